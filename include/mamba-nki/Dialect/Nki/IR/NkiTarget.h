@@ -1,0 +1,70 @@
+//===- NkiTarget.h - NeuronCore memory rules and targets --------*- C++ -*-===//
+//
+// The hardware figures the verifiers, the backend and the interpreter share.
+// Sources: ../shared/FACTS.md §4 (AWS Neuron architecture guides).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_NKI_DIALECT_NKI_IR_NKITARGET_H
+#define MAMBA_NKI_DIALECT_NKI_IR_NKITARGET_H
+
+#include "mamba-nki/Dialect/Nki/IR/NkiAttrs.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Operation.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace mlir {
+namespace nki {
+
+/// A tile spans at most this many partitions (nl.tile_size.pmax).
+constexpr int64_t kMaxPartitions = 128;
+/// Free size limit of an SBUF tile, in elements.
+constexpr int64_t kMaxSbufFreeElements = 64 * 1024;
+/// One PSUM bank, per partition: the largest PSUM tile.
+constexpr int64_t kPsumBankBytes = 2 * 1024;
+/// PSUM per partition: 8 banks.
+constexpr int64_t kPsumPartitionBytes = 16 * 1024;
+
+/// Per-target capacities.
+struct TargetInfo {
+  Target target;
+  /// SBUF bytes per partition.
+  int64_t sbufPartitionBytes;
+  /// PSUM bytes per partition.
+  int64_t psumPartitionBytes;
+};
+
+/// Capacities of `target` (trn1: 192 KiB SBUF per partition; trn2: 224 KiB).
+const TargetInfo &getTargetInfo(Target target);
+
+/// The target in force for `op`: the nearest enclosing `nki.target`
+/// attribute, trn1 when there is none.
+Target getTarget(Operation *op);
+
+/// The nki memory space of `type`: HBM when it has no memory space, nullopt
+/// when it has a memory space that is not an nki one.
+std::optional<MemorySpace> getMemorySpace(MemRefType type);
+
+/// Size in bytes of an element type (f32: 4, bf16: 2), 0 if unsupported.
+int64_t getElementBytes(Type elementType);
+
+/// Whether `elementType` is one the engines compute on (f32, bf16).
+bool isSupportedElementType(Type elementType);
+
+/// Number of partitions of an on-chip view (dim 0).
+inline int64_t getPartitions(MemRefType type) { return type.getDimSize(0); }
+
+/// Elements per partition of an on-chip view (product of dims 1..).
+int64_t getFreeElements(MemRefType type);
+
+/// Bytes per partition of an on-chip view.
+inline int64_t getFreeBytes(MemRefType type) {
+  return getFreeElements(type) * getElementBytes(type.getElementType());
+}
+
+} // namespace nki
+} // namespace mlir
+
+#endif // MAMBA_NKI_DIALECT_NKI_IR_NKITARGET_H

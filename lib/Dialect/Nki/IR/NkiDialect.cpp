@@ -1,0 +1,60 @@
+//===- NkiDialect.cpp - the nki dialect -----------------------------------===//
+
+#include "mamba-nki/Dialect/Nki/IR/NkiDialect.h"
+#include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
+
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::nki;
+
+#include "mamba-nki/Dialect/Nki/IR/NkiDialect.cpp.inc"
+#include "mamba-nki/Dialect/Nki/IR/NkiEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "mamba-nki/Dialect/Nki/IR/NkiAttrs.cpp.inc"
+
+void NkiDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "mamba-nki/Dialect/Nki/IR/NkiAttrs.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "mamba-nki/Dialect/Nki/IR/NkiOps.cpp.inc"
+      >();
+}
+
+/// Discardable attributes of the nki namespace:
+///   nki.target = #nki.target<trn1|trn2>   on any op (usually the module)
+///   nki.loop = "name"                     loop name that passes can target
+///   nki.kind = "affine" | "sequential"    NKI loop kind
+LogicalResult NkiDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  if (name == getTargetAttrName()) {
+    if (!isa<TargetAttr>(attr.getValue()))
+      return op->emitError() << "'" << name
+                             << "' must be a #nki.target<...> attribute, got "
+                             << attr.getValue();
+    return success();
+  }
+  if (name == "nki.loop") {
+    auto str = dyn_cast<StringAttr>(attr.getValue());
+    if (!str || str.getValue().empty())
+      return op->emitError() << "'nki.loop' must be a non-empty string, got "
+                             << attr.getValue();
+    return success();
+  }
+  if (name == "nki.kind") {
+    auto str = dyn_cast<StringAttr>(attr.getValue());
+    if (!str || (str.getValue() != "affine" && str.getValue() != "sequential"))
+      return op->emitError()
+             << "'nki.kind' must be \"affine\" or \"sequential\", got "
+             << attr.getValue();
+    return success();
+  }
+  return op->emitError() << "unknown nki attribute '" << name
+                         << "' (expected nki.target, nki.loop or nki.kind)";
+}
