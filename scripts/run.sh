@@ -11,7 +11,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 OUT_DIR=${OUT_DIR:-$BUILD_DIR/out}
 mkdir -p "$OUT_DIR"
 
-kernel=examples/mamba_1x512x256x16.mlir
+kernel=examples/mamba_b1_l512_c256_n16.mlir
 echo "== mamba-opt $kernel (parse + verify) =="
 "$BUILD_DIR/bin/mamba-opt" "$kernel" -o "$OUT_DIR/kernel.mlir"
 cat "$OUT_DIR/kernel.mlir"

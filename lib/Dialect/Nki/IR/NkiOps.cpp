@@ -179,27 +179,27 @@ static std::string shapeString(MemRefType type) {
   return str;
 }
 
-/// Static shape, rank >= 2, 1..128 partitions, non-empty, f32/bf16.
+/// Static shape, rank >= 2, 1..128 partitions, non-empty, f32/bf16. `what`
+/// names the checked value in diagnostics ("operand 'dst'", "buffer").
 static LogicalResult verifyTileShape(Operation *op, MemRefType type,
-                                     StringRef name) {
+                                     const Twine &what) {
   if (!type.hasStaticShape())
-    return op->emitOpError() << "operand '" << name
-                             << "' must have a static shape, got " << type;
+    return op->emitOpError() << what << " must have a static shape, got "
+                             << type;
   if (type.getRank() < 2)
     return op->emitOpError()
-           << "operand '" << name
-           << "' must have rank >= 2 (partition dim, then free dims), got rank "
+           << what
+           << " must have rank >= 2 (partition dim, then free dims), got rank "
            << type.getRank();
   if (llvm::is_contained(type.getShape(), 0))
-    return op->emitOpError() << "operand '" << name << "' is empty (shape "
+    return op->emitOpError() << what << " is empty (shape "
                              << shapeString(type) << ")";
   if (getPartitions(type) > kMaxPartitions)
-    return op->emitOpError() << "operand '" << name << "' spans "
-                             << getPartitions(type)
+    return op->emitOpError() << what << " spans " << getPartitions(type)
                              << " partitions; a tile spans at most "
                              << kMaxPartitions;
   if (!isSupportedElementType(type.getElementType()))
-    return op->emitOpError() << "operand '" << name << "' has element type "
+    return op->emitOpError() << what << " has element type "
                              << type.getElementType()
                              << "; engines compute on f32 or bf16";
   return success();
@@ -229,7 +229,7 @@ static LogicalResult verifyOnChipView(Operation *op, Value value,
     return op->emitOpError() << "operand '" << name
                              << "' must be in SBUF or PSUM, but is in HBM";
   auto type = cast<MemRefType>(value.getType());
-  if (failed(verifyTileShape(op, type, name)))
+  if (failed(verifyTileShape(op, type, "operand '" + name + "'")))
     return failure();
   if (*space == MemorySpace::sbuf && getFreeElements(type) > kMaxSbufFreeElements)
     return op->emitOpError() << "operand '" << name << "' has "
@@ -337,7 +337,7 @@ LogicalResult AllocOp::verify() {
   if (!type.getLayout().isIdentity())
     return emitOpError() << "buffer must have an identity layout, got "
                          << type.getLayout();
-  if (failed(verifyTileShape(*this, type, "result")))
+  if (failed(verifyTileShape(*this, type, "buffer")))
     return failure();
   int64_t bytes = getFreeBytes(type);
   if (*space == MemorySpace::sbuf) {
