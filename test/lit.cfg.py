@@ -17,6 +17,7 @@ config.test_exec_root = os.path.join(config.mamba_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%mamba_src_root", config.mamba_src_root))
+config.substitutions.append(("%mamba_obj_root", config.mamba_obj_root))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
