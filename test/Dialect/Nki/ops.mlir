@@ -21,6 +21,10 @@ func.func @alloc() {
   // A bf16 buffer, fewer partitions, the full 192 KiB of a trn1 partition.
   // CHECK: nki.alloc : memref<64x98304xbf16, #nki.mem<sbuf>>
   %3 = nki.alloc : memref<64x98304xbf16, #nki.mem<sbuf>>
+  // The v1 accumulator at (channels 4096, seq_len 8192): 1 MiB per partition
+  // in 32 blocks of 32 KiB. Larger than SBUF; the backend spills blocks.
+  // CHECK: nki.alloc "scanC_accum" : memref<128x32x8192xf32, #nki.mem<sbuf>>
+  %4 = nki.alloc "scanC_accum" : memref<128x32x8192xf32, #nki.mem<sbuf>>
   return
 }
 

@@ -59,3 +59,10 @@ int64_t mlir::nki::getFreeElements(MemRefType type) {
   return static_cast<int64_t>(
       std::min<uint64_t>(n, std::numeric_limits<int64_t>::max() / 8));
 }
+
+int64_t mlir::nki::getBlockBytes(MemRefType type) {
+  int64_t bytes = getFreeBytes(type);
+  if (type.getRank() <= 2 || type.getDimSize(1) <= 0)
+    return bytes;
+  return bytes / type.getDimSize(1);
+}

@@ -52,6 +52,9 @@ def Nki_AllocOp : Nki_Op<"alloc"> {
     Rules: memory space `sbuf` or `psum`; static shape with identity layout;
     rank at least 2; f32 or bf16 elements; bytes per partition within the
     target's capacity (SBUF: 192 KiB on trn1, 224 KiB on trn2; PSUM: 16 KiB).
+    An SBUF buffer with block dims (`[P, blocks, free...]`) may exceed SBUF
+    as a whole, since the backend spills and reloads whole blocks; each block
+    must fit.
 
     ```mlir
     %d = nki.alloc "delta_i" : memref<128x512xf32, #nki.mem<sbuf>>

@@ -64,6 +64,10 @@ inline int64_t getFreeBytes(MemRefType type) {
   return getFreeElements(type) * getElementBytes(type.getElementType());
 }
 
+/// Bytes per partition of one block of an on-chip buffer: the whole buffer
+/// for rank 2 ([P, F]), one dim-1 slice for rank >= 3 ([P, blocks, free...]).
+int64_t getBlockBytes(MemRefType type);
+
 } // namespace nki
 } // namespace mlir
 
