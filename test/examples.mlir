@@ -4,6 +4,22 @@
 // RUN: mamba-opt %mamba_src_root/examples/mamba_b1_l512_c4096_n16.mlir | FileCheck %s --check-prefix=WIDE
 // RUN: mamba-opt %mamba_src_root/examples/mamba_b1_l2048_c512_n16.mlir | FileCheck %s --check-prefix=LONG
 // RUN: mamba-opt %mamba_src_root/examples/mamba_b1_l8192_c4096_n16.mlir | FileCheck %s --check-prefix=HUGE
+// Each lowers to verified v1 IR (mamba-opt verifies after every pass).
+// RUN: mamba-opt --convert-mamba-to-nki %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir | FileCheck %s --check-prefix=V1
+// RUN: mamba-opt --convert-mamba-to-nki %mamba_src_root/examples/mamba_b1_l512_c4096_n16.mlir | FileCheck %s --check-prefix=V1
+// RUN: mamba-opt --convert-mamba-to-nki %mamba_src_root/examples/mamba_b1_l2048_c512_n16.mlir | FileCheck %s --check-prefix=V1
+// RUN: mamba-opt --convert-mamba-to-nki %mamba_src_root/examples/mamba_b1_l8192_c4096_n16.mlir | FileCheck %s --check-prefix=V1
+// Odd shapes from the generator: partial tiles, odd lengths, batch, state.
+// RUN: %python %mamba_src_root/scripts/make-kernel.py --batch 3 --seq-len 1 --channels 1 --state 1 | mamba-opt --convert-mamba-to-nki | FileCheck %s --check-prefix=V1
+// RUN: %python %mamba_src_root/scripts/make-kernel.py --batch 2 --seq-len 1000 --channels 200 --state 64 | mamba-opt --convert-mamba-to-nki | FileCheck %s --check-prefix=V1
+// RUN: %python %mamba_src_root/scripts/make-kernel.py --seq-len 777 --channels 385 --state 256 | mamba-opt --convert-mamba-to-nki | FileCheck %s --check-prefix=V1
+// RUN: %python %mamba_src_root/scripts/make-kernel.py --seq-len 49152 --channels 128 --state 2 | mamba-opt --convert-mamba-to-nki | FileCheck %s --check-prefix=V1
+// V1: nki.loop = "channel_tile"
+// V1: nki.loop = "state"
+// V1: nki.loop = "acc_store"
+// V1: nki.loop = "batch"
+// V1-NOT: mamba.selective_scan
+
 // RUN: %python %mamba_src_root/scripts/make-kernel.py | diff - %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir
 // RUN: %python %mamba_src_root/scripts/make-kernel.py --channels 4096 --seq-len 8192 | diff - %mamba_src_root/examples/mamba_b1_l8192_c4096_n16.mlir
 // RUN: not %python %mamba_src_root/scripts/make-kernel.py --channels 0 2>&1 | FileCheck %s --check-prefix=BAD

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mamba-nki/Conversion/Passes.h"
 #include "mamba-nki/Dialect/Mamba/IR/MambaDialect.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiDialect.h"
 
@@ -23,6 +24,7 @@ int main(int argc, char **argv) {
                   mlir::memref::MemRefDialect, mlir::scf::SCFDialect,
                   mlir::nki::NkiDialect, mlir::mamba::MambaDialect>();
 
+  mlir::mamba::registerMambaConversionPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerLoopInvariantCodeMotionPass();

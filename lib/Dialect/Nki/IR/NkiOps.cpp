@@ -333,6 +333,11 @@ LogicalResult mlir::nki::detail::verifyEngineOp(Operation *op) {
 // AllocOp
 //===----------------------------------------------------------------------===//
 
+void AllocOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  std::optional<StringRef> name = getName();
+  setNameFn(getResult(), name && !name->empty() ? *name : "buf");
+}
+
 LogicalResult AllocOp::verify() {
   MemRefType type = getType();
   std::optional<MemorySpace> space = getMemorySpace(type);

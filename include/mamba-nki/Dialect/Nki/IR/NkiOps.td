@@ -8,6 +8,7 @@ include "mamba-nki/Dialect/Nki/IR/NkiAttrs.td"
 include "mamba-nki/Dialect/Nki/IR/NkiInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/IR/OpAsmInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 // Shapes, memory spaces and element types are checked by the op verifiers so
@@ -41,13 +42,15 @@ class Nki_EngineOp<string mnemonic, string defaultEngine, list<string> engines,
 // Buffers
 //===----------------------------------------------------------------------===//
 
-def Nki_AllocOp : Nki_Op<"alloc"> {
+def Nki_AllocOp : Nki_Op<"alloc", [
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>]> {
   let summary = "allocate an SBUF or PSUM buffer";
   let description = [{
     Allocates an on-chip buffer. Dim 0 is the partition dimension (at most
     128 partitions); the remaining dims are laid out inside each partition, so
     NKI's `(n_tiles, par_dim(128), L)` buffer is `memref<128 x n_tiles x L>`
-    here. The optional name appears in listings and profiles.
+    here. The optional name appears in listings and profiles, and names the
+    SSA result when printed (`%delta_i = nki.alloc "delta_i" : ...`).
 
     Rules: memory space `sbuf` or `psum`; static shape with identity layout;
     rank at least 2; f32 or bf16 elements; bytes per partition within the
