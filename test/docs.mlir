@@ -6,3 +6,4 @@
 // RUN: mamba-opt --convert-mamba-to-nki %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir | diff - %mamba_src_root/docs/ir/toy_v1.mlir
 // RUN: %python %mamba_src_root/scripts/embed-ir.py --check %mamba_src_root/docs/lowering.md
 // RUN: diff %mamba_obj_root/docs/Passes/MambaConversionPasses.md %mamba_src_root/docs/generated/MambaConversionPasses.md
+// RUN: diff %mamba_obj_root/docs/Passes/NkiTransformsPasses.md %mamba_src_root/docs/generated/NkiTransformsPasses.md

@@ -9,6 +9,7 @@
 #include "mamba-nki/Conversion/Passes.h"
 #include "mamba-nki/Dialect/Mamba/IR/MambaDialect.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiDialect.h"
+#include "mamba-nki/Dialect/Nki/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -25,6 +26,8 @@ int main(int argc, char **argv) {
                   mlir::nki::NkiDialect, mlir::mamba::MambaDialect>();
 
   mlir::mamba::registerMambaConversionPasses();
+  mlir::nki::registerNkiTransformsPasses();
+  mlir::nki::registerMambaPipelines();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerLoopInvariantCodeMotionPass();

@@ -9,12 +9,12 @@
 #include "mamba-nki/Conversion/Passes.h"
 #include "mamba-nki/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
+#include "mamba-nki/Dialect/Nki/IR/NkiUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/Transforms/FoldUtils.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
@@ -55,20 +55,13 @@ public:
         sbuf(nki::MemorySpaceAttr::get(op.getContext(),
                                        nki::MemorySpace::sbuf)),
         psum(nki::MemorySpaceAttr::get(op.getContext(),
-                                       nki::MemorySpace::psum)),
-        folder(op.getContext()) {}
+                                       nki::MemorySpace::psum)) {}
 
   scf::ForOp build();
 
 private:
-  /// An index constant, created once at the top of the enclosing function
-  /// (or other isolated region) and shared.
-  Value index(int64_t value) {
-    return folder.getOrCreateConstant(
-        rw.getInsertionBlock(),
-        rw.getContext()->getLoadedDialect<arith::ArithDialect>(),
-        rw.getIndexAttr(value), rw.getIndexType());
-  }
+  /// An index constant at the top of the enclosing function, shared.
+  Value index(int64_t value) { return nki::getIndexConstant(rw, op, value); }
 
   /// An `scf.for %iv = 0 to ub` named `name`, kind affine; the insertion
   /// point moves into its body.
@@ -154,7 +147,6 @@ private:
   ScanShape shape;
   Location loc;
   Attribute sbuf, psum;
-  OperationFolder folder;
 };
 
 } // namespace

@@ -1,0 +1,122 @@
+//===- AccessAnalysis.h - buffer accesses and dependences -------*- C++ -*-===//
+//
+// The one place where mamba-nki reasons about which memory an op touches and
+// whether two accesses can touch the same addresses in different iterations
+// of a loop. Upstream MLIR has no dependence analysis for scf loops over
+// memref views; this is a small, conservative one for the access patterns
+// NKI kernels use: memref.subview chains with unit strides and offsets that
+// are linear in loop induction variables.
+//
+// Assumptions (docs/passes.md): distinct function arguments do not alias, and
+// two distinct nki.alloc results never alias. Anything the analysis cannot
+// describe is treated as touching the whole buffer.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_NKI_DIALECT_NKI_ANALYSIS_ACCESSANALYSIS_H
+#define MAMBA_NKI_DIALECT_NKI_ANALYSIS_ACCESSANALYSIS_H
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Operation.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir {
+namespace nki {
+
+/// `constant + sum(coefficient * value)` over SSA index values. Built by
+/// looking through arith.constant / addi / subi / muli (by a constant); any
+/// other value is a term of its own.
+struct LinearExpr {
+  int64_t constant = 0;
+  llvm::MapVector<Value, int64_t> terms;
+
+  static LinearExpr get(Value value);
+  static LinearExpr get(int64_t constant) {
+    LinearExpr e;
+    e.constant = constant;
+    return e;
+  }
+  LinearExpr &add(const LinearExpr &other, int64_t scale = 1);
+  int64_t coefficient(Value v) const { return terms.lookup(v); }
+  bool isConstant() const { return terms.empty(); }
+  /// Replaces `from` by `to` (one iteration variable for another).
+  LinearExpr substituted(Value from, Value to) const;
+  void print(llvm::raw_ostream &os) const;
+};
+
+/// One read or write of a buffer by an op.
+struct Access {
+  Operation *op = nullptr;
+  /// The operand as the op sees it (a view).
+  Value view;
+  /// The buffer the view is carved from: an nki.alloc result or a function
+  /// (block) argument; null when the chain could not be followed.
+  Value root;
+  bool isWrite = false;
+  /// When `exact`, the access covers [offsets[d], offsets[d] + sizes[d]) in
+  /// each dim d of `root`; otherwise it may touch all of `root`.
+  bool exact = false;
+  SmallVector<LinearExpr> offsets;
+  SmallVector<int64_t> sizes;
+
+  /// "'delta_i'" for a named alloc, "argument #0" for an argument, ...
+  std::string rootName() const;
+};
+
+/// Follows `view` through memref.subview ops to its root buffer and returns
+/// the region it covers (exact when every subview has unit strides).
+Access describeView(Value view);
+
+/// Appends the memory accesses (reads and writes, from
+/// MemoryEffectOpInterface) of every op nested in `scope`, `scope` included.
+/// An op with effects the analysis cannot attribute to an operand yields an
+/// Access with a null root (a conflict with everything).
+void collectAccesses(Operation *scope, SmallVectorImpl<Access> &accesses);
+
+/// Whether `a` and `b` may touch the same addresses of the same buffer, with
+/// at least one of them writing.
+bool mayConflict(const Access &a, const Access &b);
+
+/// Whether `root` is a buffer allocated inside `region`'s parent op (and so is
+/// private to one iteration of a loop).
+bool isAllocatedInside(Value root, Operation *loop);
+
+/// Whether `a`, executed in iteration i of the loop of `ivA`, and `b`,
+/// executed in iteration j of the loop of `ivB`, are provably disjoint for
+/// every i != j. The two loops must have the same iteration space (they are
+/// the same loop, or siblings being fused); `ivB` is identified with `ivA`.
+/// Induction variables of loops inside `scopes` (the scope ops included,
+/// other than ivA/ivB) range over their bounds; values defined outside every
+/// scope must appear identically in both accesses; anything else defeats
+/// the proof.
+bool disjointAcrossIterations(const Access &a, Value ivA, const Access &b,
+                              Value ivB, ArrayRef<Operation *> scopes);
+
+/// Whether `op` is an accumulation `x = x + y` (nki.tensor_tensor add whose
+/// destination is one of its inputs): a reduction that may be reordered only
+/// if floating-point reassociation is allowed.
+bool isAccumulation(Operation *op);
+
+/// Whether `value` is defined inside `op` (an op nested in it, or a block
+/// argument of one of its regions, e.g. a loop's induction variable).
+bool isDefinedInside(Value value, Operation *op);
+
+/// Constant trip-count bounds of `loop` (lower, upper, step), if constant.
+std::optional<std::tuple<int64_t, int64_t, int64_t>> getConstantBounds(
+    scf::ForOp loop);
+
+/// The `nki.loop` name of `loop`, or "" if it has none.
+StringRef getLoopName(Operation *loop);
+
+/// A short description of `op` for remarks: "'nki.load' (delta_i)".
+std::string describeOp(Operation *op);
+
+} // namespace nki
+} // namespace mlir
+
+#endif // MAMBA_NKI_DIALECT_NKI_ANALYSIS_ACCESSANALYSIS_H

@@ -1,0 +1,190 @@
+//===- Passes.td - nki loop transformations -----------------*- tablegen -*-===//
+
+#ifndef MAMBA_NKI_DIALECT_NKI_TRANSFORMS_PASSES_TD
+#define MAMBA_NKI_DIALECT_NKI_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def NkiReorderLoops : Pass<"nki-reorder-loops"> {
+  let summary = "Interchange a named loop with the loop nested directly in it";
+  let description = [{
+    For every `scf.for` named `outer` (`nki.loop`) whose body is exactly one
+    `scf.for` named `inner` (pure index ops aside, which are sunk into the
+    inner body), swaps the two loops: bounds, induction variables, names and
+    kinds. The C++ entry point is `nki::reorderLoops`.
+
+    Legal only when no dependence is reversed. For every pair of accesses in
+    the nest to the same buffer, at least one a write, the pass requires one
+    of: the buffer is allocated inside the nest (private to an iteration);
+    the accesses are disjoint across iterations of the outer loop; or they
+    are disjoint across iterations of the inner loop. A floating-point
+    accumulation (`nki.tensor_tensor add(x, y) into x`) carried by both loops
+    is accepted only with `allow-reassociation=true`, since reordering it
+    changes the result bits. When it declines, it emits a remark at the outer
+    loop naming the buffer and the two accesses.
+
+    Before (`--nki-reorder-loops="outer=state inner=channel_tile"`):
+    ```mlir
+    scf.for %n = %c0 to %c16 step %c1 {
+      scf.for %t = %c0 to %c2 step %c1 {
+        ... uses %n and %t ...
+      } {nki.kind = "affine", nki.loop = "channel_tile"}
+    } {nki.kind = "affine", nki.loop = "state"}
+    ```
+    After:
+    ```mlir
+    scf.for %t = %c0 to %c2 step %c1 {
+      scf.for %n = %c0 to %c16 step %c1 {
+        ... uses %n and %t ...
+      } {nki.kind = "affine", nki.loop = "state"}
+    } {nki.kind = "affine", nki.loop = "channel_tile"}
+    ```
+  }];
+  let options = [
+    Option<"outer", "outer", "std::string", /*default=*/"\"state\"",
+           "name of the outer loop of the pair">,
+    Option<"inner", "inner", "std::string", /*default=*/"\"channel_tile\"",
+           "name of the loop nested directly in it">,
+    Option<"allowReassociation", "allow-reassociation", "bool",
+           /*default=*/"false",
+           "allow reordering floating-point accumulations (changes result bits)">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def NkiHoistLoads : Pass<"nki-hoist-loads"> {
+  let summary = "Move loop-invariant loads (with their buffers) out of loops";
+  let description = [{
+    Moves an `nki.load` out of its enclosing `scf.for`, together with the
+    `nki.alloc` it fills and the pure index/view ops its source needs, when:
+
+    * its source view does not depend on the loop's induction variable (or on
+      anything else computed in the loop that is not a pure function of
+      values from outside it);
+    * nothing in the loop writes the HBM buffer it reads;
+    * the buffer it fills is allocated in the loop body and only read there
+      otherwise.
+
+    Loads are hoisted as far out as stays legal (the pass iterates to a fixed
+    point). Aliasing assumption: distinct function arguments do not alias
+    (as in NKI, where each kernel argument is its own HBM tensor). A load
+    whose source depends on the loop is not a candidate and is left silently;
+    a candidate that is blocked gets a remark saying why. The C++ entry point
+    is `nki::hoistLoad`.
+
+    Before:
+    ```mlir
+    scf.for %n = %c0 to %c16 step %c1 {
+      %delta_i = nki.alloc "delta_i" : memref<128x512xf32, #nki.mem<sbuf>>
+      %v = memref.subview %delta[%b, %c0_ch, 0] [1, 128, 512] [1, 1, 1] : ...
+      nki.load %v : ... into %delta_i : ...
+      ... reads %delta_i ...
+    } {nki.loop = "state"}
+    ```
+    After:
+    ```mlir
+    %delta_i = nki.alloc "delta_i" : memref<128x512xf32, #nki.mem<sbuf>>
+    %v = memref.subview %delta[%b, %c0_ch, 0] [1, 128, 512] [1, 1, 1] : ...
+    nki.load %v : ... into %delta_i : ...
+    scf.for %n = %c0 to %c16 step %c1 {
+      ... reads %delta_i ...
+    } {nki.loop = "state"}
+    ```
+  }];
+  let options = [
+    Option<"loop", "loop", "std::string", /*default=*/"\"\"",
+           "only hoist out of loops with this name (default: every loop)">
+  ];
+}
+
+def NkiFuseLoops : Pass<"nki-fuse-loops"> {
+  let summary = "Fuse adjacent sibling loops, then contract per-iteration buffers";
+  let description = [{
+    Fuses two adjacent sibling `scf.for` loops with equal constant bounds and
+    step when every iteration of the second reads and writes only what the
+    same iteration of the first touched: for every pair of accesses to the
+    same buffer (one in each loop, at least one a write) the pass proves them
+    disjoint for different iterations. It fuses to a fixed point, so three
+    siblings become one loop. When two siblings with equal bounds cannot be
+    fused, a remark names the buffer and the accesses.
+
+    Then it contracts: a buffer allocated outside a fused loop, used only
+    inside it, and indexed in one dim by exactly the loop's induction variable
+    (size 1, every other dim whole) becomes a buffer of one iteration's size
+    allocated inside the loop. This turns the v1 accumulator
+    `[P, n_tiles, L]` into v2's `[P, L]`.
+
+    The fused loop is named by `fused-name` if given, else after the first
+    of the fused loops that contains a nested loop (the one doing the work),
+    else after the first. The C++ entry points are `nki::fuseSiblingLoops`
+    and `nki::contractBuffer`.
+
+    Before:
+    ```mlir
+    %acc = nki.alloc "scanC_accum" : memref<128x2x512xf32, #nki.mem<sbuf>>
+    scf.for %t = %c0 to %c2 step %c1 { memset 0 into %acc[0, %t, 0] }   {nki.loop = "acc_zero"}
+    scf.for %t = %c0 to %c2 step %c1 { ... += into %acc[0, %t, 0] }     {nki.loop = "channel_tile"}
+    scf.for %t = %c0 to %c2 step %c1 { store %acc[0, %t, 0] }           {nki.loop = "acc_store"}
+    ```
+    After:
+    ```mlir
+    scf.for %t = %c0 to %c2 step %c1 {
+      %acc = nki.alloc "scanC_accum" : memref<128x512xf32, #nki.mem<sbuf>>
+      memset 0 into %acc;  ... += into %acc;  store %acc
+    } {nki.loop = "channel_tile"}
+    ```
+  }];
+  let options = [
+    ListOption<"loops", "loops", "std::string",
+               "only fuse loops with these names (default: any)">,
+    Option<"fusedName", "fused-name", "std::string", /*default=*/"\"\"",
+           "name of the fused loop (default: see description)">,
+    Option<"contract", "contract", "bool", /*default=*/"true",
+           "contract buffers indexed only by a fused loop">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def NkiTileFreeDim : Pass<"nki-tile-free-dim"> {
+  let summary = "Tile the free (seq_len) dimension of a loop body, carrying scans";
+  let description = [{
+    Splits the free dimension of length `L` (the length of the body's scans,
+    or the longest free dim when there is none) of the ops in a loop body
+    into tiles of `tile-size` elements, in a new loop placed inside that loop
+    around those ops: by default the innermost loop containing a
+    `nki.tensor_tensor_scan`, or the loop named by `loop`.
+
+    * Buffers allocated in the body with free length `L` shrink to one tile
+      and are allocated per tile; views of other buffers and HBM are sliced
+      per tile.
+    * A scan carries its state from tile to tile: its buffer becomes
+      `[P, 1 + L]`, allocated once before the tile loop, with column 0 holding
+      the scan's initial value; tile `t` writes columns `1 + t*T ..` and takes
+      as `initial` the `[P, 1]` view of column `t*T`, the previous tile's last
+      column. The tile loop is then `nki.kind = "sequential"`.
+    * When `L` is not a multiple of the tile size, a remainder tile follows
+      the loop. When `L <= tile-size` the loop has one iteration.
+    * Buffers written only by `nki.partition_broadcast` whose tile now fits a
+      PSUM bank move to PSUM, where VectorE reads them at the cheaper rate
+      (unless a reader could not take a PSUM operand).
+
+    It declines, with a remark, when an op it would tile writes something
+    that is not sliced with the tile (a cross-tile dependence), when an op
+    that stays outside the tile loop depends on a tiled one, or when a scan
+    sits in a nested loop (its state would need one column per iteration of
+    that loop). The C++ entry point is `nki::tileFreeDim`.
+  }];
+  let options = [
+    Option<"tileSize", "tile-size", "int64_t", /*default=*/"512",
+           "tile size along the free dimension, in elements">,
+    Option<"loop", "loop", "std::string", /*default=*/"\"\"",
+           "loop whose body is tiled (default: the innermost loop with a scan)">,
+    Option<"tileLoopName", "name", "std::string", /*default=*/"\"seq_tile\"",
+           "nki.loop name of the new tile loop">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+#endif // MAMBA_NKI_DIALECT_NKI_TRANSFORMS_PASSES_TD

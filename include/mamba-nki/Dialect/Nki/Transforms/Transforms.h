@@ -1,0 +1,65 @@
+//===- Transforms.h - nki loop transformations as functions -----*- C++ -*-===//
+//
+// Each transformation checks its legality first and, when it declines, says
+// why in `reason` (the passes turn that into a remark at `op`). Drivers other
+// than the passes (a Transform-dialect op, a schedule search) call these.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_NKI_DIALECT_NKI_TRANSFORMS_TRANSFORMS_H
+#define MAMBA_NKI_DIALECT_NKI_TRANSFORMS_TRANSFORMS_H
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <string>
+
+namespace mlir {
+namespace nki {
+
+class AllocOp;
+class LoadOp;
+
+/// Why a transformation declined, and where to report it.
+struct Declined {
+  Operation *op = nullptr;
+  std::string reason;
+};
+
+/// Interchanges `outer` with the single loop nested directly in it. Returns
+/// the new outer loop (the former inner one's iteration space).
+FailureOr<scf::ForOp> reorderLoops(RewriterBase &rewriter, scf::ForOp outer,
+                                   bool allowReassociation,
+                                   Declined *declined = nullptr);
+
+/// Hoists `load` (with its buffer and source view) out of `loop`, its
+/// immediately enclosing loop. Fails without a reason when the load is not a
+/// candidate (its source depends on the loop).
+LogicalResult hoistLoad(RewriterBase &rewriter, scf::ForOp loop, LoadOp load,
+                        Declined *declined = nullptr);
+
+/// Fuses `second` into `first` (adjacent siblings with equal bounds) and
+/// returns the fused loop, named `name` (kept from the loops if empty).
+FailureOr<scf::ForOp> fuseSiblingLoops(RewriterBase &rewriter,
+                                       scf::ForOp first, scf::ForOp second,
+                                       StringRef name = "",
+                                       Declined *declined = nullptr);
+
+/// Replaces `buffer`, used only inside `loop` and indexed in one dim by
+/// exactly its induction variable, with a per-iteration buffer allocated in
+/// the loop. Returns the new buffer.
+FailureOr<AllocOp> contractBuffer(RewriterBase &rewriter, AllocOp buffer,
+                                  scf::ForOp loop,
+                                  Declined *declined = nullptr);
+
+/// Tiles the free dimension of the ops in `loop`'s body by `tileSize` in a
+/// new loop named `tileLoopName` (see the nki-tile-free-dim pass). Returns the
+/// tile loop.
+FailureOr<scf::ForOp> tileFreeDim(RewriterBase &rewriter, scf::ForOp loop,
+                                  int64_t tileSize, StringRef tileLoopName,
+                                  Declined *declined = nullptr);
+
+} // namespace nki
+} // namespace mlir
+
+#endif // MAMBA_NKI_DIALECT_NKI_TRANSFORMS_TRANSFORMS_H

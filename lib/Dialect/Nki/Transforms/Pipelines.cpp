@@ -1,0 +1,58 @@
+//===- Pipelines.cpp - the tutorial's v1, v2 and v3 as pass pipelines -----===//
+
+#include "mamba-nki/Conversion/Passes.h"
+#include "mamba-nki/Dialect/Nki/Transforms/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace {
+struct V3Options : public PassPipelineOptions<V3Options> {
+  Option<int64_t> tileSize{*this, "tile-size",
+                           llvm::cl::desc("seq_len tile size (v3)"),
+                           llvm::cl::init(512)};
+};
+
+void buildV1(OpPassManager &pm) {
+  pm.addPass(mamba::createConvertMambaToNki());
+}
+
+void buildV2(OpPassManager &pm) {
+  buildV1(pm);
+  nki::NkiReorderLoopsOptions reorder;
+  reorder.outer = "state";
+  reorder.inner = "channel_tile";
+  pm.addPass(nki::createNkiReorderLoops(reorder));
+  pm.addPass(nki::createNkiHoistLoads());
+  pm.addPass(nki::createNkiFuseLoops());
+  pm.addPass(createCSEPass());
+}
+
+void buildV3(OpPassManager &pm, const V3Options &options) {
+  buildV2(pm);
+  nki::NkiTileFreeDimOptions tile;
+  tile.tileSize = options.tileSize;
+  pm.addPass(nki::createNkiTileFreeDim(tile));
+  pm.addPass(createCSEPass());
+}
+} // namespace
+
+void mlir::nki::registerMambaPipelines() {
+  PassPipelineRegistration<>(
+      "mamba-v1",
+      "The Fused Mamba tutorial's v1 kernel: convert-mamba-to-nki", buildV1);
+  PassPipelineRegistration<>(
+      "mamba-v2",
+      "The tutorial's v2 kernel: v1, then nki-reorder-loops (state <-> "
+      "channel_tile), nki-hoist-loads, nki-fuse-loops, cse",
+      buildV2);
+  PassPipelineRegistration<V3Options>(
+      "mamba-v3",
+      "The tutorial's v3 kernel: v2, then nki-tile-free-dim (seq_len tiles "
+      "carrying the scan state), cse",
+      buildV3);
+}
