@@ -191,12 +191,17 @@ void mlir::nki::collectAccesses(Operation *scope,
   });
 }
 
-/// Whether two exact regions of the same root intersect, treating every
-/// non-constant offset as possibly anything.
-static bool regionsMayIntersect(const Access &a, const Access &b) {
+/// Whether two exact regions of the same root intersect. With
+/// `sameValues`, SSA values in the offsets are the same in both accesses and
+/// cancel; otherwise only constant offsets are compared.
+static bool regionsMayIntersect(const Access &a, const Access &b,
+                                bool sameValues) {
   if (!a.exact || !b.exact)
     return true;
   for (unsigned d = 0; d < a.offsets.size(); ++d) {
+    if (!sameValues &&
+        (!a.offsets[d].isConstant() || !b.offsets[d].isConstant()))
+      continue;
     LinearExpr diff = a.offsets[d];
     diff.add(b.offsets[d], -1);
     if (!diff.isConstant())
@@ -216,7 +221,17 @@ bool mlir::nki::mayConflict(const Access &a, const Access &b) {
     return true;
   if (a.root != b.root)
     return false;
-  return regionsMayIntersect(a, b);
+  return regionsMayIntersect(a, b, /*sameValues=*/true);
+}
+
+bool mlir::nki::mayConflictInAnyIterations(const Access &a, const Access &b) {
+  if (!a.isWrite && !b.isWrite)
+    return false;
+  if (!a.root || !b.root)
+    return true;
+  if (a.root != b.root)
+    return false;
+  return regionsMayIntersect(a, b, /*sameValues=*/false);
 }
 
 bool mlir::nki::isAllocatedInside(Value root, Operation *loop) {

@@ -70,7 +70,7 @@ FailureOr<scf::ForOp> mlir::nki::fuseSiblingLoops(RewriterBase &rewriter,
   Value iv1 = first.getInductionVar(), iv2 = second.getInductionVar();
   for (const Access &a : firstAccesses) {
     for (const Access &b : secondAccesses) {
-      if (!mayConflict(a, b))
+      if (!mayConflictInAnyIterations(a, b))
         continue;
       if (a.root && (isAllocatedInside(a.root, first) ||
                      isAllocatedInside(a.root, second)))

@@ -86,7 +86,7 @@ FailureOr<scf::ForOp> mlir::nki::reorderLoops(RewriterBase &rewriter,
     for (unsigned j = i; j < accesses.size(); ++j) {
       const Access &a = accesses[i];
       const Access &b = accesses[j];
-      if (!mayConflict(a, b) && !(i == j && a.isWrite))
+      if (!mayConflictInAnyIterations(a, b))
         continue;
       if (a.root && a.root == b.root && isAllocatedInside(a.root, inner))
         continue; // a fresh buffer in every iteration

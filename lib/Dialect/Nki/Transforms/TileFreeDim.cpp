@@ -145,8 +145,8 @@ LogicalResult FreeDimTiler::classify() {
             isa<AllocOp>(user))
           return fail(user, "cannot tile the free dim: buffer " +
                                 describeView(alloc.getResult()).rootName() +
-                                " is used through a view or outside the "
-                                "loop body");
+                                " is used through a view or by an op "
+                                "that is not directly in the loop body");
       if (!carriedAllocs.count(alloc))
         tiledAllocs.insert(alloc);
       continue;
@@ -216,17 +216,23 @@ LogicalResult FreeDimTiler::classify() {
                                      " that a tiled op writes, across tiles");
   }
   // Ops that stay outside the tile loop but come after a tiled op move
-  // before it: they must not depend on any tiled op.
-  SmallVector<Access> stayingAccesses;
-  for (Operation *op : movedBefore)
-    if (!isPure(op))
-      collectAccesses(op, stayingAccesses);
-  for (const Access &a : stayingAccesses)
-    for (const Access &b : tiledAccesses)
-      if (mayConflict(a, b))
-        return fail(a.op, "cannot tile the free dim: " + describeOp(a.op) +
-                              " stays outside the tile loop but depends on " +
-                              describeOp(b.op) + ", which is tiled");
+  // before the tile loop, above the tiled ops that preceded them: they must
+  // not depend on those.
+  for (Operation *staying : movedBefore) {
+    if (isPure(staying))
+      continue;
+    SmallVector<Access> stayingAccesses;
+    collectAccesses(staying, stayingAccesses);
+    for (const Access &b : tiledAccesses) {
+      if (!b.op->isBeforeInBlock(staying))
+        continue;
+      for (const Access &a : stayingAccesses)
+        if (mayConflict(a, b))
+          return fail(a.op, "cannot tile the free dim: " + describeOp(a.op) +
+                                " stays outside the tile loop but depends on " +
+                                describeOp(b.op) + ", which is tiled");
+    }
+  }
   return success();
 }
 

@@ -79,8 +79,13 @@ Access describeView(Value view);
 void collectAccesses(Operation *scope, SmallVectorImpl<Access> &accesses);
 
 /// Whether `a` and `b` may touch the same addresses of the same buffer, with
-/// at least one of them writing.
+/// at least one of them writing, when both run with the same values of every
+/// SSA value (e.g. in the same loop iteration).
 bool mayConflict(const Access &a, const Access &b);
+
+/// The same, for `a` and `b` running in any iterations of any loops: only
+/// dims whose offsets are constants in both accesses can separate them.
+bool mayConflictInAnyIterations(const Access &a, const Access &b);
 
 /// Whether `root` is a buffer allocated inside `region`'s parent op (and so is
 /// private to one iteration of a loop).

@@ -1,0 +1,57 @@
+// nki-tile-free-dim on a loop chosen by name (loop=outer) rather than by
+// the scan it contains.
+// RUN: mamba-opt %s --nki-tile-free-dim="loop=outer" -split-input-file -verify-diagnostics | FileCheck %s
+
+// No scan: element-wise ops tile into an affine (independent) loop; the
+// length is the longest free dim in the body.
+// CHECK-LABEL: func.func @elementwise
+// CHECK: scf.for
+// CHECK: nki.alloc "y" : memref<128x512xf32, #nki.mem<sbuf>>
+// CHECK: nki.store
+// CHECK: } {nki.kind = "affine", nki.loop = "seq_tile"}
+func.func @elementwise(%in: memref<128x2048xf32>, %out: memref<128x2048xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %c1 step %c1 {
+    %x = nki.alloc "x" : memref<128x2048xf32, #nki.mem<sbuf>>
+    nki.load %in : memref<128x2048xf32> into %x : memref<128x2048xf32, #nki.mem<sbuf>>
+    %y = nki.alloc "y" : memref<128x2048xf32, #nki.mem<sbuf>>
+    nki.activation exp(%x : memref<128x2048xf32, #nki.mem<sbuf>>) into %y : memref<128x2048xf32, #nki.mem<sbuf>>
+    nki.store %y : memref<128x2048xf32, #nki.mem<sbuf>> into %out : memref<128x2048xf32>
+  } {nki.loop = "outer"}
+  return
+}
+
+// -----
+
+// The scan sits in a loop nested in the one being tiled (loop=outer): its
+// state would need a column per iteration of the inner loop.
+// CHECK-LABEL: func.func @nested_scan
+func.func @nested_scan(%x: memref<128x1024xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-remark @+1 {{cannot tile the free dim of this loop: a tensor_tensor_scan sits in a nested loop, so its carried state would need one column per iteration of that loop; tile inside it}}
+  scf.for %i = %c0 to %c1 step %c1 {
+    scf.for %j = %c0 to %c1 step %c1 {
+      %s = nki.alloc "s" : memref<128x1024xf32, #nki.mem<sbuf>>
+      nki.tensor_tensor_scan multiply, add(%x : memref<128x1024xf32, #nki.mem<sbuf>>, %x : memref<128x1024xf32, #nki.mem<sbuf>>) initial(0.0) into %s : memref<128x1024xf32, #nki.mem<sbuf>>
+    }
+  } {nki.loop = "outer"}
+  return
+}
+
+// -----
+
+// ... and likewise when the tiled result is an outside buffer.
+// CHECK-LABEL: func.func @reads_tiled_external
+func.func @reads_tiled_external(%x: memref<128x1024xf32, #nki.mem<sbuf>>, %y: memref<128x1024xf32, #nki.mem<sbuf>>, %col: memref<128x1xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %c1 step %c1 {
+    nki.activation exp(%x : memref<128x1024xf32, #nki.mem<sbuf>>) into %y : memref<128x1024xf32, #nki.mem<sbuf>>
+    %last = memref.subview %y[0, 1023] [128, 1] [1, 1] : memref<128x1024xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[1024, 1], offset: 1023>, #nki.mem<sbuf>>
+    // expected-remark @+1 {{cannot tile the free dim: 'nki.tensor_copy' stays outside the tile loop but depends on 'nki.activation', which is tiled}}
+    nki.tensor_copy %last : memref<128x1xf32, strided<[1024, 1], offset: 1023>, #nki.mem<sbuf>> into %col : memref<128x1xf32, #nki.mem<sbuf>>
+  } {nki.loop = "outer"}
+  return
+}
