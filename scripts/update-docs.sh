@@ -9,8 +9,13 @@ cp "$BUILD_DIR"/docs/Dialects/*.md "$BUILD_DIR"/docs/Passes/*.md docs/generated/
 echo "updated: $(ls docs/generated)"
 
 # IR listings quoted by the docs (test/docs.mlir checks they are current).
-"$BUILD_DIR/bin/mamba-opt" --convert-mamba-to-nki examples/mamba_b1_l512_c256_n16.mlir \
-  -o docs/ir/toy_v1.mlir
-echo "updated: docs/ir/toy_v1.mlir"
-python3 scripts/embed-ir.py docs/lowering.md
-echo "updated: IR listings embedded in docs/lowering.md"
+toy=examples/mamba_b1_l512_c256_n16.mlir
+opt="$BUILD_DIR/bin/mamba-opt"
+"$opt" --convert-mamba-to-nki "$toy" -o docs/ir/toy_v1.mlir
+"$opt" --convert-mamba-to-nki --nki-reorder-loops "$toy" -o docs/ir/toy_reordered.mlir
+"$opt" --convert-mamba-to-nki --nki-reorder-loops --nki-hoist-loads "$toy" -o docs/ir/toy_hoisted.mlir
+"$opt" --mamba-v2 "$toy" -o docs/ir/toy_v2.mlir
+"$opt" --pass-pipeline="builtin.module(mamba-v3{tile-size=256})" "$toy" -o docs/ir/toy_v3_t256.mlir
+echo "updated: docs/ir/*.mlir"
+python3 scripts/embed-ir.py docs/lowering.md docs/passes.md
+echo "updated: IR listings embedded in docs/lowering.md docs/passes.md"
