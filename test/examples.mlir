@@ -20,6 +20,31 @@
 // V1: nki.loop = "batch"
 // V1-NOT: mamba.selective_scan
 
+// v2 and v3 on every example: the tutorial's loop structures.
+// RUN: mamba-opt --mamba-v2 %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir | FileCheck %s --check-prefix=V2
+// RUN: mamba-opt --mamba-v2 %mamba_src_root/examples/mamba_b1_l512_c4096_n16.mlir | FileCheck %s --check-prefix=V2
+// RUN: mamba-opt --mamba-v2 %mamba_src_root/examples/mamba_b1_l2048_c512_n16.mlir | FileCheck %s --check-prefix=V2
+// RUN: mamba-opt --mamba-v2 %mamba_src_root/examples/mamba_b1_l8192_c4096_n16.mlir | FileCheck %s --check-prefix=V2
+// RUN: mamba-opt --mamba-v3 %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir | FileCheck %s --check-prefix=V3
+// RUN: mamba-opt --mamba-v3 %mamba_src_root/examples/mamba_b1_l512_c4096_n16.mlir | FileCheck %s --check-prefix=V3
+// RUN: mamba-opt --mamba-v3 %mamba_src_root/examples/mamba_b1_l2048_c512_n16.mlir | FileCheck %s --check-prefix=V3
+// RUN: mamba-opt --mamba-v3 %mamba_src_root/examples/mamba_b1_l8192_c4096_n16.mlir | FileCheck %s --check-prefix=V3
+// V2: nki.alloc "scanC_accum" : memref<128x{{[0-9]+}}xf32, #nki.mem<sbuf>>
+// V2: nki.alloc "delta_i"
+// V2: nki.alloc "u_i"
+// V2: scf.for
+// V2-NOT: "delta_i"
+// V2: } {nki.kind = "affine", nki.loop = "state"}
+// V2: nki.store
+// V2-NEXT: } {nki.kind = "affine", nki.loop = "channel_tile"}
+// V2-NEXT: } {nki.kind = "affine", nki.loop = "batch"}
+// V3: nki.alloc "delta_i"
+// V3: nki.alloc "scan_res" : memref<128x{{[0-9]+}}xf32
+// V3: nki.alloc "deltaA" : memref<128x512xf32
+// V3: } {nki.kind = "sequential", nki.loop = "seq_tile"}
+// V3-NEXT: } {nki.kind = "affine", nki.loop = "state"}
+// V3: } {nki.kind = "affine", nki.loop = "channel_tile"}
+
 // RUN: %python %mamba_src_root/scripts/make-kernel.py | diff - %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir
 // RUN: %python %mamba_src_root/scripts/make-kernel.py --channels 4096 --seq-len 8192 | diff - %mamba_src_root/examples/mamba_b1_l8192_c4096_n16.mlir
 // RUN: not %python %mamba_src_root/scripts/make-kernel.py --channels 0 2>&1 | FileCheck %s --check-prefix=BAD
