@@ -12,6 +12,7 @@
 #include "mamba-nki/Dialect/Nki/IR/NkiUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -287,6 +288,26 @@ mlir::mamba::lowerSelectiveScanToNki(RewriterBase &rewriter,
   auto aType = cast<MemRefType>(op.getA().getType());
   ScanShape shape{deltaType.getDimSize(0), deltaType.getDimSize(1),
                   deltaType.getDimSize(2), aType.getDimSize(1)};
+  // Name the kernel's HBM tensors after their role, for the instruction
+  // stream and the interpreter (unless the user named them already).
+  if (auto func = op->getParentOfType<func::FuncOp>()) {
+    std::pair<Value, StringRef> roles[] = {
+        {op.getDelta(), "delta"}, {op.getU(), "u"}, {op.getA(), "A"},
+        {op.getB(), "B"},         {op.getC(), "C"}, {op.getOut(), "out"}};
+    for (auto [value, role] : roles) {
+      auto arg = dyn_cast<BlockArgument>(value);
+      if (!arg || arg.getOwner() != &func.getBody().front() ||
+          func.getArgAttr(arg.getArgNumber(), "nki.name"))
+        continue;
+      bool taken = false;
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        if (auto name = func.getArgAttrOfType<StringAttr>(i, "nki.name"))
+          taken |= name.getValue() == role;
+      if (!taken)
+        func.setArgAttr(arg.getArgNumber(), "nki.name",
+                        rewriter.getStringAttr(role));
+    }
+  }
   rewriter.setInsertionPoint(op);
   scf::ForOp batchLoop = V1KernelBuilder(rewriter, op, shape).build();
   rewriter.eraseOp(op);

@@ -4,6 +4,7 @@
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
 
 #include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -57,4 +58,26 @@ LogicalResult NkiDialect::verifyOperationAttribute(Operation *op,
   }
   return op->emitError() << "unknown nki attribute '" << name
                          << "' (expected nki.target, nki.loop or nki.kind)";
+}
+
+/// Argument attributes of the nki namespace:
+///   nki.name = "delta"   the HBM tensor's name in the instruction stream
+LogicalResult NkiDialect::verifyRegionArgAttribute(Operation *op,
+                                                   unsigned regionIndex,
+                                                   unsigned argIndex,
+                                                   NamedAttribute attr) {
+  if (attr.getName().getValue() != "nki.name")
+    return op->emitError() << "unknown nki argument attribute '"
+                           << attr.getName().getValue()
+                           << "' (expected nki.name)";
+  auto name = dyn_cast<StringAttr>(attr.getValue());
+  if (!name || name.getValue().empty() ||
+      !llvm::all_of(name.getValue(), [](char c) {
+        return llvm::isAlnum(c) || c == '_' || c == '-';
+      }))
+    return op->emitError() << "'nki.name' of argument #" << argIndex
+                           << " must be a non-empty string of letters, "
+                              "digits, '_' and '-', got "
+                           << attr.getValue();
+  return success();
 }

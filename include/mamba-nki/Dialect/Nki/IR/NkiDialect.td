@@ -27,10 +27,13 @@ def Nki_Dialect : Dialect {
     (`on vector`, ...); when omitted, the engine NKI would use is implied.
 
     A module may carry `nki.target = #nki.target<trn1|trn2>` (default trn1);
-    capacity rules (SBUF bytes per partition) follow the target.
+    capacity rules (SBUF bytes per partition) follow the target. A kernel
+    argument may carry `nki.name = "delta"`, the name of its HBM tensor in
+    the instruction stream and for the interpreter's --input/--output.
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
   let extraClassDeclaration = [{
     /// Name of the module-level target attribute.
     static constexpr ::llvm::StringLiteral getTargetAttrName() {

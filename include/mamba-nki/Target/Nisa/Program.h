@@ -1,0 +1,186 @@
+//===- Program.h - the NeuronCore instruction stream (.nisa) ----*- C++ -*-===//
+//
+// In-memory form of a `.nisa` instruction stream: a fully unrolled list of
+// engine and DMA instructions with physical access patterns and semaphore
+// waits. Printed and parsed by the functions below (docs/nisa.md describes
+// the text format). Depends only on LLVM Support, so that tools other than
+// the compiler (the interpreter) can use it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_NKI_TARGET_NISA_PROGRAM_H
+#define MAMBA_NKI_TARGET_NISA_PROGRAM_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nisa {
+
+constexpr int kFormatVersion = 1;
+constexpr int kMaxFreeDims = 3;
+
+enum class Target : uint8_t { trn1, trn2 };
+enum class Space : uint8_t { hbm, scratch, sbuf, psum };
+enum class DType : uint8_t { f32, bf16 };
+enum class Opcode : uint8_t {
+  dma,
+  activation,
+  tensor_scalar,
+  tensor_tensor,
+  tensor_tensor_scan,
+  tensor_copy,
+  memset,
+  matmul
+};
+enum class Alu : uint8_t { bypass, add, subtract, multiply, divide, max, min };
+enum class Act : uint8_t {
+  identity, exp, log, relu, sigmoid, silu, softplus, tanh, square, sqrt
+};
+
+/// Queues: the four compute engines, then DMA queues. Each queue has one
+/// semaphore that counts its completed instructions.
+enum class Queue : uint8_t {
+  act,   // ScalarE
+  dve,   // VectorE
+  pool,  // GpSimdE
+  pe,    // TensorE
+  io0,   // qSyncIO0..3: kernel loads and stores
+  io1,
+  io2,
+  io3,
+  spill, // qSyncSpillReload0: spill saves and reloads
+};
+constexpr int kNumQueues = 9;
+constexpr int kNumIoQueues = 4;
+
+llvm::StringRef stringify(Target);
+llvm::StringRef stringify(Space);
+llvm::StringRef stringify(DType);
+llvm::StringRef stringify(Opcode);
+llvm::StringRef stringify(Alu);
+llvm::StringRef stringify(Act);
+llvm::StringRef stringify(Queue);
+inline bool isDmaQueue(Queue q) { return q >= Queue::io0; }
+int64_t elementBytes(DType);
+
+/// Which memory an instruction reads or writes, and how.
+///
+/// On-chip (sbuf, psum): partitions [partStart, partStart + partCount),
+/// starting `offset` bytes into each partition, then up to three free dims
+/// (size, stride in elements), outermost first.
+/// Off-chip (hbm, scratch): `partCount` rows `partStride` elements apart
+/// (the rows map to partitions of the on-chip side), starting `offset`
+/// elements into tensor `tensor` (hbm) or the scratch area, then free dims.
+struct AccessPattern {
+  Space space = Space::sbuf;
+  DType dtype = DType::f32;
+  uint8_t rank = 0; // free dims in use
+  int16_t tensor = -1;
+  int32_t partStart = 0;
+  int32_t partCount = 0;
+  int64_t partStride = 0; // off-chip only
+  int64_t offset = 0;
+  std::array<int32_t, kMaxFreeDims> sizes{};
+  std::array<int32_t, kMaxFreeDims> strides{};
+
+  bool isOnChip() const { return space == Space::sbuf || space == Space::psum; }
+  /// Elements per partition (product of free sizes).
+  int64_t freeElements() const;
+  /// Byte extent of one partition's access, from the first to the last
+  /// element touched (on-chip), or of the whole access (off-chip).
+  int64_t spanBytes() const;
+  bool operator==(const AccessPattern &other) const;
+};
+
+/// A scalar operand: an immediate or a [P, 1] access pattern.
+struct Scalar {
+  bool isImmediate = true;
+  float value = 0.0f;
+  AccessPattern ap;
+};
+
+struct Wait {
+  Queue queue;
+  uint32_t value; // wait until the queue's semaphore reaches this
+};
+
+struct Instruction {
+  Queue queue = Queue::dve;
+  Opcode opcode = Opcode::memset;
+  // Operation attributes (meaning depends on the opcode).
+  Act func = Act::identity;
+  Alu op0 = Alu::bypass, op1 = Alu::bypass;
+  bool hasOp1 = false, rev0 = false, rev1 = false;
+  float value = 0.0f; // memset value
+  // Operands: dst, then up to two tensor sources (dma/copy: src0 only;
+  // matmul: src0 = stationary, src1 = moving).
+  AccessPattern dst, src0, src1;
+  uint8_t numSrcs = 0;
+  Scalar scalar0;  // activation scale, tensor_scalar arg0, scan initial
+  Scalar scalar1;  // tensor_scalar arg1
+  bool hasBias = false;
+  AccessPattern bias;
+  llvm::SmallVector<Wait, 2> waits;
+  uint32_t signal = 0; // the queue's semaphore after this instruction
+  uint32_t loc = 0;    // index into Program::locations (0: none)
+};
+
+struct TensorDecl {
+  std::string name;
+  DType dtype = DType::f32;
+  bool isInput = false, isOutput = false;
+  llvm::SmallVector<int64_t, 4> shape;
+  int64_t numElements() const;
+};
+
+struct Program {
+  int version = kFormatVersion;
+  Target target = Target::trn1;
+  std::vector<TensorDecl> tensors;
+  int64_t scratchBytes = 0;
+  int64_t sbufPeakBytes = 0; // per partition
+  int64_t psumPeakBytes = 0; // per partition
+  std::vector<std::string> locations{""};
+  std::vector<Instruction> instructions;
+
+  int findTensor(llvm::StringRef name) const;
+};
+
+/// Prints `program` in the .nisa text format.
+void print(const Program &program, llvm::raw_ostream &os);
+
+/// Parses .nisa text. Errors are "<bufferName>:line:col: message".
+llvm::Expected<Program> parse(llvm::StringRef text,
+                              llvm::StringRef bufferName = "<nisa>");
+
+/// Checks what the parser cannot: operands within the target's memories and
+/// declared tensors, semaphore values consistent with queue order, waits on
+/// earlier instructions only. Errors name the instruction.
+llvm::Error validate(const Program &program);
+
+/// Instruction counts, memory peaks and traffic.
+struct Stats {
+  std::array<int64_t, kNumQueues> perQueue{};
+  int64_t instructions = 0, waits = 0;
+  int64_t dmaBytes = 0, spillSaveBytes = 0, spillReloadBytes = 0;
+};
+Stats computeStats(const Program &program);
+void printStats(const Program &program, llvm::raw_ostream &os);
+
+/// Per-target capacities (FACTS.md §4).
+int64_t sbufPartitionBytes(Target);
+constexpr int64_t kPsumPartitionBytes = 16 * 1024;
+constexpr int64_t kPsumBankBytes = 2 * 1024;
+constexpr int kPartitions = 128;
+
+} // namespace nisa
+
+#endif // MAMBA_NKI_TARGET_NISA_PROGRAM_H

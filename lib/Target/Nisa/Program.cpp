@@ -1,0 +1,985 @@
+//===- Program.cpp - .nisa printer, parser, validator and stats -----------===//
+
+#include "mamba-nki/Target/Nisa/Program.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+using namespace nisa;
+using llvm::StringRef;
+
+//===----------------------------------------------------------------------===//
+// Names
+//===----------------------------------------------------------------------===//
+
+StringRef nisa::stringify(Target t) { return t == Target::trn2 ? "trn2" : "trn1"; }
+
+StringRef nisa::stringify(Space s) {
+  switch (s) {
+  case Space::hbm: return "hbm";
+  case Space::scratch: return "scratch";
+  case Space::sbuf: return "sbuf";
+  case Space::psum: return "psum";
+  }
+  return "?";
+}
+
+StringRef nisa::stringify(DType d) { return d == DType::bf16 ? "bf16" : "f32"; }
+
+static const char *const kOpcodeNames[] = {
+    "dma", "activation", "tensor_scalar", "tensor_tensor",
+    "tensor_tensor_scan", "tensor_copy", "memset", "matmul"};
+static const char *const kAluNames[] = {"bypass", "add", "subtract",
+                                        "multiply", "divide", "max", "min"};
+static const char *const kActNames[] = {"identity", "exp",     "log",
+                                        "relu",     "sigmoid", "silu",
+                                        "softplus", "tanh",    "square",
+                                        "sqrt"};
+static const char *const kQueueNames[] = {
+    "act",      "dve",      "pool",     "pe",
+    "qSyncIO0", "qSyncIO1", "qSyncIO2", "qSyncIO3",
+    "qSyncSpillReload0"};
+
+StringRef nisa::stringify(Opcode o) { return kOpcodeNames[int(o)]; }
+StringRef nisa::stringify(Alu a) { return kAluNames[int(a)]; }
+StringRef nisa::stringify(Act a) { return kActNames[int(a)]; }
+StringRef nisa::stringify(Queue q) { return kQueueNames[int(q)]; }
+
+int64_t nisa::elementBytes(DType d) { return d == DType::bf16 ? 2 : 4; }
+
+int64_t nisa::sbufPartitionBytes(Target t) {
+  return t == Target::trn2 ? 224 * 1024 : 192 * 1024;
+}
+
+template <typename E, size_t N>
+static bool lookup(const char *const (&names)[N], StringRef name, E &out) {
+  for (size_t i = 0; i < N; ++i)
+    if (name == names[i]) {
+      out = static_cast<E>(i);
+      return true;
+    }
+  return false;
+}
+
+//===----------------------------------------------------------------------===//
+// AccessPattern, TensorDecl, Program
+//===----------------------------------------------------------------------===//
+
+int64_t AccessPattern::freeElements() const {
+  int64_t n = 1;
+  for (int i = 0; i < rank; ++i)
+    n *= sizes[i];
+  return n;
+}
+
+int64_t AccessPattern::spanBytes() const {
+  int64_t last = 0; // element index of the last element, relative
+  for (int i = 0; i < rank; ++i)
+    last += int64_t(sizes[i] - 1) * strides[i];
+  if (!isOnChip())
+    last += int64_t(partCount - 1) * partStride;
+  return (last + 1) * elementBytes(dtype);
+}
+
+bool AccessPattern::operator==(const AccessPattern &o) const {
+  return space == o.space && dtype == o.dtype && rank == o.rank &&
+         tensor == o.tensor && partStart == o.partStart &&
+         partCount == o.partCount && partStride == o.partStride &&
+         offset == o.offset && sizes == o.sizes && strides == o.strides;
+}
+
+int64_t TensorDecl::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+int Program::findTensor(StringRef name) const {
+  for (size_t i = 0; i < tensors.size(); ++i)
+    if (tensors[i].name == name)
+      return int(i);
+  return -1;
+}
+
+//===----------------------------------------------------------------------===//
+// Printer
+//===----------------------------------------------------------------------===//
+
+static void printFloat(llvm::raw_ostream &os, float v) {
+  if (std::isnan(v)) {
+    os << "nan";
+    return;
+  }
+  if (std::isinf(v)) {
+    os << (v < 0 ? "-inf" : "inf");
+    return;
+  }
+  os << llvm::format("%.9g", v);
+}
+
+static void printString(llvm::raw_ostream &os, StringRef s) {
+  os << '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      os << '\\';
+    if (c == '\n')
+      os << "\\n";
+    else
+      os << c;
+  }
+  os << '"';
+}
+
+static void printAP(llvm::raw_ostream &os, const Program &p,
+                    const AccessPattern &ap) {
+  if (ap.isOnChip()) {
+    os << stringify(ap.space) << '[' << ap.partStart << '+' << ap.partCount
+       << "]@0x" << llvm::utohexstr(ap.offset, /*LowerCase=*/true);
+  } else {
+    os << stringify(ap.space);
+    if (ap.space == Space::hbm)
+      os << '.' << p.tensors[ap.tensor].name;
+    os << '[' << ap.partCount << '*' << ap.partStride << "]@" << ap.offset;
+  }
+  os << '{';
+  for (int i = 0; i < ap.rank; ++i) {
+    if (i)
+      os << ',';
+    os << ap.sizes[i];
+    if (ap.strides[i] != 1)
+      os << ':' << ap.strides[i];
+  }
+  os << "}." << stringify(ap.dtype);
+}
+
+static void printScalar(llvm::raw_ostream &os, const Program &p,
+                        const Scalar &s) {
+  if (s.isImmediate)
+    printFloat(os, s.value);
+  else
+    printAP(os, p, s.ap);
+}
+
+static void printInstruction(llvm::raw_ostream &os, const Program &p,
+                             size_t id, const Instruction &in) {
+  os << id << ' ' << stringify(in.queue) << ' ' << stringify(in.opcode);
+  auto ap = [&](StringRef key, const AccessPattern &a) {
+    os << ' ' << key << '=';
+    printAP(os, p, a);
+  };
+  auto scalar = [&](StringRef key, const Scalar &s) {
+    os << ' ' << key << '=';
+    printScalar(os, p, s);
+  };
+  switch (in.opcode) {
+  case Opcode::dma:
+    ap("dst", in.dst);
+    ap("src", in.src0);
+    break;
+  case Opcode::activation:
+    os << " func=" << stringify(in.func);
+    ap("dst", in.dst);
+    ap("data", in.src0);
+    scalar("scale", in.scalar0);
+    if (in.hasBias)
+      ap("bias", in.bias);
+    break;
+  case Opcode::tensor_scalar:
+    ap("dst", in.dst);
+    ap("data", in.src0);
+    os << " op0=" << stringify(in.op0);
+    scalar("arg0", in.scalar0);
+    if (in.rev0)
+      os << " rev0";
+    if (in.hasOp1) {
+      os << " op1=" << stringify(in.op1);
+      scalar("arg1", in.scalar1);
+      if (in.rev1)
+        os << " rev1";
+    }
+    break;
+  case Opcode::tensor_tensor:
+    os << " op=" << stringify(in.op0);
+    ap("dst", in.dst);
+    ap("src0", in.src0);
+    ap("src1", in.src1);
+    break;
+  case Opcode::tensor_tensor_scan:
+    os << " op0=" << stringify(in.op0) << " op1=" << stringify(in.op1);
+    ap("dst", in.dst);
+    ap("src0", in.src0);
+    ap("src1", in.src1);
+    scalar("init", in.scalar0);
+    break;
+  case Opcode::tensor_copy:
+    ap("dst", in.dst);
+    ap("src", in.src0);
+    break;
+  case Opcode::memset:
+    ap("dst", in.dst);
+    os << " value=";
+    printFloat(os, in.value);
+    break;
+  case Opcode::matmul:
+    ap("dst", in.dst);
+    ap("stationary", in.src0);
+    ap("moving", in.src1);
+    break;
+  }
+  if (!in.waits.empty()) {
+    os << " wait=";
+    llvm::interleave(
+        in.waits, os,
+        [&](const Wait &w) { os << stringify(w.queue) << ':' << w.value; },
+        ",");
+  }
+  os << " sig=" << in.signal;
+  if (in.loc) {
+    os << " loc=";
+    printString(os, p.locations[in.loc]);
+  }
+  os << '\n';
+}
+
+void nisa::print(const Program &p, llvm::raw_ostream &os) {
+  os << "nisa " << p.version << '\n';
+  os << "target " << stringify(p.target) << '\n';
+  for (const TensorDecl &t : p.tensors) {
+    os << "tensor " << t.name << ' '
+       << (t.isInput && t.isOutput ? "inout"
+           : t.isOutput            ? "output"
+                                   : "input")
+       << ' ' << stringify(t.dtype) << ' ';
+    llvm::interleave(t.shape, os, "x");
+    os << '\n';
+  }
+  os << "scratch " << p.scratchBytes << '\n';
+  os << "sbuf_peak " << p.sbufPeakBytes << '\n';
+  os << "psum_peak " << p.psumPeakBytes << '\n';
+  os << "instructions " << p.instructions.size() << '\n';
+  for (size_t i = 0; i < p.instructions.size(); ++i)
+    printInstruction(os, p, i, p.instructions[i]);
+  os << "end\n";
+}
+
+//===----------------------------------------------------------------------===//
+// Parser
+//===----------------------------------------------------------------------===//
+
+namespace {
+class Parser {
+public:
+  Parser(StringRef text, StringRef name) : text(text), name(name) {}
+  llvm::Expected<Program> run();
+
+private:
+  // Line handling.
+  bool nextLine();
+  llvm::Error error(const llvm::Twine &message) const {
+    return llvm::createStringError(
+        std::make_error_code(std::errc::invalid_argument),
+        (name + ":" + llvm::Twine(lineNo) + ":" + llvm::Twine(col + 1) +
+         ": " + message)
+            .str());
+  }
+  bool atEnd() const { return col >= line.size(); }
+  char peek() const { return atEnd() ? '\0' : line[col]; }
+  void skipSpaces() {
+    while (!atEnd() && line[col] == ' ')
+      ++col;
+  }
+  bool consume(char c) {
+    if (peek() != c)
+      return false;
+    ++col;
+    return true;
+  }
+  llvm::Error expect(char c) {
+    if (consume(c))
+      return llvm::Error::success();
+    return error(llvm::Twine("expected '") + llvm::Twine(c) + "'");
+  }
+  StringRef word(); // [A-Za-z0-9_.-]+ up to a delimiter
+  llvm::Error integer(int64_t &out, int64_t min, int64_t max);
+  llvm::Error floating(float &out);
+  llvm::Error quoted(std::string &out);
+  llvm::Error accessPattern(AccessPattern &ap);
+  llvm::Error scalar(Scalar &s);
+  llvm::Error headerKeyword(StringRef keyword);
+  llvm::Error instruction(size_t expectedId);
+
+  StringRef text, name;
+  StringRef line;
+  size_t pos = 0, col = 0;
+  unsigned lineNo = 0;
+  Program program;
+};
+} // namespace
+
+bool Parser::nextLine() {
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == StringRef::npos)
+      end = text.size();
+    line = text.slice(pos, end);
+    if (line.ends_with("\r"))
+      line = line.drop_back();
+    pos = end + 1;
+    ++lineNo;
+    col = 0;
+    StringRef trimmed = line.trim();
+    if (trimmed.empty() || trimmed.starts_with("#"))
+      continue;
+    return true;
+  }
+  line = StringRef();
+  col = 0;
+  return false;
+}
+
+StringRef Parser::word() {
+  size_t start = col;
+  while (!atEnd() && (llvm::isAlnum(line[col]) || line[col] == '_' ||
+                      line[col] == '-' || line[col] == '.'))
+    ++col;
+  return line.slice(start, col);
+}
+
+llvm::Error Parser::integer(int64_t &out, int64_t min, int64_t max) {
+  size_t start = col;
+  bool hex = line.substr(col).starts_with("0x");
+  if (hex)
+    col += 2;
+  else if (peek() == '-')
+    ++col;
+  while (!atEnd() && (hex ? llvm::isHexDigit(line[col])
+                          : llvm::isDigit(line[col])))
+    ++col;
+  StringRef digits = line.slice(hex ? start + 2 : start, col);
+  long long value = 0;
+  if (digits.empty() || digits == "-" ||
+      llvm::getAsSignedInteger(digits, hex ? 16 : 10, value)) {
+    col = start;
+    return error("expected an integer");
+  }
+  if (value < min || value > max) {
+    col = start;
+    return error("integer " + llvm::Twine(value) + " out of range [" +
+                 llvm::Twine(min) + ", " + llvm::Twine(max) + "]");
+  }
+  out = value;
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::floating(float &out) {
+  size_t start = col;
+  while (!atEnd() && line[col] != ' ' && line[col] != ',')
+    ++col;
+  std::string token = line.slice(start, col).str();
+  if (token.empty()) {
+    col = start;
+    return error("expected a number");
+  }
+  char *end = nullptr;
+  errno = 0;
+  float value = std::strtof(token.c_str(), &end);
+  if (end != token.c_str() + token.size()) {
+    col = start;
+    return error("expected a number, got '" + token + "'");
+  }
+  out = value;
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::quoted(std::string &out) {
+  if (!consume('"'))
+    return error("expected '\"'");
+  out.clear();
+  while (!atEnd() && peek() != '"') {
+    char c = line[col++];
+    if (c == '\\') {
+      if (atEnd())
+        break;
+      char e = line[col++];
+      out += e == 'n' ? '\n' : e;
+      continue;
+    }
+    out += c;
+  }
+  if (!consume('"'))
+    return error("unterminated string");
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::accessPattern(AccessPattern &ap) {
+  size_t start = col;
+  StringRef head = word();
+  StringRef spaceName = head, tensorName;
+  if (head.starts_with("hbm.")) {
+    spaceName = "hbm";
+    tensorName = head.drop_front(4);
+  }
+  if (spaceName == "sbuf")
+    ap.space = Space::sbuf;
+  else if (spaceName == "psum")
+    ap.space = Space::psum;
+  else if (spaceName == "hbm")
+    ap.space = Space::hbm;
+  else if (spaceName == "scratch")
+    ap.space = Space::scratch;
+  else {
+    col = start;
+    return error("expected an access pattern (sbuf, psum, hbm.<tensor> or "
+                 "scratch), got '" +
+                 head + "'");
+  }
+  if (ap.space == Space::hbm) {
+    int index = program.findTensor(tensorName);
+    if (index < 0) {
+      col = start;
+      return error("unknown tensor '" + tensorName + "'");
+    }
+    ap.tensor = int16_t(index);
+  }
+  int64_t a = 0, b = 0;
+  if (auto e = expect('['))
+    return e;
+  if (ap.isOnChip()) {
+    if (auto e = integer(a, 0, kPartitions))
+      return e;
+    if (auto e = expect('+'))
+      return e;
+    if (auto e = integer(b, 1, kPartitions))
+      return e;
+    ap.partStart = int32_t(a);
+    ap.partCount = int32_t(b);
+  } else {
+    if (auto e = integer(a, 1, kPartitions))
+      return e;
+    if (auto e = expect('*'))
+      return e;
+    if (auto e = integer(b, 0, int64_t(1) << 48))
+      return e;
+    ap.partCount = int32_t(a);
+    ap.partStride = b;
+  }
+  if (auto e = expect(']'))
+    return e;
+  if (auto e = expect('@'))
+    return e;
+  if (auto e = integer(ap.offset, 0, int64_t(1) << 48))
+    return e;
+  if (auto e = expect('{'))
+    return e;
+  ap.rank = 0;
+  do {
+    if (ap.rank == kMaxFreeDims)
+      return error("more than " + llvm::Twine(kMaxFreeDims) + " free dims");
+    int64_t size = 0, stride = 1;
+    if (auto e = integer(size, 1, INT32_MAX))
+      return e;
+    if (consume(':'))
+      if (auto e = integer(stride, 0, INT32_MAX))
+        return e;
+    ap.sizes[ap.rank] = int32_t(size);
+    ap.strides[ap.rank] = int32_t(stride);
+    ++ap.rank;
+  } while (consume(','));
+  if (auto e = expect('}'))
+    return e;
+  if (auto e = expect('.'))
+    return e;
+  size_t typeCol = col;
+  StringRef type = word();
+  if (type == "f32")
+    ap.dtype = DType::f32;
+  else if (type == "bf16")
+    ap.dtype = DType::bf16;
+  else {
+    col = typeCol;
+    return error("expected f32 or bf16, got '" + type + "'");
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::scalar(Scalar &s) {
+  char c = peek();
+  if (llvm::isDigit(c) || c == '-' || c == '+' || c == '.' || c == 'i' ||
+      c == 'n') {
+    s.isImmediate = true;
+    return floating(s.value);
+  }
+  s.isImmediate = false;
+  return accessPattern(s.ap);
+}
+
+llvm::Error Parser::headerKeyword(StringRef keyword) {
+  if (!nextLine())
+    return error("unexpected end of file: expected '" + keyword + "'");
+  size_t start = col;
+  if (word() != keyword) {
+    col = start;
+    return error("expected '" + keyword + "'");
+  }
+  skipSpaces();
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::instruction(size_t expectedId) {
+  int64_t id = 0;
+  if (auto e = integer(id, 0, INT64_MAX))
+    return e;
+  if (size_t(id) != expectedId) {
+    col = 0;
+    return error("expected instruction " + llvm::Twine(expectedId) +
+                 ", got " + llvm::Twine(id));
+  }
+  skipSpaces();
+  Instruction in;
+  size_t qcol = col;
+  StringRef queueName = word();
+  if (!lookup(kQueueNames, queueName, in.queue)) {
+    col = qcol;
+    return error("unknown queue '" + queueName + "'");
+  }
+  skipSpaces();
+  size_t ocol = col;
+  StringRef opName = word();
+  if (!lookup(kOpcodeNames, opName, in.opcode)) {
+    col = ocol;
+    return error("unknown opcode '" + opName + "'");
+  }
+  bool seen[32] = {};
+  bool sawSig = false;
+  enum Key {
+    kDst, kSrc, kSrc0, kSrc1, kData, kFunc, kScale, kBias, kOp, kOp0, kOp1,
+    kArg0, kArg1, kRev0, kRev1, kInit, kValue, kStationary, kMoving, kWait,
+    kSig, kLoc
+  };
+  static const char *const keyNames[] = {
+      "dst",  "src",  "src0", "src1", "data", "func",  "scale", "bias",
+      "op",   "op0",  "op1",  "arg0", "arg1", "rev0",  "rev1",  "init",
+      "value", "stationary", "moving", "wait", "sig", "loc"};
+  while (true) {
+    skipSpaces();
+    if (atEnd())
+      break;
+    size_t kcol = col;
+    StringRef keyName = word();
+    Key key;
+    if (!lookup(keyNames, keyName, key)) {
+      col = kcol;
+      return error("unknown field '" + keyName + "'");
+    }
+    if (seen[key]) {
+      col = kcol;
+      return error("duplicate field '" + keyName + "'");
+    }
+    seen[key] = true;
+    if (key == kRev0 || key == kRev1) {
+      (key == kRev0 ? in.rev0 : in.rev1) = true;
+      continue;
+    }
+    if (auto e = expect('='))
+      return e;
+    llvm::Error err = llvm::Error::success();
+    auto alu = [&](Alu &out) -> llvm::Error {
+      size_t c = col;
+      StringRef n = word();
+      if (!lookup(kAluNames, n, out)) {
+        col = c;
+        return error("unknown ALU operation '" + n + "'");
+      }
+      return llvm::Error::success();
+    };
+    switch (key) {
+    case kDst: err = accessPattern(in.dst); break;
+    case kSrc: case kSrc0: case kData: case kStationary:
+      err = accessPattern(in.src0);
+      in.numSrcs = std::max<uint8_t>(in.numSrcs, 1);
+      break;
+    case kSrc1: case kMoving:
+      err = accessPattern(in.src1);
+      in.numSrcs = 2;
+      break;
+    case kFunc: {
+      size_t c = col;
+      StringRef n = word();
+      if (!lookup(kActNames, n, in.func)) {
+        col = c;
+        return error("unknown activation function '" + n + "'");
+      }
+      break;
+    }
+    case kScale: case kArg0: case kInit: err = scalar(in.scalar0); break;
+    case kArg1: err = scalar(in.scalar1); break;
+    case kBias: err = accessPattern(in.bias); in.hasBias = true; break;
+    case kOp: case kOp0: err = alu(in.op0); break;
+    case kOp1: err = alu(in.op1); in.hasOp1 = true; break;
+    case kValue: err = floating(in.value); break;
+    case kWait:
+      do {
+        size_t c = col;
+        StringRef qn;
+        while (!atEnd() && line[col] != ':' && line[col] != ' ')
+          ++col;
+        qn = line.slice(c, col);
+        Wait w;
+        if (!lookup(kQueueNames, qn, w.queue)) {
+          col = c;
+          return error("unknown queue '" + qn + "' in wait");
+        }
+        if (auto e = expect(':'))
+          return e;
+        int64_t v = 0;
+        if (auto e = integer(v, 1, UINT32_MAX))
+          return e;
+        w.value = uint32_t(v);
+        in.waits.push_back(w);
+      } while (consume(','));
+      break;
+    case kSig: {
+      int64_t v = 0;
+      if (auto e = integer(v, 1, UINT32_MAX))
+        return e;
+      in.signal = uint32_t(v);
+      sawSig = true;
+      break;
+    }
+    case kLoc: {
+      std::string s;
+      if (auto e = quoted(s))
+        return e;
+      program.locations.push_back(std::move(s));
+      in.loc = uint32_t(program.locations.size() - 1);
+      break;
+    }
+    case kRev0: case kRev1: break;
+    }
+    if (err)
+      return err;
+  }
+  // Required fields per opcode.
+  auto require = [&](std::initializer_list<Key> keys) -> llvm::Error {
+    for (Key k : keys)
+      if (!seen[k])
+        return error(llvm::Twine(stringify(in.opcode)) + " needs field '" +
+                     keyNames[k] + "'");
+    return llvm::Error::success();
+  };
+  llvm::Error missing = llvm::Error::success();
+  switch (in.opcode) {
+  case Opcode::dma: missing = require({kDst, kSrc}); break;
+  case Opcode::activation: missing = require({kFunc, kDst, kData, kScale}); break;
+  case Opcode::tensor_scalar:
+    missing = require({kDst, kData, kOp0, kArg0});
+    if (!missing && seen[kOp1] != seen[kArg1])
+      missing = error("tensor_scalar needs both 'op1' and 'arg1' or neither");
+    break;
+  case Opcode::tensor_tensor: missing = require({kOp, kDst, kSrc0, kSrc1}); break;
+  case Opcode::tensor_tensor_scan:
+    missing = require({kOp0, kOp1, kDst, kSrc0, kSrc1, kInit});
+    break;
+  case Opcode::tensor_copy: missing = require({kDst, kSrc}); break;
+  case Opcode::memset: missing = require({kDst, kValue}); break;
+  case Opcode::matmul: missing = require({kDst, kStationary, kMoving}); break;
+  }
+  if (missing)
+    return missing;
+  if (!sawSig)
+    return error("instruction needs field 'sig'");
+  program.instructions.push_back(std::move(in));
+  return llvm::Error::success();
+}
+
+llvm::Expected<Program> Parser::run() {
+  int64_t v = 0;
+  if (auto e = headerKeyword("nisa"))
+    return std::move(e);
+  if (auto e = integer(v, 0, 1000))
+    return std::move(e);
+  if (v != kFormatVersion)
+    return error("unsupported .nisa version " + llvm::Twine(v) +
+                 " (this build reads version " + llvm::Twine(kFormatVersion) +
+                 ")");
+  if (auto e = headerKeyword("target"))
+    return std::move(e);
+  size_t tcol = col;
+  StringRef target = word();
+  if (target == "trn1")
+    program.target = Target::trn1;
+  else if (target == "trn2")
+    program.target = Target::trn2;
+  else {
+    col = tcol;
+    return error("unknown target '" + target + "' (expected trn1 or trn2)");
+  }
+  // Tensors until "scratch".
+  while (true) {
+    if (!nextLine())
+      return error("unexpected end of file in the header");
+    size_t kcol = col;
+    StringRef keyword = word();
+    skipSpaces();
+    if (keyword == "scratch") {
+      if (auto e = integer(program.scratchBytes, 0, int64_t(1) << 44))
+        return std::move(e);
+      break;
+    }
+    if (keyword != "tensor") {
+      col = kcol;
+      return error("expected 'tensor' or 'scratch'");
+    }
+    TensorDecl t;
+    size_t ncol = col;
+    t.name = word().str();
+    if (t.name.empty() || program.findTensor(t.name) >= 0) {
+      col = ncol;
+      return error(t.name.empty() ? "expected a tensor name"
+                                  : "duplicate tensor '" + t.name + "'");
+    }
+    skipSpaces();
+    size_t rcol = col;
+    StringRef role = word();
+    if (role == "input")
+      t.isInput = true;
+    else if (role == "output")
+      t.isOutput = true;
+    else if (role == "inout")
+      t.isInput = t.isOutput = true;
+    else {
+      col = rcol;
+      return error("expected input, output or inout");
+    }
+    skipSpaces();
+    size_t dcol = col;
+    StringRef dtype = word();
+    if (dtype == "f32")
+      t.dtype = DType::f32;
+    else if (dtype == "bf16")
+      t.dtype = DType::bf16;
+    else {
+      col = dcol;
+      return error("expected f32 or bf16");
+    }
+    skipSpaces();
+    int64_t elements = 1;
+    do {
+      int64_t d = 0;
+      size_t c = col;
+      if (auto e = integer(d, 1, int64_t(1) << 40))
+        return std::move(e);
+      elements *= d;
+      if (elements > (int64_t(1) << 34)) {
+        col = c;
+        return error("tensor '" + t.name +
+                     "' is larger than 2^34 elements (64 GiB of f32)");
+      }
+      t.shape.push_back(d);
+    } while (consume('x'));
+    program.tensors.push_back(std::move(t));
+  }
+  if (auto e = headerKeyword("sbuf_peak"))
+    return std::move(e);
+  if (auto e = integer(program.sbufPeakBytes, 0, int64_t(1) << 32))
+    return std::move(e);
+  if (auto e = headerKeyword("psum_peak"))
+    return std::move(e);
+  if (auto e = integer(program.psumPeakBytes, 0, int64_t(1) << 32))
+    return std::move(e);
+  if (auto e = headerKeyword("instructions"))
+    return std::move(e);
+  int64_t count = 0;
+  if (auto e = integer(count, 0, int64_t(1) << 32))
+    return std::move(e);
+  program.instructions.reserve(size_t(std::min<int64_t>(count, 1 << 20)));
+  for (int64_t i = 0; i < count; ++i) {
+    if (!nextLine())
+      return error("unexpected end of file: " + llvm::Twine(count) +
+                   " instructions declared, " + llvm::Twine(i) + " found");
+    if (auto e = instruction(size_t(i)))
+      return std::move(e);
+  }
+  if (!nextLine() || line.trim() != "end")
+    return error("expected 'end' after " + llvm::Twine(count) +
+                 " instructions");
+  if (nextLine())
+    return error("unexpected text after 'end'");
+  return std::move(program);
+}
+
+llvm::Expected<Program> nisa::parse(StringRef text, StringRef bufferName) {
+  Parser parser(text, bufferName);
+  llvm::Expected<Program> program = parser.run();
+  if (!program)
+    return program.takeError();
+  if (llvm::Error e = validate(*program))
+    return std::move(e);
+  return program;
+}
+
+//===----------------------------------------------------------------------===//
+// Validation
+//===----------------------------------------------------------------------===//
+
+static llvm::Error invalid(size_t id, const llvm::Twine &message) {
+  return llvm::createStringError(
+      std::make_error_code(std::errc::invalid_argument),
+      ("instruction " + llvm::Twine(id) + ": " + message).str());
+}
+
+static llvm::Error checkAP(const Program &p, size_t id, StringRef role,
+                           const AccessPattern &ap) {
+  if (ap.rank == 0)
+    return invalid(id, "operand '" + role + "' has no free dims");
+  if (ap.isOnChip()) {
+    if (ap.partStart + ap.partCount > kPartitions)
+      return invalid(id, "operand '" + role + "' uses partitions " +
+                             llvm::Twine(ap.partStart) + ".." +
+                             llvm::Twine(ap.partStart + ap.partCount - 1) +
+                             "; there are " + llvm::Twine(kPartitions));
+    int64_t capacity = ap.space == Space::sbuf ? sbufPartitionBytes(p.target)
+                                               : kPsumPartitionBytes;
+    if (ap.offset + ap.spanBytes() > capacity)
+      return invalid(id, "operand '" + role + "' ends at byte " +
+                             llvm::Twine(ap.offset + ap.spanBytes()) +
+                             " of a " + stringify(ap.space) +
+                             " partition, which has " +
+                             llvm::Twine(capacity) + " on " +
+                             stringify(p.target));
+    return llvm::Error::success();
+  }
+  int64_t limit = ap.space == Space::hbm
+                      ? p.tensors[ap.tensor].numElements() *
+                            elementBytes(p.tensors[ap.tensor].dtype)
+                      : p.scratchBytes;
+  int64_t end = ap.offset * elementBytes(ap.dtype) + ap.spanBytes();
+  if (end > limit)
+    return invalid(id, "operand '" + role + "' ends at byte " +
+                           llvm::Twine(end) + " of " +
+                           (ap.space == Space::hbm
+                                ? "tensor '" + p.tensors[ap.tensor].name + "'"
+                                : std::string("the scratch area")) +
+                           ", which has " + llvm::Twine(limit));
+  if (ap.space == Space::hbm && ap.dtype != p.tensors[ap.tensor].dtype)
+    return invalid(id, "operand '" + role + "' reads tensor '" +
+                           p.tensors[ap.tensor].name + "' as " +
+                           stringify(ap.dtype) + ", but it is " +
+                           stringify(p.tensors[ap.tensor].dtype));
+  return llvm::Error::success();
+}
+
+llvm::Error nisa::validate(const Program &p) {
+  std::array<uint32_t, kNumQueues> counts{};
+  for (size_t id = 0; id < p.instructions.size(); ++id) {
+    const Instruction &in = p.instructions[id];
+    bool dma = isDmaQueue(in.queue);
+    if (dma != (in.opcode == Opcode::dma))
+      return invalid(id, llvm::Twine(stringify(in.opcode)) +
+                             " cannot run on queue " + stringify(in.queue));
+    if (in.opcode == Opcode::activation && in.queue != Queue::act)
+      return invalid(id, "activation runs on act (ScalarE) only");
+    if (in.opcode == Opcode::matmul && in.queue != Queue::pe)
+      return invalid(id, "matmul runs on pe (TensorE) only");
+    if (in.queue == Queue::pe && in.opcode != Opcode::matmul)
+      return invalid(id, "pe (TensorE) runs matmul only");
+    if (in.opcode == Opcode::tensor_tensor_scan && in.queue != Queue::dve)
+      return invalid(id, "tensor_tensor_scan runs on dve (VectorE) only");
+    if (auto e = checkAP(p, id, "dst", in.dst))
+      return e;
+    if (in.numSrcs >= 1)
+      if (auto e = checkAP(p, id, "src0", in.src0))
+        return e;
+    if (in.numSrcs >= 2)
+      if (auto e = checkAP(p, id, "src1", in.src1))
+        return e;
+    if (!in.scalar0.isImmediate)
+      if (auto e = checkAP(p, id, "scalar", in.scalar0.ap))
+        return e;
+    if (!in.scalar1.isImmediate)
+      if (auto e = checkAP(p, id, "arg1", in.scalar1.ap))
+        return e;
+    if (in.hasBias)
+      if (auto e = checkAP(p, id, "bias", in.bias))
+        return e;
+    if (dma) {
+      if (in.dst.isOnChip() == in.src0.isOnChip())
+        return invalid(id, "dma moves between HBM/scratch and SBUF");
+      if (in.dst.partCount != in.src0.partCount ||
+          in.dst.freeElements() != in.src0.freeElements())
+        return invalid(id, "dma source and destination sizes differ");
+    } else if (!in.dst.isOnChip()) {
+      return invalid(id, "engine instructions write SBUF or PSUM");
+    }
+    for (const Wait &w : in.waits)
+      if (w.value > counts[int(w.queue)])
+        return invalid(id, "waits for " + llvm::Twine(stringify(w.queue)) +
+                               ":" + llvm::Twine(w.value) +
+                               ", but only " +
+                               llvm::Twine(counts[int(w.queue)]) +
+                               " instructions of that queue come before it");
+    uint32_t expected = ++counts[int(in.queue)];
+    if (in.signal != expected)
+      return invalid(id, "sig=" + llvm::Twine(in.signal) + " but this is " +
+                             stringify(in.queue) + "'s instruction " +
+                             llvm::Twine(expected));
+  }
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Stats
+//===----------------------------------------------------------------------===//
+
+Stats nisa::computeStats(const Program &p) {
+  Stats s;
+  s.instructions = int64_t(p.instructions.size());
+  for (const Instruction &in : p.instructions) {
+    ++s.perQueue[int(in.queue)];
+    s.waits += int64_t(in.waits.size());
+    if (in.opcode != Opcode::dma)
+      continue;
+    int64_t bytes = int64_t(in.dst.partCount) * in.dst.freeElements() *
+                    elementBytes(in.dst.dtype);
+    if (in.queue == Queue::spill) {
+      if (in.dst.space == Space::scratch)
+        s.spillSaveBytes += bytes;
+      else
+        s.spillReloadBytes += bytes;
+    } else {
+      s.dmaBytes += bytes;
+    }
+  }
+  return s;
+}
+
+void nisa::printStats(const Program &p, llvm::raw_ostream &os) {
+  Stats s = computeStats(p);
+  os << "target: " << stringify(p.target) << "\n";
+  os << "instructions: " << s.instructions << " (semaphore waits: " << s.waits
+     << ")\n";
+  for (int q = 0; q < kNumQueues; ++q)
+    os << llvm::format("  %-18s %lld\n",
+                       stringify(static_cast<Queue>(q)).str().c_str(),
+                       (long long)s.perQueue[q]);
+  int64_t sbuf = sbufPartitionBytes(p.target);
+  os << llvm::format("sbuf peak: %lld bytes per partition (%.1f%% of %lld)\n",
+                     (long long)p.sbufPeakBytes,
+                     100.0 * double(p.sbufPeakBytes) / double(sbuf),
+                     (long long)sbuf);
+  os << llvm::format("psum peak: %lld bytes per partition (%.1f%% of %lld)\n",
+                     (long long)p.psumPeakBytes,
+                     100.0 * double(p.psumPeakBytes) /
+                         double(kPsumPartitionBytes),
+                     (long long)kPsumPartitionBytes);
+  os << "dma bytes (kernel i/o): " << s.dmaBytes << "\n";
+  os << "spill save bytes: " << s.spillSaveBytes << "\n";
+  os << "spill reload bytes: " << s.spillReloadBytes << "\n";
+  os << "scratch bytes: " << p.scratchBytes << "\n";
+}
