@@ -4,7 +4,8 @@
 // the whole v1 kernel, op by op, with its operand wiring.
 
 // CHECK-LABEL: func.func @toy
-// CHECK-SAME: (%[[DELTA:[^:]*]]: memref<1x256x512xf32>, %[[U:[^:]*]]: memref<1x256x512xf32>, %[[A:[^:]*]]: memref<256x16xf32>, %[[B:[^:]*]]: memref<1x16x512xf32>, %[[C:[^:]*]]: memref<1x16x512xf32>, %[[OUT:[^:]*]]: memref<1x256x512xf32>)
+// The kernel's HBM tensors are named after their roles.
+// CHECK-SAME: (%[[DELTA:[^:]*]]: memref<1x256x512xf32> {nki.name = "delta"}, %[[U:[^:]*]]: memref<1x256x512xf32> {nki.name = "u"}, %[[A:[^:]*]]: memref<256x16xf32> {nki.name = "A"}, %[[B:[^:]*]]: memref<1x16x512xf32> {nki.name = "B"}, %[[C:[^:]*]]: memref<1x16x512xf32> {nki.name = "C"}, %[[OUT:[^:]*]]: memref<1x256x512xf32> {nki.name = "out"})
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
@@ -229,4 +230,19 @@ module attributes {nki.target = #nki.target<trn2>} {
         into %out : memref<1x128x50000xf32>
     return
   }
+}
+
+// -----
+
+// Names the user gave are kept; a role whose name is taken is left unnamed.
+// CHECK-LABEL: func.func @user_names
+// CHECK-SAME: (%{{.*}}: memref<1x128x64xf32> {nki.name = "dt"}, %{{.*}}: memref<1x128x64xf32> {nki.name = "delta"}, %{{.*}}: memref<128x2xf32> {nki.name = "A"}
+func.func @user_names(%delta: memref<1x128x64xf32> {nki.name = "dt"}, %u: memref<1x128x64xf32> {nki.name = "delta"},
+                      %A: memref<128x2xf32>, %B: memref<1x2x64xf32>,
+                      %C: memref<1x2x64xf32>, %out: memref<1x128x64xf32>) {
+  mamba.selective_scan delta(%delta : memref<1x128x64xf32>)
+      u(%u : memref<1x128x64xf32>) A(%A : memref<128x2xf32>)
+      B(%B : memref<1x2x64xf32>) C(%C : memref<1x2x64xf32>)
+      into %out : memref<1x128x64xf32>
+  return
 }

@@ -644,3 +644,17 @@ func.func @unknown_attr() attributes {nki.frob} {
 func.func @unknown_space(%a: memref<4x4xf32, #nki.mem<dram>>) {
   return
 }
+
+// -----
+
+// expected-error @+1 {{'nki.name' of argument #0 must be a non-empty string of letters, digits, '_' and '-', got "two words"}}
+func.func @bad_arg_name(%a: memref<4xf32> {nki.name = "two words"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{unknown nki argument attribute 'nki.label' (expected nki.name)}}
+func.func @unknown_arg_attr(%a: memref<4xf32> {nki.label = "x"}) {
+  return
+}

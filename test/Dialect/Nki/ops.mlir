@@ -162,3 +162,10 @@ module @trn2 attributes {nki.target = #nki.target<trn2>} {
     return
   }
 }
+
+// Kernel arguments may name their HBM tensors.
+// CHECK-LABEL: func.func @named_args
+// CHECK-SAME: {nki.name = "delta"}
+func.func @named_args(%d: memref<1x4xf32> {nki.name = "delta"}) {
+  return
+}
