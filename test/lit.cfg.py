@@ -9,7 +9,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "mamba-nki"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
 
 config.test_source_root = os.path.dirname(__file__)
@@ -23,5 +23,5 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.mamba_tools_dir, config.llvm_tools_dir]
-tools = ["mamba-opt"]
+tools = ["mamba-opt", "mamba-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 
 using namespace nisa;
 using llvm::StringRef;
@@ -273,6 +274,18 @@ void nisa::print(const Program &p, llvm::raw_ostream &os) {
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// A rule an instruction breaks: the field to point at, and why.
+struct Problem {
+  std::string field; // "dst", "src0", ..., "wait", "sig", or "" (the line)
+  std::string message;
+};
+} // namespace
+
+static std::optional<Problem>
+checkInstruction(const Program &p, const Instruction &in,
+                 std::array<uint32_t, kNumQueues> &counts);
+
+namespace {
 class Parser {
 public:
   Parser(StringRef text, StringRef name) : text(text), name(name) {}
@@ -284,8 +297,8 @@ private:
   llvm::Error error(const llvm::Twine &message) const {
     return llvm::createStringError(
         std::make_error_code(std::errc::invalid_argument),
-        (name + ":" + llvm::Twine(lineNo) + ":" + llvm::Twine(col + 1) +
-         ": " + message)
+        (name + ":" + llvm::Twine(std::max(lineNo, 1u)) + ":" +
+         llvm::Twine(col + 1) + ": error: " + message)
             .str());
   }
   bool atEnd() const { return col >= line.size(); }
@@ -319,6 +332,7 @@ private:
   size_t pos = 0, col = 0;
   unsigned lineNo = 0;
   Program program;
+  std::array<uint32_t, kNumQueues> counts{};
 };
 } // namespace
 
@@ -556,6 +570,7 @@ llvm::Error Parser::instruction(size_t expectedId) {
     return error("unknown opcode '" + opName + "'");
   }
   bool seen[32] = {};
+  size_t fieldCol[32] = {};
   bool sawSig = false;
   enum Key {
     kDst, kSrc, kSrc0, kSrc1, kData, kFunc, kScale, kBias, kOp, kOp0, kOp1,
@@ -582,6 +597,7 @@ llvm::Error Parser::instruction(size_t expectedId) {
       return error("duplicate field '" + keyName + "'");
     }
     seen[key] = true;
+    fieldCol[key] = kcol;
     if (key == kRev0 || key == kRev1) {
       (key == kRev0 ? in.rev0 : in.rev1) = true;
       continue;
@@ -668,7 +684,7 @@ llvm::Error Parser::instruction(size_t expectedId) {
   // Required fields per opcode.
   auto require = [&](std::initializer_list<Key> keys) -> llvm::Error {
     for (Key k : keys)
-      if (!seen[k])
+      if (!seen[k] && ((col = ocol), true))
         return error(llvm::Twine(stringify(in.opcode)) + " needs field '" +
                      keyNames[k] + "'");
     return llvm::Error::success();
@@ -680,7 +696,8 @@ llvm::Error Parser::instruction(size_t expectedId) {
   case Opcode::tensor_scalar:
     missing = require({kDst, kData, kOp0, kArg0});
     if (!missing && seen[kOp1] != seen[kArg1])
-      missing = error("tensor_scalar needs both 'op1' and 'arg1' or neither");
+      missing = ((col = ocol), error("tensor_scalar needs both 'op1' and "
+                                      "'arg1' or neither"));
     break;
   case Opcode::tensor_tensor: missing = require({kOp, kDst, kSrc0, kSrc1}); break;
   case Opcode::tensor_tensor_scan:
@@ -692,8 +709,29 @@ llvm::Error Parser::instruction(size_t expectedId) {
   }
   if (missing)
     return missing;
-  if (!sawSig)
+  if (!sawSig) {
+    col = ocol;
     return error("instruction needs field 'sig'");
+  }
+  if (std::optional<Problem> p = checkInstruction(program, in, counts)) {
+    // Point at the field that breaks the rule.
+    static const std::pair<const char *, std::initializer_list<Key>>
+        fields[] = {{"dst", {kDst}},
+                    {"src0", {kSrc, kSrc0, kData, kStationary}},
+                    {"src1", {kSrc1, kMoving}},
+                    {"scalar0", {kScale, kArg0, kInit}},
+                    {"arg1", {kArg1}},
+                    {"bias", {kBias}},
+                    {"wait", {kWait}},
+                    {"sig", {kSig}}};
+    col = 0;
+    for (const auto &[field, keys] : fields)
+      if (p->field == field)
+        for (Key k : keys)
+          if (seen[k])
+            col = fieldCol[k];
+    return error(p->message);
+  }
   program.instructions.push_back(std::move(in));
   return llvm::Error::success();
 }
@@ -702,8 +740,10 @@ llvm::Expected<Program> Parser::run() {
   int64_t v = 0;
   if (auto e = headerKeyword("nisa"))
     return std::move(e);
+  size_t versionCol = col;
   if (auto e = integer(v, 0, 1000))
     return std::move(e);
+  col = versionCol;
   if (v != kFormatVersion)
     return error("unsupported .nisa version " + llvm::Twine(v) +
                  " (this build reads version " + llvm::Twine(kFormatVersion) +
@@ -815,45 +855,39 @@ llvm::Expected<Program> Parser::run() {
 }
 
 llvm::Expected<Program> nisa::parse(StringRef text, StringRef bufferName) {
-  Parser parser(text, bufferName);
-  llvm::Expected<Program> program = parser.run();
-  if (!program)
-    return program.takeError();
-  if (llvm::Error e = validate(*program))
-    return std::move(e);
-  return program;
+  // Every instruction is validated as it is read, so errors have a line.
+  return Parser(text, bufferName).run();
 }
 
 //===----------------------------------------------------------------------===//
 // Validation
 //===----------------------------------------------------------------------===//
 
-static llvm::Error invalid(size_t id, const llvm::Twine &message) {
-  return llvm::createStringError(
-      std::make_error_code(std::errc::invalid_argument),
-      ("instruction " + llvm::Twine(id) + ": " + message).str());
+static std::optional<Problem> problem(llvm::StringRef field,
+                                      const llvm::Twine &message) {
+  return Problem{field.str(), message.str()};
 }
 
-static llvm::Error checkAP(const Program &p, size_t id, StringRef role,
-                           const AccessPattern &ap) {
+static std::optional<Problem> checkAP(const Program &p, StringRef role,
+                                      const AccessPattern &ap) {
   if (ap.rank == 0)
-    return invalid(id, "operand '" + role + "' has no free dims");
+    return problem(role, "operand '" + role + "' has no free dims");
   if (ap.isOnChip()) {
     if (ap.partStart + ap.partCount > kPartitions)
-      return invalid(id, "operand '" + role + "' uses partitions " +
+      return problem(role, "operand '" + role + "' uses partitions " +
                              llvm::Twine(ap.partStart) + ".." +
                              llvm::Twine(ap.partStart + ap.partCount - 1) +
                              "; there are " + llvm::Twine(kPartitions));
     int64_t capacity = ap.space == Space::sbuf ? sbufPartitionBytes(p.target)
                                                : kPsumPartitionBytes;
     if (ap.offset + ap.spanBytes() > capacity)
-      return invalid(id, "operand '" + role + "' ends at byte " +
+      return problem(role, "operand '" + role + "' ends at byte " +
                              llvm::Twine(ap.offset + ap.spanBytes()) +
                              " of a " + stringify(ap.space) +
                              " partition, which has " +
                              llvm::Twine(capacity) + " on " +
                              stringify(p.target));
-    return llvm::Error::success();
+    return std::nullopt;
   }
   int64_t limit = ap.space == Space::hbm
                       ? p.tensors[ap.tensor].numElements() *
@@ -861,75 +895,85 @@ static llvm::Error checkAP(const Program &p, size_t id, StringRef role,
                       : p.scratchBytes;
   int64_t end = ap.offset * elementBytes(ap.dtype) + ap.spanBytes();
   if (end > limit)
-    return invalid(id, "operand '" + role + "' ends at byte " +
+    return problem(role, "operand '" + role + "' ends at byte " +
                            llvm::Twine(end) + " of " +
                            (ap.space == Space::hbm
                                 ? "tensor '" + p.tensors[ap.tensor].name + "'"
                                 : std::string("the scratch area")) +
                            ", which has " + llvm::Twine(limit));
   if (ap.space == Space::hbm && ap.dtype != p.tensors[ap.tensor].dtype)
-    return invalid(id, "operand '" + role + "' reads tensor '" +
+    return problem(role, "operand '" + role + "' reads tensor '" +
                            p.tensors[ap.tensor].name + "' as " +
                            stringify(ap.dtype) + ", but it is " +
                            stringify(p.tensors[ap.tensor].dtype));
-  return llvm::Error::success();
+  return std::nullopt;
+}
+
+/// Checks one instruction; `counts` holds each queue's instructions so far
+/// and is advanced past this one.
+static std::optional<Problem>
+checkInstruction(const Program &p, const Instruction &in,
+                 std::array<uint32_t, kNumQueues> &counts) {
+  bool dma = isDmaQueue(in.queue);
+  if (dma != (in.opcode == Opcode::dma))
+    return problem("", llvm::Twine(stringify(in.opcode)) +
+                           " cannot run on queue " + stringify(in.queue));
+  if (in.opcode == Opcode::activation && in.queue != Queue::act)
+    return problem("", "activation runs on act (ScalarE) only");
+  if (in.opcode == Opcode::matmul && in.queue != Queue::pe)
+    return problem("", "matmul runs on pe (TensorE) only");
+  if (in.queue == Queue::pe && in.opcode != Opcode::matmul)
+    return problem("", "pe (TensorE) runs matmul only");
+  if (in.opcode == Opcode::tensor_tensor_scan && in.queue != Queue::dve)
+    return problem("", "tensor_tensor_scan runs on dve (VectorE) only");
+  if (auto e = checkAP(p, "dst", in.dst))
+    return e;
+  if (in.numSrcs >= 1)
+    if (auto e = checkAP(p, "src0", in.src0))
+      return e;
+  if (in.numSrcs >= 2)
+    if (auto e = checkAP(p, "src1", in.src1))
+      return e;
+  if (!in.scalar0.isImmediate)
+    if (auto e = checkAP(p, "scalar0", in.scalar0.ap))
+      return e;
+  if (!in.scalar1.isImmediate)
+    if (auto e = checkAP(p, "arg1", in.scalar1.ap))
+      return e;
+  if (in.hasBias)
+    if (auto e = checkAP(p, "bias", in.bias))
+      return e;
+  if (dma) {
+    if (in.dst.isOnChip() == in.src0.isOnChip())
+      return problem("", "dma moves between HBM/scratch and SBUF");
+    if (in.dst.partCount != in.src0.partCount ||
+        in.dst.freeElements() != in.src0.freeElements())
+      return problem("", "dma source and destination sizes differ");
+  } else if (!in.dst.isOnChip()) {
+    return problem("dst", "engine instructions write SBUF or PSUM");
+  }
+  for (const Wait &w : in.waits)
+    if (w.value > counts[int(w.queue)])
+      return problem("wait", "waits for " + llvm::Twine(stringify(w.queue)) +
+                                 ":" + llvm::Twine(w.value) + ", but only " +
+                                 llvm::Twine(counts[int(w.queue)]) +
+                                 " instructions of that queue come before it");
+  uint32_t expected = ++counts[int(in.queue)];
+  if (in.signal != expected)
+    return problem("sig", "sig=" + llvm::Twine(in.signal) + " but this is " +
+                              stringify(in.queue) + "'s instruction " +
+                              llvm::Twine(expected));
+  return std::nullopt;
 }
 
 llvm::Error nisa::validate(const Program &p) {
   std::array<uint32_t, kNumQueues> counts{};
-  for (size_t id = 0; id < p.instructions.size(); ++id) {
-    const Instruction &in = p.instructions[id];
-    bool dma = isDmaQueue(in.queue);
-    if (dma != (in.opcode == Opcode::dma))
-      return invalid(id, llvm::Twine(stringify(in.opcode)) +
-                             " cannot run on queue " + stringify(in.queue));
-    if (in.opcode == Opcode::activation && in.queue != Queue::act)
-      return invalid(id, "activation runs on act (ScalarE) only");
-    if (in.opcode == Opcode::matmul && in.queue != Queue::pe)
-      return invalid(id, "matmul runs on pe (TensorE) only");
-    if (in.queue == Queue::pe && in.opcode != Opcode::matmul)
-      return invalid(id, "pe (TensorE) runs matmul only");
-    if (in.opcode == Opcode::tensor_tensor_scan && in.queue != Queue::dve)
-      return invalid(id, "tensor_tensor_scan runs on dve (VectorE) only");
-    if (auto e = checkAP(p, id, "dst", in.dst))
-      return e;
-    if (in.numSrcs >= 1)
-      if (auto e = checkAP(p, id, "src0", in.src0))
-        return e;
-    if (in.numSrcs >= 2)
-      if (auto e = checkAP(p, id, "src1", in.src1))
-        return e;
-    if (!in.scalar0.isImmediate)
-      if (auto e = checkAP(p, id, "scalar", in.scalar0.ap))
-        return e;
-    if (!in.scalar1.isImmediate)
-      if (auto e = checkAP(p, id, "arg1", in.scalar1.ap))
-        return e;
-    if (in.hasBias)
-      if (auto e = checkAP(p, id, "bias", in.bias))
-        return e;
-    if (dma) {
-      if (in.dst.isOnChip() == in.src0.isOnChip())
-        return invalid(id, "dma moves between HBM/scratch and SBUF");
-      if (in.dst.partCount != in.src0.partCount ||
-          in.dst.freeElements() != in.src0.freeElements())
-        return invalid(id, "dma source and destination sizes differ");
-    } else if (!in.dst.isOnChip()) {
-      return invalid(id, "engine instructions write SBUF or PSUM");
-    }
-    for (const Wait &w : in.waits)
-      if (w.value > counts[int(w.queue)])
-        return invalid(id, "waits for " + llvm::Twine(stringify(w.queue)) +
-                               ":" + llvm::Twine(w.value) +
-                               ", but only " +
-                               llvm::Twine(counts[int(w.queue)]) +
-                               " instructions of that queue come before it");
-    uint32_t expected = ++counts[int(in.queue)];
-    if (in.signal != expected)
-      return invalid(id, "sig=" + llvm::Twine(in.signal) + " but this is " +
-                             stringify(in.queue) + "'s instruction " +
-                             llvm::Twine(expected));
-  }
+  for (size_t id = 0; id < p.instructions.size(); ++id)
+    if (std::optional<Problem> e = checkInstruction(p, p.instructions[id],
+                                                    counts))
+      return llvm::createStringError(
+          std::make_error_code(std::errc::invalid_argument),
+          "instruction %zu: %s", id, e->message.c_str());
   return llvm::Error::success();
 }
 

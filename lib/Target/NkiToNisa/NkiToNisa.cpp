@@ -578,6 +578,7 @@ LogicalResult Unroller::lowerNki(Operation *op) {
     if (onesBuffer < 0) {
       onesBuffer = newBuffer(nisa::Space::sbuf, nisa::DType::f32,
                              {1, nisa::kPartitions});
+      buffers[onesBuffer].name = "ones";
       VInstr ones;
       ones.in.opcode = nisa::Opcode::memset;
       ones.in.queue = nisa::Queue::pool;

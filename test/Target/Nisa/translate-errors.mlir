@@ -1,0 +1,98 @@
+// What --nki-to-nisa rejects: located errors, exit code 1.
+// RUN: mamba-translate --nki-to-nisa %s -split-input-file -verify-diagnostics
+// RUN: mamba-opt --mamba-v1 %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir | not mamba-translate --nki-to-nisa --nisa-max-instructions=100 2>&1 | FileCheck %s --check-prefix=LIMIT
+// LIMIT: error: the unrolled instruction stream exceeds 100 instructions; raise the limit with --nisa-max-instructions
+// RUN: mamba-opt --mamba-v1 %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir | not mamba-translate --nki-to-nisa --nisa-target=trn3 2>&1 | FileCheck %s --check-prefix=TARGET
+// TARGET: error: --nisa-target must be trn1 or trn2, got 'trn3'
+
+// expected-error @+1 {{the kernel still contains mamba.selective_scan; lower it first (mamba-opt --mamba-v1, --mamba-v2 or --mamba-v3)}}
+func.func @not_lowered(%d: memref<1x128x64xf32>, %u: memref<1x128x64xf32>, %A: memref<128x2xf32>,
+                       %B: memref<1x2x64xf32>, %C: memref<1x2x64xf32>, %y: memref<1x128x64xf32>) {
+  mamba.selective_scan delta(%d : memref<1x128x64xf32>) u(%u : memref<1x128x64xf32>) A(%A : memref<128x2xf32>) B(%B : memref<1x2x64xf32>) C(%C : memref<1x2x64xf32>) into %y : memref<1x128x64xf32>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #1 is not a memref; kernel arguments are HBM tensors}}
+func.func @index_argument(%x: memref<128x4xf32>, %n: index) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0 must be a static, identity-layout f32/bf16 memref in HBM, got 'memref<128x?xf32>'}}
+func.func @dynamic_argument(%x: memref<128x?xf32>) {
+  return
+}
+
+// -----
+
+func.func @unsupported_op(%x: memref<128x4xf32>) {
+  // expected-error @+1 {{cannot translate 'memref.alloc' to the instruction stream (expected nki ops, scf.for, memref.subview and index arithmetic)}}
+  %a = memref.alloc() : memref<128x4xf32>
+  return
+}
+
+// -----
+
+// Nine PSUM tiles live at once: PSUM has eight banks.
+func.func @psum_full() {
+  %x = nki.alloc : memref<128x512xf32, #nki.mem<sbuf>>
+  nki.memset 0.0 into %x : memref<128x512xf32, #nki.mem<sbuf>>
+  %p0 = nki.alloc : memref<128x512xf32, #nki.mem<psum>>
+  %p1 = nki.alloc : memref<128x512xf32, #nki.mem<psum>>
+  %p2 = nki.alloc : memref<128x512xf32, #nki.mem<psum>>
+  %p3 = nki.alloc : memref<128x512xf32, #nki.mem<psum>>
+  %p4 = nki.alloc : memref<128x512xf32, #nki.mem<psum>>
+  %p5 = nki.alloc : memref<128x512xf32, #nki.mem<psum>>
+  %p6 = nki.alloc : memref<128x512xf32, #nki.mem<psum>>
+  %p7 = nki.alloc : memref<128x512xf32, #nki.mem<psum>>
+  %p8 = nki.alloc : memref<128x512xf32, #nki.mem<psum>>
+  nki.memset 0.0 into %p0 : memref<128x512xf32, #nki.mem<psum>>
+  nki.memset 0.0 into %p1 : memref<128x512xf32, #nki.mem<psum>>
+  nki.memset 0.0 into %p2 : memref<128x512xf32, #nki.mem<psum>>
+  nki.memset 0.0 into %p3 : memref<128x512xf32, #nki.mem<psum>>
+  nki.memset 0.0 into %p4 : memref<128x512xf32, #nki.mem<psum>>
+  nki.memset 0.0 into %p5 : memref<128x512xf32, #nki.mem<psum>>
+  nki.memset 0.0 into %p6 : memref<128x512xf32, #nki.mem<psum>>
+  nki.memset 0.0 into %p7 : memref<128x512xf32, #nki.mem<psum>>
+  // expected-error @+1 {{PSUM is full: more than 8 banks of PSUM tiles are live at once here}}
+  nki.memset 0.0 into %p8 : memref<128x512xf32, #nki.mem<psum>>
+  nki.tensor_tensor add(%x : memref<128x512xf32, #nki.mem<sbuf>>, %p0 : memref<128x512xf32, #nki.mem<psum>>) into %x : memref<128x512xf32, #nki.mem<sbuf>>
+  nki.tensor_tensor add(%x : memref<128x512xf32, #nki.mem<sbuf>>, %p1 : memref<128x512xf32, #nki.mem<psum>>) into %x : memref<128x512xf32, #nki.mem<sbuf>>
+  nki.tensor_tensor add(%x : memref<128x512xf32, #nki.mem<sbuf>>, %p2 : memref<128x512xf32, #nki.mem<psum>>) into %x : memref<128x512xf32, #nki.mem<sbuf>>
+  nki.tensor_tensor add(%x : memref<128x512xf32, #nki.mem<sbuf>>, %p3 : memref<128x512xf32, #nki.mem<psum>>) into %x : memref<128x512xf32, #nki.mem<sbuf>>
+  nki.tensor_tensor add(%x : memref<128x512xf32, #nki.mem<sbuf>>, %p4 : memref<128x512xf32, #nki.mem<psum>>) into %x : memref<128x512xf32, #nki.mem<sbuf>>
+  nki.tensor_tensor add(%x : memref<128x512xf32, #nki.mem<sbuf>>, %p5 : memref<128x512xf32, #nki.mem<psum>>) into %x : memref<128x512xf32, #nki.mem<sbuf>>
+  nki.tensor_tensor add(%x : memref<128x512xf32, #nki.mem<sbuf>>, %p6 : memref<128x512xf32, #nki.mem<psum>>) into %x : memref<128x512xf32, #nki.mem<sbuf>>
+  nki.tensor_tensor add(%x : memref<128x512xf32, #nki.mem<sbuf>>, %p7 : memref<128x512xf32, #nki.mem<psum>>) into %x : memref<128x512xf32, #nki.mem<sbuf>>
+  nki.tensor_tensor add(%x : memref<128x512xf32, #nki.mem<sbuf>>, %p8 : memref<128x512xf32, #nki.mem<psum>>) into %x : memref<128x512xf32, #nki.mem<sbuf>>
+  return
+}
+
+// -----
+
+// Three 80 KB operands of one instruction: no spill can make room.
+func.func @cannot_fit() {
+  %a = nki.alloc "a" : memref<128x20000xf32, #nki.mem<sbuf>>
+  %b = nki.alloc "b" : memref<128x20000xf32, #nki.mem<sbuf>>
+  %c = nki.alloc "c" : memref<128x20000xf32, #nki.mem<sbuf>>
+  nki.memset 1.0 into %a : memref<128x20000xf32, #nki.mem<sbuf>>
+  nki.memset 2.0 into %b : memref<128x20000xf32, #nki.mem<sbuf>>
+  // expected-error @+1 {{does not fit in SBUF even with spills: this instruction's operands need more than 196608 bytes per partition at once}}
+  nki.tensor_tensor add(%a : memref<128x20000xf32, #nki.mem<sbuf>>, %b : memref<128x20000xf32, #nki.mem<sbuf>>) into %c : memref<128x20000xf32, #nki.mem<sbuf>>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expected exactly one kernel function, found 2 (select one with --nisa-function)}}
+module {
+  func.func @f(%x: memref<128x4xf32>) {
+    return
+  }
+  func.func @g(%x: memref<128x4xf32>) {
+    return
+  }
+}
