@@ -720,7 +720,8 @@ struct Unit {
   int64_t bytes;     // per partition
   int64_t address = -1;
   int64_t scratch = -1; // byte offset of its spill slot
-  bool dirty = false;
+  bool dirty = false;   // written since it was last saved
+  bool saved = false;   // its scratch slot holds its data
   size_t nextUse = 0;   // index into uses
   std::vector<uint32_t> uses; // instruction indices, ascending, unique
 };
@@ -737,7 +738,8 @@ public:
 private:
   int32_t unitOf(const VInstr &vi, int role) const;
   LogicalResult makeResident(int32_t unit, uint32_t at,
-                             ArrayRef<int32_t> pinned, std::vector<VInstr> &out);
+                             ArrayRef<int32_t> pinned, std::vector<VInstr> &out,
+                             bool &compacted);
   void spill(int32_t unit, std::vector<VInstr> &out);
   VInstr spillDma(int32_t unit, bool save);
 
@@ -790,13 +792,16 @@ VInstr Allocator::spillDma(int32_t id, bool save) {
 
 void Allocator::spill(int32_t id, std::vector<VInstr> &out) {
   Unit &u = units[id];
-  if (u.dirty || u.scratch < 0) {
+  // Save only data that scratch does not already hold (a buffer never
+  // written holds no data at all).
+  if (u.dirty) {
     if (u.scratch < 0) {
       u.scratch = scratchTop;
       scratchTop += u.bytes * buffers[u.buffer].partitions;
     }
     out.push_back(spillDma(id, /*save=*/true));
     u.dirty = false;
+    u.saved = true;
   }
   sbuf.release(u.address, u.bytes);
   u.address = -1;
@@ -805,7 +810,8 @@ void Allocator::spill(int32_t id, std::vector<VInstr> &out) {
 
 LogicalResult Allocator::makeResident(int32_t id, uint32_t at,
                                       ArrayRef<int32_t> pinned,
-                                      std::vector<VInstr> &out) {
+                                      std::vector<VInstr> &out,
+                                      bool &compacted) {
   Unit &u = units[id];
   if (u.address >= 0)
     return success();
@@ -844,18 +850,34 @@ LogicalResult Allocator::makeResident(int32_t id, uint32_t at,
         furthest = next;
       }
     }
-    if (victim < 0)
-      return op->emitError("does not fit in SBUF even with spills: this "
-                           "instruction's operands need more than ")
-             << sbuf.capacity << " bytes per partition at once";
+    if (victim < 0) {
+      // Only this instruction's own operands are left, and they fragment
+      // SBUF: move them out too; the caller places them again, largest
+      // first.
+      SmallVector<int32_t> others;
+      for (int32_t r : resident)
+        if (r != id)
+          others.push_back(r);
+      int64_t total = u.bytes;
+      for (int32_t p : pinned)
+        if (p != id && buffers[units[p].buffer].space == nisa::Space::sbuf)
+          total += units[p].bytes;
+      if (others.empty() || total > sbuf.capacity)
+        return op->emitError("does not fit in SBUF even with spills: this "
+                             "instruction's operands need ")
+               << total << " bytes per partition at once; SBUF has "
+               << sbuf.capacity;
+      for (int32_t r : others)
+        spill(r, out);
+      compacted = true;
+      continue;
+    }
     spill(victim, out);
   }
   resident.push_back(id);
   program.sbufPeakBytes = std::max(program.sbufPeakBytes, sbuf.used);
-  if (u.scratch >= 0) {
-    // Its data lives in scratch: reload it.
+  if (u.saved) // its data lives in scratch: reload it
     out.push_back(spillDma(id, /*save=*/false));
-  }
   return success();
 }
 
@@ -912,9 +934,21 @@ LogicalResult Allocator::run(std::vector<VInstr> &out) {
       if (unit >= 0 && !llvm::is_contained(pinned, unit))
         pinned.push_back(unit);
     }
-    for (int32_t unit : pinned)
-      if (failed(makeResident(unit, uint32_t(i), pinned, out)))
-        return failure();
+    // Largest first, so that a compaction can place them all.
+    llvm::stable_sort(pinned, [&](int32_t a, int32_t b) {
+      return units[a].bytes > units[b].bytes;
+    });
+    for (int round = 0;; ++round) {
+      bool compacted = false;
+      for (int32_t unit : pinned)
+        if (failed(makeResident(unit, uint32_t(i), pinned, out, compacted)))
+          return failure();
+      if (!compacted)
+        break;
+      if (round == 2)
+        return vi.op->emitError("internal error: SBUF compaction did not "
+                                "converge");
+    }
     // Physical addresses.
     for (int role = 0; role < kNumRoles; ++role) {
       int32_t unit = unitOf(vi, role);

@@ -4,7 +4,7 @@
 // ops of a loop body that work on a free dimension of length L are cloned
 // into a loop over tiles of that dimension (plus a remainder tile), buffers
 // local to the body shrink to one tile, other buffers are sliced, and scans
-// carry their state from tile to tile through a [P, 1] view.
+// carry their state from tile to tile through a [P, 1] column.
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,7 +63,7 @@ private:
   LogicalResult classify();
   void choosePsumPromotions();
   Value slice(Value value, OpFoldResult offset, int64_t size, Location loc);
-  void emitTile(OpFoldResult offset, int64_t size, Value one);
+  void emitTile(OpFoldResult offset, int64_t size, bool last);
 
   RewriterBase &rw;
   scf::ForOp loop;
@@ -300,15 +300,9 @@ Value FreeDimTiler::slice(Value value, OpFoldResult offset, int64_t size,
                                       strides);
 }
 
-void FreeDimTiler::emitTile(OpFoldResult offset, int64_t size, Value one) {
-  Location loc = loop.getLoc();
-  // Column of the carried buffers where this tile's data starts (after the
-  // initial-value column).
-  OpFoldResult dataOffset;
-  if (auto value = dyn_cast<Value>(offset))
-    dataOffset = rw.create<arith::AddIOp>(loc, value, one).getResult();
-  else
-    dataOffset = rw.getIndexAttr(*getConstantIntValue(offset) + 1);
+void FreeDimTiler::emitTile(OpFoldResult offset, int64_t size, bool last) {
+  // A tile's scan writes columns 1 .. size of its carried buffer.
+  OpFoldResult dataOffset = rw.getIndexAttr(1);
 
   // Per-tile buffers, created right before their first use.
   IRMapping mapping;
@@ -351,19 +345,29 @@ void FreeDimTiler::emitTile(OpFoldResult offset, int64_t size, Value one) {
     if (auto scan = dyn_cast<TensorTensorScanOp>(op)) {
       Value carried = carriedBuffers.lookup(scan.getDst().getDefiningOp());
       auto carriedType = cast<MemRefType>(carried.getType());
-      SmallVector<OpFoldResult> offsets = {rw.getIndexAttr(0), offset};
-      SmallVector<OpFoldResult> sizes = {
-          rw.getIndexAttr(carriedType.getDimSize(0)), rw.getIndexAttr(1)};
-      SmallVector<OpFoldResult> strides(2, rw.getIndexAttr(1));
-      auto columnType = cast<MemRefType>(memref::SubViewOp::inferResultType(
-          carriedType, offsets, sizes, strides));
-      Value previous = rw.create<memref::SubViewOp>(
-          scan.getLoc(), columnType, carried, offsets, sizes, strides);
+      int64_t partitions = carriedType.getDimSize(0);
+      auto column = [&](int64_t index) -> Value {
+        SmallVector<OpFoldResult> offsets = {rw.getIndexAttr(0),
+                                             rw.getIndexAttr(index)};
+        SmallVector<OpFoldResult> sizes = {rw.getIndexAttr(partitions),
+                                           rw.getIndexAttr(1)};
+        SmallVector<OpFoldResult> strides(2, rw.getIndexAttr(1));
+        auto type = cast<MemRefType>(memref::SubViewOp::inferResultType(
+            carriedType, offsets, sizes, strides));
+        return rw.create<memref::SubViewOp>(scan.getLoc(), type, carried,
+                                            offsets, sizes, strides);
+      };
       rw.create<TensorTensorScanOp>(
           scan.getLoc(), scan.getOp0Attr(), scan.getOp1Attr(),
           tileOf(scan.getData0(), scan.getLoc()),
-          tileOf(scan.getData1(), scan.getLoc()), previous, FloatAttr(),
+          tileOf(scan.getData1(), scan.getLoc()), column(0), FloatAttr(),
           tileOf(scan.getDst(), scan.getLoc()), scan.getEngineAttr());
+      // Carry this tile's last state into column 0 for the next tile (on
+      // ScalarE, off the busy VectorE).
+      if (!last)
+        rw.create<TensorCopyOp>(scan.getLoc(), column(size), column(0),
+                                EngineAttr::get(rw.getContext(),
+                                                Engine::scalar));
       continue;
     }
     SmallVector<Value> operands;
@@ -391,12 +395,13 @@ FailureOr<scf::ForOp> FreeDimTiler::run() {
     rw.moveOpBefore(op, firstTiled);
   rw.setInsertionPoint(firstTiled);
 
-  // Scan buffers: [P, 1 + L], column 0 holds the scan's initial value.
+  // Scan buffers: [P, 1 + T]. Column 0 holds the state carried into a tile
+  // (first the scan's initial value), columns 1.. the tile's scan.
   for (auto &[op, scan] : carriedAllocs) {
     auto alloc = cast<AllocOp>(op);
     MemRefType type = alloc.getType();
     auto carriedType = MemRefType::get(
-        {type.getDimSize(0), length + 1}, type.getElementType(),
+        {type.getDimSize(0), tileSize + 1}, type.getElementType(),
         MemRefLayoutAttrInterface(), type.getMemorySpace());
     Value carried =
         rw.create<AllocOp>(alloc.getLoc(), carriedType, alloc.getNameAttr());
@@ -429,10 +434,10 @@ FailureOr<scf::ForOp> FreeDimTiler::run() {
     rw.setInsertionPoint(tileLoop.getBody()->getTerminator());
     Value offset = rw.create<arith::MulIOp>(loc, tileLoop.getInductionVar(),
                                             index(tileSize));
-    emitTile(offset, tileSize, index(1));
+    emitTile(offset, tileSize, /*last=*/false);
   }
   if (remainder > 0)
-    emitTile(rw.getIndexAttr(fullTiles * tileSize), remainder, index(1));
+    emitTile(rw.getIndexAttr(fullTiles * tileSize), remainder, /*last=*/true);
 
   for (Operation *op : llvm::reverse(tiledOps))
     rw.eraseOp(op);

@@ -157,11 +157,13 @@ def NkiTileFreeDim : Pass<"nki-tile-free-dim"> {
     * Buffers allocated in the body with free length `L` shrink to one tile
       and are allocated per tile; views of other buffers and HBM are sliced
       per tile.
-    * A scan carries its state from tile to tile: its buffer becomes
-      `[P, 1 + L]`, allocated once before the tile loop, with column 0 holding
-      the scan's initial value; tile `t` writes columns `1 + t*T ..` and takes
-      as `initial` the `[P, 1]` view of column `t*T`, the previous tile's last
-      column. The tile loop is then `nki.kind = "sequential"`.
+    * A scan carries its state from tile to tile, as the tutorial's v3 does:
+      its buffer becomes `[P, 1 + T]`, allocated once before the tile loop;
+      column 0 holds the state carried into a tile (first the scan's initial
+      value) and is the scan's `initial`, columns `1 .. T` the tile's scan;
+      after each tile a ScalarE `tensor_copy` moves the tile's last column
+      (its final state) into column 0. The tile loop is then
+      `nki.kind = "sequential"`.
     * When `L` is not a multiple of the tile size, a remainder tile follows
       the loop. When `L <= tile-size` the loop has one iteration.
     * Buffers written only by `nki.partition_broadcast` whose tile now fits a
