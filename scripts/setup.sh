@@ -10,6 +10,8 @@ PACKAGES=(
   cmake ninja-build g++ ccache
   # lit runs on python3; unit tests use GoogleTest
   python3 libgtest-dev
+  # bench/ measures peak memory with GNU time
+  time
 )
 
 missing=()

@@ -733,19 +733,21 @@ public:
         sbuf(nisa::sbufPartitionBytes(program.target), 64),
         psum(nisa::kPsumPartitionBytes, nisa::kPsumBankBytes) {}
 
-  LogicalResult run(std::vector<VInstr> &out);
+  /// Allocates and passes each resulting instruction (spills included), in
+  /// order, to `sink`.
+  LogicalResult run(llvm::function_ref<void(nisa::Instruction &&)> sink);
 
 private:
   int32_t unitOf(const VInstr &vi, int role) const;
   LogicalResult makeResident(int32_t unit, uint32_t at,
-                             ArrayRef<int32_t> pinned, std::vector<VInstr> &out,
-                             bool &compacted);
-  void spill(int32_t unit, std::vector<VInstr> &out);
+                             ArrayRef<int32_t> pinned, bool &compacted);
+  void spill(int32_t unit);
   VInstr spillDma(int32_t unit, bool save);
 
   std::vector<Buffer> &buffers;
   std::vector<VInstr> &instrs;
   nisa::Program &program;
+  llvm::function_ref<void(nisa::Instruction &&)> emit;
   std::vector<Unit> units;
   std::vector<int32_t> resident; // sbuf units in memory
   Arena sbuf, psum;
@@ -790,7 +792,7 @@ VInstr Allocator::spillDma(int32_t id, bool save) {
   return vi;
 }
 
-void Allocator::spill(int32_t id, std::vector<VInstr> &out) {
+void Allocator::spill(int32_t id) {
   Unit &u = units[id];
   // Save only data that scratch does not already hold (a buffer never
   // written holds no data at all).
@@ -799,7 +801,7 @@ void Allocator::spill(int32_t id, std::vector<VInstr> &out) {
       u.scratch = scratchTop;
       scratchTop += u.bytes * buffers[u.buffer].partitions;
     }
-    out.push_back(spillDma(id, /*save=*/true));
+    emit(std::move(spillDma(id, /*save=*/true).in));
     u.dirty = false;
     u.saved = true;
   }
@@ -810,7 +812,6 @@ void Allocator::spill(int32_t id, std::vector<VInstr> &out) {
 
 LogicalResult Allocator::makeResident(int32_t id, uint32_t at,
                                       ArrayRef<int32_t> pinned,
-                                      std::vector<VInstr> &out,
                                       bool &compacted) {
   Unit &u = units[id];
   if (u.address >= 0)
@@ -868,20 +869,22 @@ LogicalResult Allocator::makeResident(int32_t id, uint32_t at,
                << total << " bytes per partition at once; SBUF has "
                << sbuf.capacity;
       for (int32_t r : others)
-        spill(r, out);
+        spill(r);
       compacted = true;
       continue;
     }
-    spill(victim, out);
+    spill(victim);
   }
   resident.push_back(id);
   program.sbufPeakBytes = std::max(program.sbufPeakBytes, sbuf.used);
   if (u.saved) // its data lives in scratch: reload it
-    out.push_back(spillDma(id, /*save=*/false));
+    emit(std::move(spillDma(id, /*save=*/false).in));
   return success();
 }
 
-LogicalResult Allocator::run(std::vector<VInstr> &out) {
+LogicalResult
+Allocator::run(llvm::function_ref<void(nisa::Instruction &&)> sink) {
+  emit = sink;
   // Which buffers are accessed one block at a time.
   std::vector<bool> multiBlock(buffers.size(), false);
   for (Buffer &b : buffers)
@@ -924,7 +927,6 @@ LogicalResult Allocator::run(std::vector<VInstr> &out) {
         uses.push_back(uint32_t(i));
     }
 
-  out.reserve(instrs.size() + instrs.size() / 8);
   SmallVector<int32_t, kNumRoles> pinned;
   for (size_t i = 0; i < instrs.size(); ++i) {
     VInstr &vi = instrs[i];
@@ -941,7 +943,7 @@ LogicalResult Allocator::run(std::vector<VInstr> &out) {
     for (int round = 0;; ++round) {
       bool compacted = false;
       for (int32_t unit : pinned)
-        if (failed(makeResident(unit, uint32_t(i), pinned, out, compacted)))
+        if (failed(makeResident(unit, uint32_t(i), pinned, compacted)))
           return failure();
       if (!compacted)
         break;
@@ -963,7 +965,7 @@ LogicalResult Allocator::run(std::vector<VInstr> &out) {
       if (roleWrites(role))
         units[unit].dirty = true;
     }
-    out.push_back(std::move(vi));
+    emit(std::move(vi.in));
     // Advance use cursors; free units not used again.
     for (int32_t unit : pinned) {
       Unit &u = units[unit];
@@ -1058,7 +1060,7 @@ public:
   explicit Synchroniser(nisa::Program &program)
       : program(program), trackers(3 + program.tensors.size()) {}
 
-  void add(nisa::Instruction in) {
+  void add(nisa::Instruction &&in) {
     int q = int(in.queue);
     uint32_t position = ++counts[q];
     in.signal = position;
@@ -1154,17 +1156,14 @@ FailureOr<nisa::Program> mlir::nki::translateToNisa(func::FuncOp func,
     if (!t.isOutput)
       t.isInput = true;
 
-  std::vector<VInstr> allocated;
-  Allocator allocator(unroller, program);
-  if (failed(allocator.run(allocated)))
-    return failure();
-  unroller.instrs.clear();
-  unroller.instrs.shrink_to_fit();
-
+  // Allocation feeds the synchroniser directly: no second copy of the
+  // stream.
   Synchroniser sync(program);
-  program.instructions.reserve(allocated.size());
-  for (VInstr &vi : allocated)
-    sync.add(std::move(vi.in));
+  program.instructions.reserve(unroller.instrs.size());
+  Allocator allocator(unroller, program);
+  if (failed(allocator.run(
+          [&](nisa::Instruction &&in) { sync.add(std::move(in)); })))
+    return failure();
   if (llvm::Error e = nisa::validate(program)) {
     func.emitError() << "internal error: the emitted stream is invalid: "
                      << llvm::toString(std::move(e));
