@@ -1,6 +1,7 @@
 //===- Program.cpp - .nisa printer, parser, validator and stats -----------===//
 
 #include "mamba-nki/Target/Nisa/Program.h"
+#include "mamba-nki/Target/Nisa/IntervalMap.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -92,6 +93,19 @@ bool AccessPattern::operator==(const AccessPattern &o) const {
          tensor == o.tensor && partStart == o.partStart &&
          partCount == o.partCount && partStride == o.partStride &&
          offset == o.offset && sizes == o.sizes && strides == o.strides;
+}
+
+ByteRange nisa::byteRange(const AccessPattern &ap) {
+  int64_t eb = elementBytes(ap.dtype);
+  switch (ap.space) {
+  case Space::sbuf: return {0, ap.offset, ap.offset + ap.spanBytes()};
+  case Space::psum: return {1, ap.offset, ap.offset + ap.spanBytes()};
+  case Space::scratch:
+    return {2, ap.offset * eb, ap.offset * eb + ap.spanBytes()};
+  case Space::hbm:
+    return {3 + ap.tensor, ap.offset * eb, ap.offset * eb + ap.spanBytes()};
+  }
+  return {0, 0, 0};
 }
 
 int64_t TensorDecl::numElements() const {

@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mamba-nki/Target/Nisa/NkiToNisa.h"
+#include "mamba-nki/Target/Nisa/IntervalMap.h"
 #include "mamba-nki/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
 
@@ -991,74 +992,17 @@ Allocator::run(llvm::function_ref<void(nisa::Instruction &&)> sink) {
 
 using Clock = std::array<uint32_t, nisa::kNumQueues>;
 
-/// Last writer and latest reader per queue of each address range of one
-/// memory.
-class AccessTracker {
-public:
-  struct State {
-    int64_t end;
-    int8_t writerQueue = -1;
-    uint32_t writer = 0;
-    std::array<uint32_t, nisa::kNumQueues> readers{};
-  };
-
-  /// Records an access of [start, end) and reports the queue positions it
-  /// must wait for.
-  void access(int64_t start, int64_t end, bool write, nisa::Queue queue,
-              uint32_t position, Clock &deps) {
-    if (start >= end)
-      return;
-    split(start);
-    split(end);
-    for (auto it = map.lower_bound(start); it != map.end() && it->first < end;
-         ++it) {
-      State &s = it->second;
-      if (s.writerQueue >= 0)
-        deps[s.writerQueue] = std::max(deps[s.writerQueue], s.writer);
-      if (write) {
-        for (int q = 0; q < nisa::kNumQueues; ++q)
-          deps[q] = std::max(deps[q], s.readers[q]);
-        s.writerQueue = int8_t(queue);
-        s.writer = position;
-        s.readers.fill(0);
-      } else {
-        s.readers[int(queue)] = std::max(s.readers[int(queue)], position);
-      }
-    }
-    // Coalesce nothing: ranges come from a bounded set of buffer addresses.
-  }
-
-private:
-  /// Makes `at` a segment boundary.
-  void split(int64_t at) {
-    auto it = map.upper_bound(at);
-    if (it == map.begin()) {
-      // Nothing starts at or before `at`: create an empty segment up to the
-      // next start.
-      int64_t end = it == map.end() ? INT64_MAX : it->first;
-      map[at] = State{end};
-      return;
-    }
-    --it;
-    if (it->first == at)
-      return;
-    if (it->second.end <= at) {
-      auto next = std::next(it);
-      int64_t end = next == map.end() ? INT64_MAX : next->first;
-      map[at] = State{end};
-      return;
-    }
-    State tail = it->second;
-    it->second.end = at;
-    map[at] = tail;
-  }
-  std::map<int64_t, State> map;
+/// Last writer and latest reader per queue of an address range.
+struct HazardState {
+  int8_t writerQueue = -1;
+  uint32_t writer = 0;
+  std::array<uint32_t, nisa::kNumQueues> readers{};
 };
 
 class Synchroniser {
 public:
   explicit Synchroniser(nisa::Program &program)
-      : program(program), trackers(3 + program.tensors.size()) {}
+      : program(program), memories(3 + program.tensors.size()) {}
 
   void add(nisa::Instruction &&in) {
     int q = int(in.queue);
@@ -1066,22 +1010,21 @@ public:
     in.signal = position;
     Clock deps{};
     auto touch = [&](const nisa::AccessPattern &ap, bool write) {
-      int key = 0;
-      int64_t start = 0;
-      switch (ap.space) {
-      case nisa::Space::sbuf: key = 0; start = ap.offset; break;
-      case nisa::Space::psum: key = 1; start = ap.offset; break;
-      case nisa::Space::scratch:
-        key = 2;
-        start = ap.offset * nisa::elementBytes(ap.dtype);
-        break;
-      case nisa::Space::hbm:
-        key = 3 + ap.tensor;
-        start = ap.offset * nisa::elementBytes(ap.dtype);
-        break;
-      }
-      trackers[key].access(start, start + ap.spanBytes(), write, in.queue,
-                           position, deps);
+      nisa::ByteRange range = nisa::byteRange(ap);
+      memories[range.key].forEach(
+          range.start, range.end, [&](int64_t, int64_t, HazardState &s) {
+            if (s.writerQueue >= 0)
+              deps[s.writerQueue] = std::max(deps[s.writerQueue], s.writer);
+            if (write) {
+              for (int d = 0; d < nisa::kNumQueues; ++d)
+                deps[d] = std::max(deps[d], s.readers[d]);
+              s.writerQueue = int8_t(q);
+              s.writer = position;
+              s.readers.fill(0);
+            } else {
+              s.readers[q] = std::max(s.readers[q], position);
+            }
+          });
     };
     // Reads first, then the write, so that an in-place update (dst == src)
     // depends on the previous writer once.
@@ -1126,7 +1069,7 @@ private:
   }
 
   nisa::Program &program;
-  std::vector<AccessTracker> trackers;
+  std::vector<nisa::IntervalMap<HazardState>> memories;
   std::array<uint32_t, nisa::kNumQueues> counts{};
   std::array<Clock, nisa::kNumQueues> lastClock{};
   std::array<std::vector<Clock>, nisa::kNumQueues> clocks;

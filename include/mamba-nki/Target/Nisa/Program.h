@@ -154,6 +154,10 @@ struct Program {
   int findTensor(llvm::StringRef name) const;
 };
 
+struct ByteRange;
+/// The memory and byte range `ap` touches (see IntervalMap.h).
+ByteRange byteRange(const AccessPattern &ap);
+
 /// Prints `program` in the .nisa text format.
 void print(const Program &program, llvm::raw_ostream &os);
 
