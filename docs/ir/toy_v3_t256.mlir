@@ -23,12 +23,11 @@ module {
           nki.load %subview_2 : memref<128x1xf32, strided<[16, 1], offset: ?>> into %A_i : memref<128x1xf32, #nki.mem<sbuf>>
           %subview_3 = memref.subview %arg3[%arg6, %arg8, 0] [1, 1, 512] [1, 1, 1] : memref<1x16x512xf32> to memref<1x512xf32, strided<[8192, 1], offset: ?>>
           %subview_4 = memref.subview %arg4[%arg6, %arg8, 0] [1, 1, 512] [1, 1, 1] : memref<1x16x512xf32> to memref<1x512xf32, strided<[8192, 1], offset: ?>>
-          %scan_res = nki.alloc "scan_res" : memref<128x513xf32, #nki.mem<sbuf>>
-          %subview_5 = memref.subview %scan_res[0, 0] [128, 1] [1, 1] : memref<128x513xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[513, 1]>, #nki.mem<sbuf>>
-          nki.memset 0.000000e+00 into %subview_5 : memref<128x1xf32, strided<[513, 1]>, #nki.mem<sbuf>>
+          %scan_res = nki.alloc "scan_res" : memref<128x257xf32, #nki.mem<sbuf>>
+          %subview_5 = memref.subview %scan_res[0, 0] [128, 1] [1, 1] : memref<128x257xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[257, 1]>, #nki.mem<sbuf>>
+          nki.memset 0.000000e+00 into %subview_5 : memref<128x1xf32, strided<[257, 1]>, #nki.mem<sbuf>>
           scf.for %arg9 = %c0 to %c2 step %c1 {
             %1 = arith.muli %arg9, %c256 : index
-            %2 = arith.addi %1, %c1 : index
             %subview_6 = memref.subview %delta_i[0, %1] [128, 256] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x256xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
             %deltaA = nki.alloc "deltaA" : memref<128x256xf32, #nki.mem<sbuf>>
             nki.activation exp(%subview_6 : memref<128x256xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>) scale(%A_i : memref<128x1xf32, #nki.mem<sbuf>>) into %deltaA : memref<128x256xf32, #nki.mem<sbuf>>
@@ -42,16 +41,17 @@ module {
             nki.partition_broadcast %B_i : memref<1x256xf32, #nki.mem<sbuf>> into %B_i_bcast : memref<128x256xf32, #nki.mem<psum>>
             %deltaBu = nki.alloc "deltaBu" : memref<128x256xf32, #nki.mem<sbuf>>
             nki.tensor_tensor multiply(%deltaU : memref<128x256xf32, #nki.mem<sbuf>>, %B_i_bcast : memref<128x256xf32, #nki.mem<psum>>) into %deltaBu : memref<128x256xf32, #nki.mem<sbuf>>
-            %subview_9 = memref.subview %scan_res[0, %1] [128, 1] [1, 1] : memref<128x513xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[513, 1], offset: ?>, #nki.mem<sbuf>>
-            %subview_10 = memref.subview %scan_res[0, %2] [128, 256] [1, 1] : memref<128x513xf32, #nki.mem<sbuf>> to memref<128x256xf32, strided<[513, 1], offset: ?>, #nki.mem<sbuf>>
-            nki.tensor_tensor_scan multiply, add(%deltaA : memref<128x256xf32, #nki.mem<sbuf>>, %deltaBu : memref<128x256xf32, #nki.mem<sbuf>>) initial(%subview_9 : memref<128x1xf32, strided<[513, 1], offset: ?>, #nki.mem<sbuf>>) into %subview_10 : memref<128x256xf32, strided<[513, 1], offset: ?>, #nki.mem<sbuf>>
+            %subview_9 = memref.subview %scan_res[0, 1] [128, 256] [1, 1] : memref<128x257xf32, #nki.mem<sbuf>> to memref<128x256xf32, strided<[257, 1], offset: 1>, #nki.mem<sbuf>>
+            nki.tensor_tensor_scan multiply, add(%deltaA : memref<128x256xf32, #nki.mem<sbuf>>, %deltaBu : memref<128x256xf32, #nki.mem<sbuf>>) initial(%subview_5 : memref<128x1xf32, strided<[257, 1]>, #nki.mem<sbuf>>) into %subview_9 : memref<128x256xf32, strided<[257, 1], offset: 1>, #nki.mem<sbuf>>
+            %subview_10 = memref.subview %scan_res[0, 256] [128, 1] [1, 1] : memref<128x257xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[257, 1], offset: 256>, #nki.mem<sbuf>>
+            nki.tensor_copy %subview_10 : memref<128x1xf32, strided<[257, 1], offset: 256>, #nki.mem<sbuf>> into %subview_5 : memref<128x1xf32, strided<[257, 1]>, #nki.mem<sbuf>> on scalar
             %subview_11 = memref.subview %subview_4[0, %1] [1, 256] [1, 1] : memref<1x512xf32, strided<[8192, 1], offset: ?>> to memref<1x256xf32, strided<[8192, 1], offset: ?>>
             %C_i = nki.alloc "C_i" : memref<1x256xf32, #nki.mem<sbuf>>
             nki.load %subview_11 : memref<1x256xf32, strided<[8192, 1], offset: ?>> into %C_i : memref<1x256xf32, #nki.mem<sbuf>>
             %C_i_bcast = nki.alloc "C_i_bcast" : memref<128x256xf32, #nki.mem<psum>>
             nki.partition_broadcast %C_i : memref<1x256xf32, #nki.mem<sbuf>> into %C_i_bcast : memref<128x256xf32, #nki.mem<psum>>
             %scanC = nki.alloc "scanC" : memref<128x256xf32, #nki.mem<sbuf>>
-            nki.tensor_tensor multiply(%subview_10 : memref<128x256xf32, strided<[513, 1], offset: ?>, #nki.mem<sbuf>>, %C_i_bcast : memref<128x256xf32, #nki.mem<psum>>) into %scanC : memref<128x256xf32, #nki.mem<sbuf>>
+            nki.tensor_tensor multiply(%subview_9 : memref<128x256xf32, strided<[257, 1], offset: 1>, #nki.mem<sbuf>>, %C_i_bcast : memref<128x256xf32, #nki.mem<psum>>) into %scanC : memref<128x256xf32, #nki.mem<sbuf>>
             %subview_12 = memref.subview %scanC_accum[0, %1] [128, 256] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x256xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
             nki.tensor_tensor add(%subview_12 : memref<128x256xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>, %scanC : memref<128x256xf32, #nki.mem<sbuf>>) into %subview_12 : memref<128x256xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
           } {nki.kind = "sequential", nki.loop = "seq_tile"}

@@ -2,10 +2,11 @@
 // RUN: mamba-opt %s --nki-tile-free-dim="tile-size=300 name=chunk" -split-input-file 2>/dev/null | FileCheck %s --check-prefix=REM
 
 // A v2-style state-loop body with L = 1024: the scan, its inputs and the
-// accumulation are cut into tiles of 512 in a sequential loop; the scan
-// buffer becomes [128, 1 + 1024] with column 0 zeroed, each tile scanning
-// from the previous tile's last column. Body-local buffers shrink to a tile;
-// the broadcast buffer now fits a PSUM bank and moves there.
+// accumulation are cut into tiles of 512 in a sequential loop. The scan's
+// buffer becomes [128, 1 + 512]: column 0, zeroed first, carries the state
+// into each tile; after each tile ScalarE copies the tile's last column
+// there. Body-local buffers shrink to a tile; the broadcast buffer now fits a
+// PSUM bank and moves there.
 
 // CHECK-LABEL: func.func @scan_body
 // CHECK-SAME: (%[[X:[^:]*]]: memref<128x1024xf32, #nki.mem<sbuf>>, %[[ROW:[^:]*]]: memref<1x1024xf32>, %[[ACC:[^:]*]]: memref<128x1024xf32, #nki.mem<sbuf>>, %[[A:[^:]*]]: memref<128x1xf32, #nki.mem<sbuf>>)
@@ -14,12 +15,11 @@
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG: %[[C512:.*]] = arith.constant 512 : index
 // CHECK: scf.for
-// CHECK-NEXT: %[[SCAN:.*]] = nki.alloc "scan_res" : memref<128x1025xf32, #nki.mem<sbuf>>
+// CHECK-NEXT: %[[SCAN:.*]] = nki.alloc "scan_res" : memref<128x513xf32, #nki.mem<sbuf>>
 // CHECK-NEXT: %[[COL0:.*]] = memref.subview %[[SCAN]][0, 0] [128, 1] [1, 1]
 // CHECK-NEXT: nki.memset 0.000000e+00 into %[[COL0]]
 // CHECK-NEXT: scf.for %[[T:.*]] = %[[C0]] to %[[C2]] step %[[C1]] {
 // CHECK-NEXT: %[[OFF:.*]] = arith.muli %[[T]], %[[C512]] : index
-// CHECK-NEXT: %[[DATA:.*]] = arith.addi %[[OFF]], %[[C1]] : index
 // CHECK-NEXT: %[[XT:.*]] = memref.subview %[[X]][0, %[[OFF]]] [128, 512] [1, 1]
 // CHECK-NEXT: %[[DA:.*]] = nki.alloc "deltaA" : memref<128x512xf32, #nki.mem<sbuf>>
 // CHECK-NEXT: nki.activation exp(%[[XT]] : {{.*}}) scale(%[[A]] : {{.*}}) into %[[DA]]
@@ -30,28 +30,35 @@
 // CHECK-NEXT: nki.partition_broadcast %[[B]] : {{.*}} into %[[BB]]
 // CHECK-NEXT: %[[DBU:.*]] = nki.alloc "deltaBu" : memref<128x512xf32, #nki.mem<sbuf>>
 // CHECK-NEXT: nki.tensor_tensor multiply(%[[XT]] : {{.*}}, %[[BB]] : {{.*}}) into %[[DBU]]
-// CHECK-NEXT: %[[PREV:.*]] = memref.subview %[[SCAN]][0, %[[OFF]]] [128, 1] [1, 1]
-// CHECK-NEXT: %[[ST:.*]] = memref.subview %[[SCAN]][0, %[[DATA]]] [128, 512] [1, 1]
+// CHECK-NEXT: %[[ST:.*]] = memref.subview %[[SCAN]][0, 1] [128, 512] [1, 1]
+// CHECK-NEXT: %[[PREV:.*]] = memref.subview %[[SCAN]][0, 0] [128, 1] [1, 1]
 // CHECK-NEXT: nki.tensor_tensor_scan multiply, add(%[[DA]] : {{.*}}, %[[DBU]] : {{.*}}) initial(%[[PREV]] : {{.*}}) into %[[ST]]
+// CHECK-NEXT: %[[LAST:.*]] = memref.subview %[[SCAN]][0, 512] [128, 1] [1, 1]
+// CHECK-NEXT: nki.tensor_copy %[[LAST]] : {{.*}} into %[[PREV]] : {{.*}} on scalar
 // CHECK-NEXT: %[[AT:.*]] = memref.subview %[[ACC]][0, %[[OFF]]] [128, 512] [1, 1]
 // CHECK-NEXT: nki.tensor_tensor add(%[[AT]] : {{.*}}, %[[ST]] : {{.*}}) into %[[AT]]
 // CHECK-NEXT: } {nki.kind = "sequential", nki.loop = "seq_tile"}
 // CHECK-NEXT: } {nki.loop = "state"}
 // CHECK-NOT: memref<128x1024xf32, #nki.mem<psum>>
 
-// With tile-size=300: three tiles of 300 in the loop, then a remainder tile
-// of 124 starting at 900 whose scan starts from column 900.
+// With tile-size=300: three tiles of 300 in the loop, each carrying its
+// state out, then a remainder tile of 124 that starts from the carried
+// column and carries nothing further.
 // REM-LABEL: func.func @scan_body
 // REM-DAG: %[[C3:.*]] = arith.constant 3 : index
 // REM-DAG: %[[C300:.*]] = arith.constant 300 : index
+// REM: %[[SCAN:.*]] = nki.alloc "scan_res" : memref<128x301xf32
 // REM: scf.for %[[T:.*]] = %{{.*}} to %[[C3]]
 // REM: arith.muli %[[T]], %[[C300]]
 // REM: nki.alloc "deltaA" : memref<128x300xf32, #nki.mem<sbuf>>
+// REM: memref.subview %[[SCAN]][0, 300] [128, 1]
+// REM-NEXT: nki.tensor_copy {{.*}} on scalar
 // REM: nki.loop = "chunk"
 // REM: nki.alloc "deltaA" : memref<128x124xf32, #nki.mem<sbuf>>
-// REM: %[[PREV:.*]] = memref.subview %[[SCAN:.*]][0, 900] [128, 1] [1, 1]
-// REM: %[[DST:.*]] = memref.subview %[[SCAN]][0, 901] [128, 124] [1, 1]
+// REM: %[[DST:.*]] = memref.subview %[[SCAN]][0, 1] [128, 124]
+// REM: %[[PREV:.*]] = memref.subview %[[SCAN]][0, 0] [128, 1]
 // REM: nki.tensor_tensor_scan multiply, add({{.*}}) initial(%[[PREV]] : {{.*}}) into %[[DST]]
+// REM-NOT: nki.tensor_copy
 // REM: nki.loop = "state"
 func.func @scan_body(%x: memref<128x1024xf32, #nki.mem<sbuf>>, %row: memref<1x1024xf32>,
                      %acc: memref<128x1024xf32, #nki.mem<sbuf>>, %a: memref<128x1xf32, #nki.mem<sbuf>>) {

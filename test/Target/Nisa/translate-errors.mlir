@@ -80,7 +80,7 @@ func.func @cannot_fit() {
   %c = nki.alloc "c" : memref<128x20000xf32, #nki.mem<sbuf>>
   nki.memset 1.0 into %a : memref<128x20000xf32, #nki.mem<sbuf>>
   nki.memset 2.0 into %b : memref<128x20000xf32, #nki.mem<sbuf>>
-  // expected-error @+1 {{does not fit in SBUF even with spills: this instruction's operands need more than 196608 bytes per partition at once}}
+  // expected-error @+1 {{does not fit in SBUF even with spills: this instruction's operands need 240000 bytes per partition at once; SBUF has 196608}}
   nki.tensor_tensor add(%a : memref<128x20000xf32, #nki.mem<sbuf>>, %b : memref<128x20000xf32, #nki.mem<sbuf>>) into %c : memref<128x20000xf32, #nki.mem<sbuf>>
   return
 }

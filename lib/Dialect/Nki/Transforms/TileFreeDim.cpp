@@ -324,8 +324,10 @@ void FreeDimTiler::emitTile(OpFoldResult offset, int64_t size, bool last) {
     return newAlloc;
   };
 
-  // One slice per (value, tile), shared by the ops of the tile.
+  // One slice per (value, tile) and one view per carried column, shared by
+  // the ops of the tile.
   DenseMap<Value, Value> slices;
+  DenseMap<std::pair<Value, int64_t>, Value> columns;
   auto tileOf = [&](Value original, Location opLoc) -> Value {
     if (Operation *def = original.getDefiningOp())
       if (tiledAllocs.count(def))
@@ -347,6 +349,9 @@ void FreeDimTiler::emitTile(OpFoldResult offset, int64_t size, bool last) {
       auto carriedType = cast<MemRefType>(carried.getType());
       int64_t partitions = carriedType.getDimSize(0);
       auto column = [&](int64_t index) -> Value {
+        Value &cached = columns[{carried, index}];
+        if (cached)
+          return cached;
         SmallVector<OpFoldResult> offsets = {rw.getIndexAttr(0),
                                              rw.getIndexAttr(index)};
         SmallVector<OpFoldResult> sizes = {rw.getIndexAttr(partitions),
@@ -354,8 +359,8 @@ void FreeDimTiler::emitTile(OpFoldResult offset, int64_t size, bool last) {
         SmallVector<OpFoldResult> strides(2, rw.getIndexAttr(1));
         auto type = cast<MemRefType>(memref::SubViewOp::inferResultType(
             carriedType, offsets, sizes, strides));
-        return rw.create<memref::SubViewOp>(scan.getLoc(), type, carried,
-                                            offsets, sizes, strides);
+        return cached = rw.create<memref::SubViewOp>(
+                   scan.getLoc(), type, carried, offsets, sizes, strides);
       };
       rw.create<TensorTensorScanOp>(
           scan.getLoc(), scan.getOp0Attr(), scan.getOp1Attr(),
