@@ -16,10 +16,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <atomic>
 #include <cstring>
+#include <thread>
 
 using namespace nki_run;
 using nisa::Opcode;
+
+namespace nki_run {
+/// out[i] = exp(x[i] * scale), vectorised (VectorMath.cpp).
+void expScaled(const float *x, float scale, float *out, int64_t n);
+} // namespace nki_run
 
 //===----------------------------------------------------------------------===//
 // Race detection
@@ -157,8 +164,77 @@ static uint16_t floatToBf16(float f) {
   return uint16_t((bits + rounding) >> 16);
 }
 
-Machine::Machine(const nisa::Program &program)
-    : program(program), sbufStride(nisa::sbufPartitionBytes(program.target)) {
+/// Row buffers of one thread.
+struct Machine::Worker {
+  std::vector<float> a, b, d;
+};
+
+static inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+/// Helper threads that each take a share of an instruction's partitions.
+/// They spin between instructions: an instruction takes microseconds, too
+/// little for a condition variable.
+struct Machine::Pool {
+  std::vector<std::thread> threads;
+  std::vector<Worker> workers; // [0] is the calling thread's
+  std::atomic<uint64_t> generation{0};
+  std::atomic<unsigned> pending{0};
+  std::atomic<bool> stop{false};
+  const nisa::Instruction *job = nullptr;
+  int64_t rows = 0;
+  Machine *machine = nullptr;
+
+  void range(unsigned index, int64_t &begin, int64_t &end) const {
+    unsigned n = unsigned(workers.size());
+    begin = rows * index / n;
+    end = rows * (index + 1) / n;
+  }
+  void loop(unsigned index) {
+    uint64_t seen = 0;
+    while (true) {
+      uint64_t g;
+      unsigned spins = 0;
+      while ((g = generation.load(std::memory_order_acquire)) == seen) {
+        if (stop.load(std::memory_order_relaxed))
+          return;
+        // Spin briefly (instructions arrive microseconds apart), then give
+        // the core away.
+        if (++spins < 4096)
+          cpuRelax();
+        else
+          std::this_thread::yield();
+      }
+      seen = g;
+      if (stop.load(std::memory_order_relaxed))
+        return;
+      int64_t begin, end;
+      range(index, begin, end);
+      machine->executeRows(*job, begin, end, workers[index]);
+      pending.fetch_sub(1, std::memory_order_acq_rel);
+    }
+  }
+};
+
+Machine::~Machine() {
+  if (!pool)
+    return;
+  pool->stop = true;
+  pool->generation.fetch_add(1, std::memory_order_release);
+  for (std::thread &t : pool->threads)
+    t.join();
+}
+
+Machine::Machine(const nisa::Program &program, unsigned threads)
+    : program(program), sbufStride(nisa::sbufPartitionBytes(program.target)),
+      pool(std::make_unique<Pool>()) {
+  pool->machine = this;
+  pool->workers.resize(std::max(1u, threads));
+  for (unsigned i = 1; i < pool->workers.size(); ++i)
+    pool->threads.emplace_back([this, i] { pool->loop(i); });
   sbuf.assign(size_t(sbufStride) * nisa::kPartitions, 0);
   psum.assign(size_t(nisa::kPsumPartitionBytes) * nisa::kPartitions, 0);
   scratch.assign(size_t(program.scratchBytes), 0);
@@ -258,6 +334,33 @@ void Machine::scatter(const nisa::AccessPattern &ap, int64_t row,
   });
 }
 
+static bool isDirect(const nisa::AccessPattern &ap) {
+  return ap.dtype == nisa::DType::f32 && ap.rank == 1 && ap.strides[0] == 1;
+}
+
+const float *Machine::input(const nisa::AccessPattern &ap, int64_t row,
+                            std::vector<float> &tmp) {
+  if (isDirect(ap))
+    return reinterpret_cast<const float *>(rowBase(ap, row));
+  tmp.resize(size_t(ap.freeElements()));
+  gather(ap, row, tmp.data());
+  return tmp.data();
+}
+
+float *Machine::output(const nisa::AccessPattern &ap, int64_t row,
+                       std::vector<float> &tmp) {
+  if (isDirect(ap))
+    return reinterpret_cast<float *>(rowBase(ap, row));
+  tmp.resize(size_t(ap.freeElements()));
+  return tmp.data();
+}
+
+void Machine::commit(const nisa::AccessPattern &ap, int64_t row, float *data,
+                     std::vector<float> &tmp) {
+  if (!isDirect(ap))
+    scatter(ap, row, data);
+}
+
 float Machine::scalar(const nisa::Scalar &s, int64_t row) {
   if (s.isImmediate)
     return s.value;
@@ -295,116 +398,164 @@ static inline float activate(nisa::Act f, float x) {
   return x;
 }
 
-void Machine::execute(const nisa::Instruction &in) {
-  const nisa::AccessPattern &dst = in.dst;
-  int64_t n = dst.freeElements();
-  int64_t rows = dst.partCount;
-  a.resize(size_t(std::max<int64_t>(n, 1)));
-  switch (in.opcode) {
-  case Opcode::dma:
-  case Opcode::tensor_copy:
-    for (int64_t r = 0; r < rows; ++r) {
-      gather(in.src0, r, a.data());
-      scatter(dst, r, a.data());
+/// The selective scan's recurrence on `kLanes` partitions at once: each
+/// partition's chain is serial, so interleaving independent chains keeps the
+/// CPU busy. Per element the arithmetic is exactly the one-partition loop's.
+static constexpr int kLanes = 8;
+static void scanLanes(const float *const *x, const float *const *y,
+                      float *const *out, float *prev, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    for (int k = 0; k < kLanes; ++k) {
+      float t = x[k][i] * prev[k]; // two roundings, never fused
+      prev[k] = t + y[k][i];
+      out[k][i] = prev[k];
     }
-    return;
-  case Opcode::memset:
-    std::fill(a.begin(), a.begin() + n, in.value);
-    for (int64_t r = 0; r < rows; ++r)
-      scatter(dst, r, a.data());
-    return;
-  case Opcode::activation:
-    for (int64_t r = 0; r < rows; ++r) {
-      gather(in.src0, r, a.data());
+}
+
+void Machine::executeRows(const nisa::Instruction &in, int64_t begin,
+                          int64_t end, Worker &w) {
+  const nisa::AccessPattern &dst = in.dst;
+  const int64_t n = dst.freeElements();
+  if (in.opcode == Opcode::tensor_tensor_scan &&
+      in.op0 == nisa::Alu::multiply && in.op1 == nisa::Alu::add &&
+      isDirect(dst) && isDirect(in.src0) && isDirect(in.src1)) {
+    for (; begin + kLanes <= end; begin += kLanes) {
+      const float *x[kLanes], *y[kLanes];
+      float *out[kLanes], prev[kLanes];
+      for (int k = 0; k < kLanes; ++k) {
+        x[k] = reinterpret_cast<const float *>(rowBase(in.src0, begin + k));
+        y[k] = reinterpret_cast<const float *>(rowBase(in.src1, begin + k));
+        out[k] = reinterpret_cast<float *>(rowBase(dst, begin + k));
+        prev[k] = scalar(in.scalar0, begin + k);
+      }
+      scanLanes(x, y, out, prev, n);
+    }
+  }
+  for (int64_t r = begin; r < end; ++r) {
+    float *out = output(dst, r, w.d);
+    switch (in.opcode) {
+    case Opcode::dma:
+    case Opcode::tensor_copy: {
+      const float *x = input(in.src0, r, w.a);
+      if (x != out)
+        std::memmove(out, x, size_t(n) * 4);
+      break;
+    }
+    case Opcode::memset:
+      std::fill(out, out + n, in.value);
+      break;
+    case Opcode::activation: {
+      const float *x = input(in.src0, r, w.a);
       float scale = scalar(in.scalar0, r);
       float bias = 0.0f;
-      if (in.hasBias)
+      if (in.hasBias) {
         gather(in.bias, r, &bias);
-      if (in.hasBias)
         for (int64_t i = 0; i < n; ++i)
-          a[i] = activate(in.func, a[i] * scale + bias);
-      else
+          out[i] = activate(in.func, x[i] * scale + bias);
+      } else if (in.func == nisa::Act::exp) {
+        expScaled(x, scale, out, n);
+      } else {
         for (int64_t i = 0; i < n; ++i)
-          a[i] = activate(in.func, a[i] * scale);
-      scatter(dst, r, a.data());
+          out[i] = activate(in.func, x[i] * scale);
+      }
+      break;
     }
-    return;
-  case Opcode::tensor_scalar:
-    for (int64_t r = 0; r < rows; ++r) {
-      gather(in.src0, r, a.data());
+    case Opcode::tensor_scalar: {
+      const float *x = input(in.src0, r, w.a);
       float s0 = scalar(in.scalar0, r);
       float s1 = in.hasOp1 ? scalar(in.scalar1, r) : 0.0f;
       for (int64_t i = 0; i < n; ++i) {
-        float t = in.rev0 ? alu(in.op0, s0, a[i]) : alu(in.op0, a[i], s0);
+        float t = in.rev0 ? alu(in.op0, s0, x[i]) : alu(in.op0, x[i], s0);
         if (in.hasOp1)
           t = in.rev1 ? alu(in.op1, s1, t) : alu(in.op1, t, s1);
-        a[i] = t;
+        out[i] = t;
       }
-      scatter(dst, r, a.data());
+      break;
     }
-    return;
-  case Opcode::tensor_tensor:
-    b.resize(a.size());
-    for (int64_t r = 0; r < rows; ++r) {
-      gather(in.src0, r, a.data());
-      gather(in.src1, r, b.data());
+    case Opcode::tensor_tensor: {
+      const float *x = input(in.src0, r, w.a);
+      const float *y = input(in.src1, r, w.b);
       switch (in.op0) {
       case nisa::Alu::add:
-        for (int64_t i = 0; i < n; ++i) a[i] += b[i];
+        for (int64_t i = 0; i < n; ++i) out[i] = x[i] + y[i];
         break;
       case nisa::Alu::multiply:
-        for (int64_t i = 0; i < n; ++i) a[i] *= b[i];
+        for (int64_t i = 0; i < n; ++i) out[i] = x[i] * y[i];
         break;
       default:
-        for (int64_t i = 0; i < n; ++i) a[i] = alu(in.op0, a[i], b[i]);
+        for (int64_t i = 0; i < n; ++i) out[i] = alu(in.op0, x[i], y[i]);
       }
-      scatter(dst, r, a.data());
+      break;
     }
-    return;
-  case Opcode::tensor_tensor_scan:
-    b.resize(a.size());
-    for (int64_t r = 0; r < rows; ++r) {
-      gather(in.src0, r, a.data());
-      gather(in.src1, r, b.data());
+    case Opcode::tensor_tensor_scan: {
+      const float *x = input(in.src0, r, w.a);
+      const float *y = input(in.src1, r, w.b);
       float prev = scalar(in.scalar0, r);
       if (in.op0 == nisa::Alu::multiply && in.op1 == nisa::Alu::add) {
         for (int64_t i = 0; i < n; ++i) {
-          float t = a[i] * prev; // two roundings, never fused
-          prev = t + b[i];
-          a[i] = prev;
+          float t = x[i] * prev; // two roundings, never fused
+          prev = t + y[i];
+          out[i] = prev;
         }
       } else {
         for (int64_t i = 0; i < n; ++i) {
-          prev = alu(in.op1, alu(in.op0, a[i], prev), b[i]);
-          a[i] = prev;
+          prev = alu(in.op1, alu(in.op0, x[i], prev), y[i]);
+          out[i] = prev;
         }
       }
-      scatter(dst, r, a.data());
+      break;
     }
-    return;
-  case Opcode::matmul: {
-    // dst[m, f] = sum_k stationary[k, m] * moving[k, f]
+    case Opcode::matmul: {
+      // dst[m, f] = sum_k stationary[k, m] * moving[k, f]
+      int64_t k = in.src0.partCount, m = in.src0.freeElements();
+      for (int64_t j = 0; j < n; ++j) {
+        float acc = 0.0f;
+        for (int64_t kk = 0; kk < k; ++kk)
+          acc += matA[size_t(kk * m + r)] * matB[size_t(kk * n + j)];
+        out[j] = acc;
+      }
+      break;
+    }
+    }
+    commit(dst, r, out, w.d);
+  }
+}
+
+void Machine::execute(const nisa::Instruction &in) {
+  const nisa::AccessPattern &dst = in.dst;
+  int64_t rows = dst.partCount;
+  if (in.opcode == Opcode::matmul) {
     int64_t k = in.src0.partCount, m = in.src0.freeElements(),
             f = in.src1.freeElements();
-    b.assign(size_t(k * m), 0.0f);
-    c.assign(size_t(k * f), 0.0f);
+    matA.assign(size_t(k * m), 0.0f);
+    matB.assign(size_t(k * f), 0.0f);
     for (int64_t r = 0; r < k; ++r) {
-      gather(in.src0, r, b.data() + r * m);
-      gather(in.src1, r, c.data() + r * f);
+      gather(in.src0, r, matA.data() + r * m);
+      gather(in.src1, r, matB.data() + r * f);
     }
-    a.resize(size_t(f));
-    for (int64_t row = 0; row < m && row < rows; ++row) {
-      for (int64_t j = 0; j < f; ++j) {
-        float acc = 0.0f;
-        for (int64_t r = 0; r < k; ++r)
-          acc += b[r * m + row] * c[r * f + j];
-        a[j] = acc;
-      }
-      scatter(dst, row, a.data());
-    }
+    rows = std::min(rows, m);
+  }
+  // Rows write disjoint memory on chip (one partition each); off chip only
+  // when they are far enough apart.
+  bool disjointRows =
+      dst.isOnChip() ||
+      dst.partStride * nisa::elementBytes(dst.dtype) >=
+          dst.spanBytes() - (dst.partCount - 1) * dst.partStride *
+                                nisa::elementBytes(dst.dtype);
+  Pool &p = *pool;
+  if (p.workers.size() == 1 || rows < 16 || !disjointRows) {
+    executeRows(in, 0, rows, p.workers[0]);
     return;
   }
-  }
+  p.job = &in;
+  p.rows = rows;
+  p.pending.store(unsigned(p.workers.size() - 1), std::memory_order_relaxed);
+  p.generation.fetch_add(1, std::memory_order_release);
+  int64_t begin, end;
+  p.range(0, begin, end);
+  executeRows(in, begin, end, p.workers[0]);
+  while (p.pending.load(std::memory_order_acquire) != 0)
+    cpuRelax();
 }
 
 void Machine::run(llvm::ArrayRef<uint32_t> order,

@@ -28,6 +28,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <thread>
 
 using namespace llvm;
 using namespace nki_run;
@@ -77,6 +78,11 @@ static cl::opt<bool> progressFlag(
     cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("print only errors"),
                            cl::cat(category));
+static cl::opt<unsigned> jobs(
+    "jobs",
+    cl::desc("threads that share each instruction's partitions (default: "
+             "all cores)"),
+    cl::init(0), cl::cat(category));
 
 static int fail(const Twine &message) {
   WithColor::error(errs(), "nki-run") << message << "\n";
@@ -119,6 +125,19 @@ int main(int argc, char **argv) {
   const nisa::Program &program = *parsed;
   buffer->reset();
 
+  // The race check needs only the stream: run it while inputs load.
+  std::vector<std::string> races;
+  std::thread raceThread;
+  if (!noRaceCheck)
+    raceThread = std::thread([&] { races = findRaces(program); });
+  struct JoinOnExit {
+    std::thread &t;
+    ~JoinOnExit() {
+      if (t.joinable())
+        t.join();
+    }
+  } joinRaces{raceThread};
+
   auto tensorNames = [&] {
     std::string names;
     for (const nisa::TensorDecl &t : program.tensors)
@@ -160,10 +179,15 @@ int main(int argc, char **argv) {
     } else if (randomInputs >= 0) {
       std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
       std::normal_distribution<float> normal(0.0f, 1.0f);
-      for (float &x : v)
-        x = t.name == "A"       ? -0.5f * uniform(rng)
-            : t.name == "delta" ? 0.5f * uniform(rng)
-                                : normal(rng);
+      if (t.name == "A")
+        for (float &x : v)
+          x = -0.5f * uniform(rng);
+      else if (t.name == "delta")
+        for (float &x : v)
+          x = 0.5f * uniform(rng);
+      else
+        for (float &x : v)
+          x = normal(rng);
     } else {
       return fail("no value for input tensor '" + t.name +
                   "': pass --input " + t.name +
@@ -196,8 +220,8 @@ int main(int argc, char **argv) {
   }
 
   // Races and reads of unwritten memory.
-  if (!noRaceCheck) {
-    std::vector<std::string> races = findRaces(program);
+  if (raceThread.joinable()) {
+    raceThread.join();
     if (!races.empty()) {
       for (const std::string &r : races)
         WithColor::error(errs(), "nki-run") << r << "\n";
@@ -208,7 +232,10 @@ int main(int argc, char **argv) {
   // Execute in the order of the timing model.
   TimingParams params = TimingParams::forTarget(program.target);
   Timeline timeline = simulate(program, params);
-  Machine machine(program);
+  unsigned threadCount =
+      jobs ? unsigned(jobs)
+              : std::max(1u, std::thread::hardware_concurrency());
+  Machine machine(program, threadCount);
   for (size_t i = 0; i < program.tensors.size(); ++i)
     if (program.tensors[i].isInput)
       machine.setTensor(i, values[program.tensors[i].name]);
