@@ -41,10 +41,10 @@ module {
           nki.load %subview_3 : memref<1x512xf32, strided<[8192, 1], offset: ?>> into %C_i : memref<1x512xf32, #nki.mem<sbuf>>
           %C_i_bcast = nki.alloc "C_i_bcast" : memref<128x512xf32, #nki.mem<psum>>
           nki.partition_broadcast %C_i : memref<1x512xf32, #nki.mem<sbuf>> into %C_i_bcast : memref<128x512xf32, #nki.mem<psum>>
-          %scanC = nki.alloc "scanC" : memref<128x512xf32, #nki.mem<sbuf>>
-          nki.tensor_tensor multiply(%scan_res : memref<128x512xf32, #nki.mem<sbuf>>, %C_i_bcast : memref<128x512xf32, #nki.mem<psum>>) into %scanC : memref<128x512xf32, #nki.mem<sbuf>>
+          %scanC = nki.alloc "scanC" : memref<128x512xf32, #nki.mem<psum>>
+          nki.tensor_tensor multiply(%scan_res : memref<128x512xf32, #nki.mem<sbuf>>, %C_i_bcast : memref<128x512xf32, #nki.mem<psum>>) into %scanC : memref<128x512xf32, #nki.mem<psum>>
           %subview_4 = memref.subview %scanC_accum[0, %arg7, 0] [128, 1, 512] [1, 1, 1] : memref<128x2x512xf32, #nki.mem<sbuf>> to memref<128x512xf32, strided<[1024, 1], offset: ?>, #nki.mem<sbuf>>
-          nki.tensor_tensor add(%subview_4 : memref<128x512xf32, strided<[1024, 1], offset: ?>, #nki.mem<sbuf>>, %scanC : memref<128x512xf32, #nki.mem<sbuf>>) into %subview_4 : memref<128x512xf32, strided<[1024, 1], offset: ?>, #nki.mem<sbuf>>
+          nki.tensor_tensor add(%subview_4 : memref<128x512xf32, strided<[1024, 1], offset: ?>, #nki.mem<sbuf>>, %scanC : memref<128x512xf32, #nki.mem<psum>>) into %subview_4 : memref<128x512xf32, strided<[1024, 1], offset: ?>, #nki.mem<sbuf>>
         } {nki.kind = "affine", nki.loop = "state"}
       } {nki.kind = "affine", nki.loop = "channel_tile"}
       scf.for %arg7 = %c0 to %c2 step %c1 {

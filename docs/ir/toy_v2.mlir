@@ -38,9 +38,9 @@ module {
           nki.load %subview_4 : memref<1x512xf32, strided<[8192, 1], offset: ?>> into %C_i : memref<1x512xf32, #nki.mem<sbuf>>
           %C_i_bcast = nki.alloc "C_i_bcast" : memref<128x512xf32, #nki.mem<psum>>
           nki.partition_broadcast %C_i : memref<1x512xf32, #nki.mem<sbuf>> into %C_i_bcast : memref<128x512xf32, #nki.mem<psum>>
-          %scanC = nki.alloc "scanC" : memref<128x512xf32, #nki.mem<sbuf>>
-          nki.tensor_tensor multiply(%scan_res : memref<128x512xf32, #nki.mem<sbuf>>, %C_i_bcast : memref<128x512xf32, #nki.mem<psum>>) into %scanC : memref<128x512xf32, #nki.mem<sbuf>>
-          nki.tensor_tensor add(%scanC_accum : memref<128x512xf32, #nki.mem<sbuf>>, %scanC : memref<128x512xf32, #nki.mem<sbuf>>) into %scanC_accum : memref<128x512xf32, #nki.mem<sbuf>>
+          %scanC = nki.alloc "scanC" : memref<128x512xf32, #nki.mem<psum>>
+          nki.tensor_tensor multiply(%scan_res : memref<128x512xf32, #nki.mem<sbuf>>, %C_i_bcast : memref<128x512xf32, #nki.mem<psum>>) into %scanC : memref<128x512xf32, #nki.mem<psum>>
+          nki.tensor_tensor add(%scanC_accum : memref<128x512xf32, #nki.mem<sbuf>>, %scanC : memref<128x512xf32, #nki.mem<psum>>) into %scanC_accum : memref<128x512xf32, #nki.mem<sbuf>>
         } {nki.kind = "affine", nki.loop = "state"}
         %subview_1 = memref.subview %arg5[%arg6, %0, 0] [1, 128, 512] [1, 1, 1] : memref<1x256x512xf32> to memref<128x512xf32, strided<[512, 1], offset: ?>>
         nki.store %scanC_accum : memref<128x512xf32, #nki.mem<sbuf>> into %subview_1 : memref<128x512xf32, strided<[512, 1], offset: ?>>

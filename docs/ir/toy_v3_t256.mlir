@@ -50,10 +50,10 @@ module {
             nki.load %subview_11 : memref<1x256xf32, strided<[8192, 1], offset: ?>> into %C_i : memref<1x256xf32, #nki.mem<sbuf>>
             %C_i_bcast = nki.alloc "C_i_bcast" : memref<128x256xf32, #nki.mem<psum>>
             nki.partition_broadcast %C_i : memref<1x256xf32, #nki.mem<sbuf>> into %C_i_bcast : memref<128x256xf32, #nki.mem<psum>>
-            %scanC = nki.alloc "scanC" : memref<128x256xf32, #nki.mem<sbuf>>
-            nki.tensor_tensor multiply(%subview_9 : memref<128x256xf32, strided<[257, 1], offset: 1>, #nki.mem<sbuf>>, %C_i_bcast : memref<128x256xf32, #nki.mem<psum>>) into %scanC : memref<128x256xf32, #nki.mem<sbuf>>
+            %scanC = nki.alloc "scanC" : memref<128x256xf32, #nki.mem<psum>>
+            nki.tensor_tensor multiply(%subview_9 : memref<128x256xf32, strided<[257, 1], offset: 1>, #nki.mem<sbuf>>, %C_i_bcast : memref<128x256xf32, #nki.mem<psum>>) into %scanC : memref<128x256xf32, #nki.mem<psum>>
             %subview_12 = memref.subview %scanC_accum[0, %1] [128, 256] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x256xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
-            nki.tensor_tensor add(%subview_12 : memref<128x256xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>, %scanC : memref<128x256xf32, #nki.mem<sbuf>>) into %subview_12 : memref<128x256xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
+            nki.tensor_tensor add(%subview_12 : memref<128x256xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>, %scanC : memref<128x256xf32, #nki.mem<psum>>) into %subview_12 : memref<128x256xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
           } {nki.kind = "sequential", nki.loop = "seq_tile"}
         } {nki.kind = "affine", nki.loop = "state"}
         %subview_1 = memref.subview %arg5[%arg6, %0, 0] [1, 128, 512] [1, 1, 1] : memref<1x256x512xf32> to memref<128x512xf32, strided<[512, 1], offset: ?>>

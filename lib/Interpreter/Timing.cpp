@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Format.h"
 
 using namespace nki_run;
 using nisa::Opcode;
@@ -26,17 +30,24 @@ static bool inPsum(const nisa::AccessPattern &ap) {
   return ap.space == nisa::Space::psum;
 }
 
+/// The data-moving part of a DMA, without its fixed latency.
+static double dmaTransferNs(const nisa::Instruction &in,
+                            const TimingParams &p) {
+  const nisa::AccessPattern &onChip = in.dst.isOnChip() ? in.dst : in.src0;
+  double perPartition = double(onChip.freeElements()) *
+                        double(nisa::elementBytes(onChip.dtype));
+  double bytes =
+      double(onChip.partCount) * (perPartition + p.dmaRowOverheadBytes);
+  int engines = std::min(p.dmaEngines,
+                         (onChip.partCount + p.partitionsPerDmaEngine - 1) /
+                             p.partitionsPerDmaEngine);
+  double gbps = std::min(p.hbmGBps, engines * p.dmaEngineGBps);
+  return bytes / gbps; // bytes / (GB/s) = ns
+}
+
 double nki_run::duration(const nisa::Instruction &in, const TimingParams &p) {
   if (in.opcode == Opcode::dma) {
-    const nisa::AccessPattern &onChip = in.dst.isOnChip() ? in.dst : in.src0;
-    double bytes = double(onChip.partCount) * double(onChip.freeElements()) *
-                   double(nisa::elementBytes(onChip.dtype));
-    int engines = std::min(
-        p.dmaEngines,
-        (onChip.partCount + p.partitionsPerDmaEngine - 1) /
-            p.partitionsPerDmaEngine);
-    double gbps = std::min(p.hbmGBps, engines * p.dmaEngineGBps);
-    return p.dmaFixedNs + bytes / gbps; // bytes / (GB/s) = ns
+    return p.dmaFixedNs + dmaTransferNs(in, p);
   }
   double n = double(in.dst.freeElements());
   double cycles = 0, ghz = 1;
@@ -73,8 +84,60 @@ double nki_run::duration(const nisa::Instruction &in, const TimingParams &p) {
     cycles = std::max(p.minII, n);
     break;
   }
-  return (cycles + p.staticOverhead) / ghz;
+  // The static overhead shows on tiny instructions; longer ones pipeline it
+  // away (calibrated against the tutorial's v2 step time).
+  if (cycles <= p.minII)
+    cycles += p.staticOverhead;
+  return cycles / ghz;
 }
+
+namespace {
+/// A port used by one instruction at a time: reservations are busy
+/// intervals; a request takes the earliest gap that fits.
+class Port {
+public:
+  /// Earliest t >= ready with [t, t + d) free; `holder` gets the queue of
+  /// the last reservation that pushed it later (or stays).
+  double findGap(double ready, double d, int &holder) const {
+    double t = ready;
+    auto it = busy.upper_bound(t);
+    if (it != busy.begin()) {
+      auto prev = std::prev(it);
+      if (prev->second.end > t) {
+        t = prev->second.end;
+        holder = prev->second.queue;
+      }
+    }
+    for (; it != busy.end() && it->first < t + d; ++it)
+      if (it->second.end > t) {
+        t = it->second.end;
+        holder = it->second.queue;
+      }
+    return t;
+  }
+  void reserve(double t, double d, int queue) {
+    if (d <= 0)
+      return;
+    busy[t] = {t + d, queue};
+  }
+
+private:
+  struct Interval {
+    double end;
+    int queue;
+  };
+  std::map<double, Interval> busy;
+};
+
+bool touches(const nisa::Instruction &in, nisa::Space space) {
+  auto is = [&](const nisa::AccessPattern &a) { return a.space == space; };
+  return is(in.dst) || (in.numSrcs >= 1 && is(in.src0)) ||
+         (in.numSrcs >= 2 && is(in.src1)) ||
+         (!in.scalar0.isImmediate && is(in.scalar0.ap)) ||
+         (!in.scalar1.isImmediate && is(in.scalar1.ap)) ||
+         (in.hasBias && is(in.bias));
+}
+} // namespace
 
 Timeline nki_run::simulate(const nisa::Program &program,
                            const TimingParams &params) {
@@ -82,25 +145,370 @@ Timeline nki_run::simulate(const nisa::Program &program,
   Timeline t;
   t.start.resize(n);
   t.end.resize(n);
+  t.stall.assign(n, 0.0);
+  t.stallOn.assign(n, -1);
   std::array<double, nisa::kNumQueues> free{};
   std::array<std::vector<uint32_t>, nisa::kNumQueues> byQueue;
+  // sbufPort: VectorE, GpSimdE and DMA transfers, one at a time. psumPort:
+  // VectorE and ScalarE, one at a time.
+  Port sbufPort, psumPort;
   // Program order is a valid issue order (every wait refers to an earlier
   // instruction), so one pass computes every start time.
   for (size_t i = 0; i < n; ++i) {
     const nisa::Instruction &in = program.instructions[i];
     int q = int(in.queue);
     double ready = free[q];
-    for (const nisa::Wait &w : in.waits)
-      ready = std::max(ready, t.end[byQueue[int(w.queue)][w.value - 1]]);
-    t.start[i] = ready;
-    t.end[i] = ready + duration(in, params);
+    for (const nisa::Wait &w : in.waits) {
+      double e = t.end[byQueue[int(w.queue)][w.value - 1]];
+      if (e > ready) {
+        t.stallOn[i] = int8_t(w.queue);
+        ready = e;
+      }
+    }
+    double d = duration(in, params);
+    bool dma = in.opcode == nisa::Opcode::dma;
+    bool sbufUser =
+        (in.queue == nisa::Queue::dve || in.queue == nisa::Queue::pool) &&
+        touches(in, nisa::Space::sbuf);
+    bool psumUser =
+        (in.queue == nisa::Queue::dve || in.queue == nisa::Queue::act) &&
+        touches(in, nisa::Space::psum);
+    // The part of the instruction that needs the ports: all of an engine
+    // instruction, the transfer of a DMA (after its fixed latency).
+    double lead = dma ? params.dmaFixedNs : 0.0;
+    double hold = d - lead;
+    double start = ready;
+    if (sbufUser || psumUser) {
+      int holder = -1;
+      double at = ready + lead;
+      for (int round = 0; round < 64; ++round) {
+        double next = at;
+        if (sbufUser)
+          next = sbufPort.findGap(next, hold, holder);
+        if (psumUser)
+          next = psumPort.findGap(next, hold, holder);
+        if (next == at)
+          break;
+        at = next;
+      }
+      if (at > ready + lead && holder >= 0)
+        t.stallOn[i] = int8_t(Timeline::kPortStall + holder);
+      start = at - lead;
+      if (sbufUser)
+        sbufPort.reserve(at, hold, q);
+      if (psumUser)
+        psumPort.reserve(at, hold, q);
+    }
+    // A DMA's share of the SBUF port is charged at the port's first free
+    // slot after its transfer starts: the DMA is not delayed, the engines
+    // behind it are (a fluid approximation of bandwidth sharing).
+    if (dma && params.dmaUsesSbufPort && touches(in, nisa::Space::sbuf)) {
+      // Its share of the port: its bytes at the DMA system's full rate
+      // (a one-partition transfer is slow because it uses one DMA engine,
+      // not because it occupies the port longer).
+      const nisa::AccessPattern &a = in.dst.isOnChip() ? in.dst : in.src0;
+      double bytes =
+          double(a.partCount) * (double(a.freeElements()) *
+                                     double(nisa::elementBytes(a.dtype)) +
+                                 params.dmaRowOverheadBytes);
+      double share = bytes / std::min(params.hbmGBps,
+                                      params.dmaEngines * params.dmaEngineGBps);
+      int unused = -1;
+      double at = sbufPort.findGap(start + lead, share, unused);
+      sbufPort.reserve(at, share, q);
+    }
+    t.stall[i] = start - free[q];
+    if (t.stall[i] <= 0)
+      t.stallOn[i] = -1;
+    t.start[i] = start;
+    t.end[i] = start + d;
     free[q] = t.end[i];
     byQueue[q].push_back(uint32_t(i));
     t.totalNs = std::max(t.totalNs, t.end[i]);
   }
+  t.totalNs += params.launchUs * 1000.0;
   t.order.resize(n);
   std::iota(t.order.begin(), t.order.end(), 0);
   std::stable_sort(t.order.begin(), t.order.end(),
                    [&](uint32_t a, uint32_t b) { return t.start[a] < t.start[b]; });
   return t;
+}
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct ParamRef {
+  const char *name;
+  double *d = nullptr;
+  int *i = nullptr;
+};
+std::vector<ParamRef> refs(TimingParams &p) {
+  return {{"act_ghz", &p.actGHz},
+          {"dve_ghz", &p.dveGHz},
+          {"pool_ghz", &p.poolGHz},
+          {"pe_ghz", &p.peGHz},
+          {"min_ii_cycles", &p.minII},
+          {"static_overhead_cycles", &p.staticOverhead},
+          {"dma_engine_gbps", &p.dmaEngineGBps},
+          {"hbm_gbps", &p.hbmGBps},
+          {"dma_fixed_ns", &p.dmaFixedNs},
+          {"dma_engines", nullptr, &p.dmaEngines},
+          {"partitions_per_dma_engine", nullptr, &p.partitionsPerDmaEngine},
+          {"dma_row_overhead_bytes", &p.dmaRowOverheadBytes},
+          {"launch_us", &p.launchUs}};
+}
+} // namespace
+
+llvm::Error TimingParams::parse(llvm::StringRef text,
+                                llvm::StringRef bufferName) {
+  unsigned lineNo = 0;
+  std::vector<ParamRef> table = refs(*this);
+  while (!text.empty()) {
+    auto [line, rest] = text.split('\n');
+    text = rest;
+    ++lineNo;
+    line = line.split('#').first.trim();
+    if (line.empty())
+      continue;
+    auto fail = [&](const llvm::Twine &message) {
+      return llvm::createStringError(
+          std::make_error_code(std::errc::invalid_argument),
+          (bufferName + ":" + llvm::Twine(lineNo) + ": " + message).str());
+    };
+    auto [key, value] = line.split('=');
+    key = key.trim();
+    value = value.trim();
+    if (!line.contains('='))
+      return fail("expected 'name = value', got '" + line + "'");
+    auto it = llvm::find_if(table, [&](const ParamRef &r) {
+      return key == r.name;
+    });
+    if (it == table.end()) {
+      std::string known;
+      for (const ParamRef &r : table)
+        known += (known.empty() ? "" : ", ") + std::string(r.name);
+      return fail("unknown parameter '" + key + "' (known: " + known + ")");
+    }
+    double v = 0;
+    if (value.getAsDouble(v) || !(v >= 0) || std::isinf(v))
+      return fail("parameter '" + key +
+                  "' needs a non-negative number, got '" + value + "'");
+    if (it->d)
+      *it->d = v;
+    else
+      *it->i = std::max(1, int(v));
+  }
+  if (actGHz <= 0 || dveGHz <= 0 || poolGHz <= 0 || peGHz <= 0 ||
+      hbmGBps <= 0 || dmaEngineGBps <= 0)
+    return llvm::createStringError(
+        std::make_error_code(std::errc::invalid_argument),
+        (bufferName + ": clocks and bandwidths must be positive").str());
+  return llvm::Error::success();
+}
+
+void TimingParams::print(llvm::raw_ostream &os) const {
+  TimingParams copy = *this;
+  for (const ParamRef &r : refs(copy)) {
+    os << r.name << " = ";
+    if (r.d)
+      os << llvm::format("%g", *r.d);
+    else
+      os << *r.i;
+    os << "\n";
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Profile
+//===----------------------------------------------------------------------===//
+
+Profile nki_run::summarize(const nisa::Program &program,
+                           const Timeline &timeline,
+                           const TimingParams &params) {
+  Profile p;
+  p.totalUs = timeline.totalNs / 1000.0;
+  p.sbufPeakBytes = program.sbufPeakBytes;
+  p.psumPeakBytes = program.psumPeakBytes;
+  double first = INFINITY, last = 0;
+  std::map<std::pair<int, int>, std::pair<double, int64_t>> stalls;
+  auto stallName = [](int on) -> std::string {
+    if (on >= Timeline::kPortStall)
+      return "port held by " +
+             nisa::stringify(static_cast<nisa::Queue>(on - Timeline::kPortStall))
+                 .str();
+    return nisa::stringify(static_cast<nisa::Queue>(on)).str();
+  };
+  for (size_t i = 0; i < program.instructions.size(); ++i) {
+    const nisa::Instruction &in = program.instructions[i];
+    int q = int(in.queue);
+    p.busyUs[size_t(q)] += (timeline.end[i] - timeline.start[i]) / 1000.0;
+    ++p.instructions[size_t(q)];
+    first = std::min(first, timeline.start[i]);
+    last = std::max(last, timeline.end[i]);
+    if (timeline.stallOn[i] >= 0) {
+      auto &entry = stalls[{q, timeline.stallOn[i]}];
+      entry.first += timeline.stall[i] / 1000.0;
+      ++entry.second;
+    }
+    if (in.opcode == nisa::Opcode::dma) {
+      const nisa::AccessPattern &a = in.dst.isOnChip() ? in.dst : in.src0;
+      int64_t bytes = int64_t(a.partCount) * a.freeElements() *
+                      nisa::elementBytes(a.dtype);
+      if (in.queue == nisa::Queue::spill)
+        (in.dst.isOnChip() ? p.spillReloadBytes : p.spillSaveBytes) += bytes;
+      else
+        p.dmaBytes += bytes;
+    }
+  }
+  if (program.instructions.empty())
+    first = 0;
+  p.execStartUs = first / 1000.0;
+  p.execEndUs = last / 1000.0;
+  double peak = std::min(params.hbmGBps,
+                         params.dmaEngines * params.dmaEngineGBps);
+  if (p.totalUs > 0)
+    p.dmaUtilizationPct = 100.0 *
+                          double(p.dmaBytes + p.spillSaveBytes +
+                                 p.spillReloadBytes) /
+                          (peak * p.totalUs * 1000.0);
+  for (auto &[key, value] : stalls)
+    p.topStalls.push_back({static_cast<nisa::Queue>(key.first),
+                           stallName(key.second), value.first, value.second});
+  llvm::sort(p.topStalls, [](const Profile::Stall &a, const Profile::Stall &b) {
+    return a.us > b.us;
+  });
+  if (p.topStalls.size() > 8)
+    p.topStalls.resize(8);
+  return p;
+}
+
+void nki_run::printProfile(const Profile &p, nisa::Target target,
+                           llvm::raw_ostream &os) {
+  double exec = std::max(p.execEndUs - p.execStartUs, 1e-9);
+  os << llvm::format("profile (%s model)\n", nisa::stringify(target).str().c_str());
+  os << llvm::format("  total latency        %12.2f us\n", p.totalUs);
+  os << llvm::format("  execution period     %12.2f us (first start to last end)\n",
+                     exec);
+  os << "  queue              instructions   busy us   active%  active% of execution\n";
+  for (int q = 0; q < nisa::kNumQueues; ++q) {
+    if (!p.instructions[size_t(q)])
+      continue;
+    os << llvm::format("  %-18s %12lld %9.1f %8.2f %8.2f\n",
+                       nisa::stringify(static_cast<nisa::Queue>(q)).str().c_str(),
+                       (long long)p.instructions[size_t(q)], p.busyUs[size_t(q)],
+                       100.0 * p.busyUs[size_t(q)] / std::max(p.totalUs, 1e-9),
+                       100.0 * p.busyUs[size_t(q)] / exec);
+  }
+  os << llvm::format("  dma bytes            %12lld (kernel i/o), utilisation %.1f%%\n",
+                     (long long)p.dmaBytes, p.dmaUtilizationPct);
+  os << llvm::format("  spill save bytes     %12lld\n", (long long)p.spillSaveBytes);
+  os << llvm::format("  spill reload bytes   %12lld\n", (long long)p.spillReloadBytes);
+  os << llvm::format("  sbuf peak            %12lld bytes per partition\n",
+                     (long long)p.sbufPeakBytes);
+  os << llvm::format("  psum peak            %12lld bytes per partition\n",
+                     (long long)p.psumPeakBytes);
+  if (!p.topStalls.empty()) {
+    os << "  top stalls (queue waiting on queue: total, count)\n";
+    for (const Profile::Stall &s : p.topStalls)
+      os << llvm::format("    %-18s on %-32s %10.1f us %8lld\n",
+                         nisa::stringify(s.queue).str().c_str(),
+                         s.on.c_str(), s.us, (long long)s.count);
+  }
+}
+
+void nki_run::writeProfileJson(const Profile &p, llvm::raw_ostream &os) {
+  double exec = std::max(p.execEndUs - p.execStartUs, 1e-9);
+  os << "{\n";
+  os << llvm::format("  \"total_us\": %.3f,\n", p.totalUs);
+  os << llvm::format("  \"execution_us\": %.3f,\n", exec);
+  auto perQueue = [&](const char *key, auto value) {
+    os << "  \"" << key << "\": {";
+    bool first = true;
+    for (int q = 0; q < nisa::kNumQueues; ++q) {
+      if (!p.instructions[size_t(q)])
+        continue;
+      os << (first ? "" : ", ") << "\""
+         << nisa::stringify(static_cast<nisa::Queue>(q)) << "\": ";
+      value(q);
+      first = false;
+    }
+    os << "},\n";
+  };
+  perQueue("engine_active_pct", [&](int q) {
+    os << llvm::format("%.3f", 100.0 * p.busyUs[size_t(q)] /
+                                   std::max(p.totalUs, 1e-9));
+  });
+  perQueue("engine_active_pct_of_execution", [&](int q) {
+    os << llvm::format("%.3f", 100.0 * p.busyUs[size_t(q)] / exec);
+  });
+  perQueue("instructions",
+           [&](int q) { os << p.instructions[size_t(q)]; });
+  os << "  \"dma_bytes\": " << p.dmaBytes << ",\n";
+  os << llvm::format("  \"dma_utilization_pct\": %.3f,\n",
+                     p.dmaUtilizationPct);
+  os << "  \"spill_save_bytes\": " << p.spillSaveBytes << ",\n";
+  os << "  \"spill_reload_bytes\": " << p.spillReloadBytes << ",\n";
+  os << "  \"sbuf_peak_bytes\": " << p.sbufPeakBytes << ",\n";
+  os << "  \"psum_peak_bytes\": " << p.psumPeakBytes << ",\n";
+  os << "  \"top_stalls\": [";
+  for (size_t i = 0; i < p.topStalls.size(); ++i)
+    os << (i ? ", " : "")
+       << llvm::format("{\"queue\": \"%s\", \"waits_on\": \"%s\", "
+                       "\"us\": %.3f, \"count\": %lld}",
+                       nisa::stringify(p.topStalls[i].queue).str().c_str(),
+                       p.topStalls[i].on.c_str(),
+                       p.topStalls[i].us, (long long)p.topStalls[i].count);
+  os << "]\n}\n";
+}
+
+static void jsonString(llvm::raw_ostream &os, llvm::StringRef s) {
+  os << '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      os << '\\' << c;
+    else if (uint8_t(c) < 0x20)
+      os << llvm::format("\\u%04x", unsigned(uint8_t(c)));
+    else
+      os << c;
+  }
+  os << '"';
+}
+
+void nki_run::writeTrace(const nisa::Program &program, const Timeline &t,
+                         llvm::raw_ostream &os) {
+  os << "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
+  os << "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 0, "
+        "\"args\": {\"name\": \"NeuronCore ("
+     << nisa::stringify(program.target) << " model)\"}}";
+  for (int q = 0; q < nisa::kNumQueues; ++q)
+    os << ",\n{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 0, "
+          "\"tid\": "
+       << q << ", \"args\": {\"name\": \""
+       << nisa::stringify(static_cast<nisa::Queue>(q)) << "\"}}";
+  for (size_t i = 0; i < program.instructions.size(); ++i) {
+    const nisa::Instruction &in = program.instructions[i];
+    os << ",\n{\"name\": \"" << nisa::stringify(in.opcode)
+       << "\", \"ph\": \"X\", \"pid\": 0, \"tid\": " << int(in.queue)
+       << llvm::format(", \"ts\": %.3f, \"dur\": %.3f",
+                       t.start[i] / 1000.0,
+                       (t.end[i] - t.start[i]) / 1000.0)
+       << ", \"args\": {\"id\": " << i << ", \"loc\": ";
+    jsonString(os, program.locations[in.loc]);
+    if (t.stallOn[i] >= 0) {
+      int on = t.stallOn[i];
+      std::string name =
+          on >= Timeline::kPortStall
+              ? "port held by " +
+                    nisa::stringify(static_cast<nisa::Queue>(
+                                        on - Timeline::kPortStall))
+                        .str()
+              : nisa::stringify(static_cast<nisa::Queue>(on)).str();
+      os << llvm::format(", \"stall_us\": %.3f", t.stall[i] / 1000.0)
+         << ", \"stalled_on\": \"" << name << "\"";
+    }
+    os << "}}";
+  }
+  os << "\n]}\n";
 }

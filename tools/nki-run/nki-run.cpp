@@ -78,6 +78,30 @@ static cl::opt<bool> progressFlag(
     cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("print only errors"),
                            cl::cat(category));
+static cl::opt<bool> profile(
+    "profile", cl::desc("print a profile: latency, engine activity, DMA, "
+                        "spills, memory peaks, top stalls"),
+    cl::cat(category));
+static cl::opt<std::string> profileJson(
+    "profile-json", cl::desc("write the profile as JSON to FILE"),
+    cl::value_desc("FILE"), cl::cat(category));
+static cl::opt<std::string> traceFile(
+    "trace", cl::desc("write a Chrome/Perfetto trace (JSON) to FILE"),
+    cl::value_desc("FILE"), cl::cat(category));
+static cl::opt<bool> noCompute(
+    "no-compute",
+    cl::desc("run the timing model only: no inputs, no arithmetic"),
+    cl::cat(category));
+static cl::opt<std::string> modelParams(
+    "model-params",
+    cl::desc("override timing-model parameters from FILE (name = value)"),
+    cl::value_desc("FILE"), cl::cat(category));
+static cl::opt<bool> printModelParams(
+    "print-model-params", cl::desc("print the timing model's parameters"),
+    cl::cat(category));
+static cl::opt<std::string> targetFlag(
+    "target", cl::desc("timing model: trn1 or trn2 (default: the stream's)"),
+    cl::init(""), cl::cat(category));
 static cl::opt<unsigned> jobs(
     "jobs",
     cl::desc("threads that share each instruction's partitions (default: "
@@ -145,6 +169,30 @@ int main(int argc, char **argv) {
     return names;
   };
 
+  // Timing model.
+  nisa::Target target = program.target;
+  if (targetFlag == "trn1")
+    target = nisa::Target::trn1;
+  else if (targetFlag == "trn2")
+    target = nisa::Target::trn2;
+  else if (!targetFlag.empty())
+    return fail("--target must be trn1 or trn2, got '" + targetFlag + "'");
+  TimingParams params = TimingParams::forTarget(target);
+  if (!modelParams.empty()) {
+    auto paramsBuffer = MemoryBuffer::getFile(modelParams, /*IsText=*/true);
+    if (!paramsBuffer)
+      return fail("cannot read '" + modelParams +
+                  "': " + paramsBuffer.getError().message());
+    if (Error e = params.parse((*paramsBuffer)->getBuffer(), modelParams))
+      return fail(toString(std::move(e)));
+  }
+  if (printModelParams)
+    params.print(outs());
+  if (noCompute && (check || !outputs.empty() || !printValues.empty() ||
+                    !inputs.empty() || !saveInputs.empty()))
+    return fail("--no-compute runs the timing model only: it takes no "
+                "--input, --output, --print, --save-inputs or --check");
+
   // Inputs.
   std::map<std::string, std::vector<float>> values;
   for (const std::string &spec : inputs) {
@@ -171,7 +219,7 @@ int main(int argc, char **argv) {
     return fail("--random-inputs and --ones-inputs exclude each other");
   std::mt19937_64 rng(uint64_t(std::max<int64_t>(randomInputs, 0)));
   for (const nisa::TensorDecl &t : program.tensors) {
-    if (!t.isInput || values.count(t.name))
+    if (!t.isInput || values.count(t.name) || noCompute)
       continue;
     std::vector<float> v(size_t(t.numElements()));
     if (onesInputs) {
@@ -230,8 +278,39 @@ int main(int argc, char **argv) {
   }
 
   // Execute in the order of the timing model.
-  TimingParams params = TimingParams::forTarget(program.target);
   Timeline timeline = simulate(program, params);
+  auto writeFile = [&](const std::string &path,
+                       function_ref<void(raw_ostream &)> write) -> bool {
+    std::error_code ec;
+    raw_fd_ostream os(path, ec);
+    if (ec) {
+      fail("cannot write '" + path + "': " + ec.message());
+      return false;
+    }
+    write(os);
+    return true;
+  };
+  if (noCompute || profile || !profileJson.empty() || !traceFile.empty()) {
+    Profile summary = summarize(program, timeline, params);
+    if (profile)
+      printProfile(summary, target, outs());
+    if (!profileJson.empty() &&
+        !writeFile(profileJson,
+                   [&](raw_ostream &os) { writeProfileJson(summary, os); }))
+      return 1;
+    if (!traceFile.empty() &&
+        !writeFile(traceFile,
+                   [&](raw_ostream &os) { writeTrace(program, timeline, os); }))
+      return 1;
+  }
+  if (noCompute) {
+    if (!quiet)
+      outs() << format("predicted latency %.2f us (%zu instructions, timing "
+                       "model only)\n",
+                       timeline.totalNs / 1000.0,
+                       program.instructions.size());
+    return 0;
+  }
   unsigned threadCount =
       jobs ? unsigned(jobs)
               : std::max(1u, std::thread::hardware_concurrency());

@@ -112,8 +112,8 @@ private:
   }
 
   Value multiply(Value lhs, Value rhs, ArrayRef<int64_t> tileShape,
-                 StringRef name) {
-    Value dst = alloc(tileShape, sbuf, name);
+                 StringRef name, bool toPsum = false) {
+    Value dst = alloc(tileShape, toPsum ? psum : sbuf, name);
     rw.create<nki::TensorTensorOp>(named(name), nki::AluOp::multiply, lhs, rhs,
                                    dst, nki::EngineAttr());
     return dst;
@@ -206,7 +206,10 @@ void V1KernelBuilder::buildGroup(const ChannelGroup &group, Value b) {
 
     Value cI = load(op.getC(), {b, n, zero}, {1, 1, len}, row, "C_i");
     Value cBcast = broadcast(cI, p, "C_i_bcast");
-    Value scanC = multiply(scan, cBcast, tile, "scanC");
+    // scanC goes to PSUM when a bank holds it, like the broadcasts: the
+    // accumulation then reads one PSUM input, at N cycles instead of 2N.
+    bool scanCInPsum = shape.seqLen * 4 <= nki::kPsumBankBytes;
+    Value scanC = multiply(scan, cBcast, tile, "scanC", scanCInPsum);
 
     Value accT = accTile(t);
     rw.create<nki::TensorTensorOp>(named("scanC_accum"), nki::AluOp::add, accT,

@@ -47,7 +47,7 @@
 // CHECK:       nki.load %[[CV]] : {{.*}} into %[[CI]]
 // CHECK:       %[[CB:.*]] = nki.alloc "C_i_bcast" : memref<128x512xf32, #nki.mem<psum>>
 // CHECK:       nki.partition_broadcast %[[CI]] : {{.*}} into %[[CB]]
-// CHECK:       %[[SC:.*]] = nki.alloc "scanC" : memref<128x512xf32, #nki.mem<sbuf>>
+// CHECK:       %[[SC:.*]] = nki.alloc "scanC" : memref<128x512xf32, #nki.mem<psum>>
 // CHECK:       nki.tensor_tensor multiply(%[[SCAN]] : {{.*}}, %[[CB]] : {{.*}}) into %[[SC]]
 // CHECK:       %[[AT:.*]] = memref.subview %[[ACC]][0, %[[T]], 0] [128, 1, 512] [1, 1, 1] : memref<128x2x512xf32, #nki.mem<sbuf>> to memref<128x512xf32, strided<[1024, 1], offset: ?>, #nki.mem<sbuf>>
 // CHECK:       nki.tensor_tensor add(%[[AT]] : {{.*}}, %[[SC]] : {{.*}}) into %[[AT]]

@@ -15,7 +15,7 @@
 // COMMON-NEXT: tensor out output f32 1x256x512
 // COMMON-NEXT: scratch 0
 // COMMON-NEXT: sbuf_peak {{[0-9]+}}
-// COMMON-NEXT: psum_peak 2048
+// COMMON-NEXT: psum_peak {{4096|6144}}
 // TRN2: target trn2
 
 // v1: two memsets zero the accumulator's two blocks, then the first
@@ -37,8 +37,9 @@
 // V1-NEXT: 11 dve tensor_tensor_scan op0=multiply op1=add dst=sbuf[0+128]@0x[[SCAN:[0-9a-f]+]]{512}.f32 src0=sbuf[0+128]@0x[[DA]]{512}.f32 src1=sbuf[0+128]@0x[[DBU]]{512}.f32 init=0 wait=act:1 sig=5
 // V1-NEXT: 12 qSyncIO0 dma dst=sbuf[0+1]@0x[[C:[0-9a-f]+]]{512}.f32 src=hbm.C[1*8192]@0{512}.f32 sig=2
 // V1-NEXT: 13 pe matmul dst=psum[0+128]@0x800{512}.f32 stationary=sbuf[0+1]@0x[[ONES]]{128}.f32 moving=sbuf[0+1]@0x[[C]]{512}.f32 wait=qSyncIO0:2 sig=2
-// V1-NEXT: 14 dve tensor_tensor op=multiply dst=sbuf[0+128]@0x[[SC:[0-9a-f]+]]{512}.f32 src0=sbuf[0+128]@0x[[SCAN]]{512}.f32 src1=psum[0+128]@0x800{512}.f32 wait=pe:2 sig=6
-// V1-NEXT: 15 dve tensor_tensor op=add dst=sbuf[0+128]@0x0{512}.f32 src0=sbuf[0+128]@0x0{512}.f32 src1=sbuf[0+128]@0x[[SC]]{512}.f32 sig=7
+// scanC lands in PSUM, so the accumulation reads one PSUM input (N cycles).
+// V1-NEXT: 14 dve tensor_tensor op=multiply dst=psum[0+128]@0x[[SC:[0-9a-f]+]]{512}.f32 src0=sbuf[0+128]@0x[[SCAN]]{512}.f32 src1=psum[0+128]@0x800{512}.f32 wait=pe:2 sig=6
+// V1-NEXT: 15 dve tensor_tensor op=add dst=sbuf[0+128]@0x0{512}.f32 src0=sbuf[0+128]@0x0{512}.f32 src1=psum[0+128]@0x[[SC]]{512}.f32 sig=7
 // The second tile reloads delta and u (v1 loads them in the innermost loop).
 // V1-NEXT: 16 qSyncIO1 dma dst=sbuf[0+128]@0x{{[0-9a-f]+}}{512}.f32 src=hbm.delta[128*512]@65536{512}.f32
 // V1: qSyncIO{{[0-3]}} dma dst=hbm.out[128*512]@0{512}.f32 src=sbuf[0+128]@0x0{512}.f32

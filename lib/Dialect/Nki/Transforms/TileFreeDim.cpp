@@ -236,49 +236,60 @@ LogicalResult FreeDimTiler::classify() {
   return success();
 }
 
-/// Tiled SBUF buffers written only by a partition broadcast move to PSUM when
-/// a tile fits one bank and every reader can take a PSUM operand.
+/// Tiled SBUF buffers move to PSUM when a tile fits one bank and that makes
+/// a reader cheaper: a tensor_tensor whose other input is in SBUF then reads
+/// one PSUM input, at N cycles instead of 2N (FACTS §3). The buffer must be
+/// written once (by a partition broadcast or a non-GpSimdE engine op) and
+/// every reader must accept a PSUM operand.
 void FreeDimTiler::choosePsumPromotions() {
   int64_t tileSize = std::min(requestedTileSize, length);
+  auto inPsum = [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    return getMemorySpace(cast<MemRefType>(v.getType())) ==
+               MemorySpace::psum ||
+           (def && promoted.count(def));
+  };
   for (Operation *op : tiledAllocs) {
     auto alloc = cast<AllocOp>(op);
+    Value buffer = alloc.getResult();
     MemRefType type = alloc.getType();
     if (getMemorySpace(type) != MemorySpace::sbuf || type.getRank() != 2 ||
         !type.getElementType().isF32() || tileSize * 4 > kPsumBankBytes)
       continue;
-    bool ok = true;
+    bool ok = true, cheaper = false;
     int writers = 0;
     for (Operation *user : alloc->getUsers()) {
-      if (auto bcast = dyn_cast<PartitionBroadcastOp>(user)) {
-        ok &= bcast.getDst() == alloc.getResult();
-        ++writers;
-        continue;
-      }
       auto engineOp = dyn_cast<EngineOpInterface>(user);
       if (!engineOp || engineOp.getEffectiveEngine() == Engine::gpsimd) {
         ok = false;
         continue;
       }
-      if (auto tt = dyn_cast<TensorTensorOp>(user)) {
-        Value other = tt.getLhs() == alloc.getResult() ? tt.getRhs()
-                                                        : tt.getLhs();
-        Operation *otherDef = other.getDefiningOp();
-        ok &= tt.getDst() != alloc.getResult() &&
-              getMemorySpace(cast<MemRefType>(other.getType())) !=
-                  MemorySpace::psum &&
-              !(otherDef && promoted.count(otherDef));
-        continue;
+      bool writes = false;
+      if (auto bcast = dyn_cast<PartitionBroadcastOp>(user)) {
+        writes = bcast.getDst() == buffer;
+        ok &= writes;
+      } else if (auto tt = dyn_cast<TensorTensorOp>(user)) {
+        writes = tt.getDst() == buffer;
+        bool reads = tt.getLhs() == buffer || tt.getRhs() == buffer;
+        if (reads) {
+          Value other = tt.getLhs() == buffer ? tt.getRhs() : tt.getLhs();
+          ok &= other != buffer && !inPsum(other);
+          cheaper |= other != buffer && !inPsum(other);
+        }
+        if (writes && !reads)
+          ok &= !(inPsum(tt.getLhs()) && inPsum(tt.getRhs()));
+      } else if (auto act = dyn_cast<ActivationOp>(user)) {
+        writes = act.getDst() == buffer;
+      } else if (auto copy = dyn_cast<TensorCopyOp>(user)) {
+        writes = copy.getDst() == buffer;
+      } else if (auto ts = dyn_cast<TensorScalarOp>(user)) {
+        writes = ts.getDst() == buffer;
+      } else {
+        ok = false; // scans, DMAs: keep in SBUF
       }
-      // Other readers: ops that may take one PSUM input, reading it.
-      ok &= isa<ActivationOp, TensorCopyOp, TensorScalarOp>(user);
-      if (auto copy = dyn_cast<TensorCopyOp>(user))
-        ok &= copy.getDst() != alloc.getResult();
-      if (auto act = dyn_cast<ActivationOp>(user))
-        ok &= act.getDst() != alloc.getResult();
-      if (auto ts = dyn_cast<TensorScalarOp>(user))
-        ok &= ts.getDst() != alloc.getResult();
+      writers += writes;
     }
-    if (ok && writers == 1)
+    if (ok && cheaper && writers == 1)
       promoted.insert(op);
   }
 }

@@ -166,9 +166,10 @@ def NkiTileFreeDim : Pass<"nki-tile-free-dim"> {
       `nki.kind = "sequential"`.
     * When `L` is not a multiple of the tile size, a remainder tile follows
       the loop. When `L <= tile-size` the loop has one iteration.
-    * Buffers written only by `nki.partition_broadcast` whose tile now fits a
-      PSUM bank move to PSUM, where VectorE reads them at the cheaper rate
-      (unless a reader could not take a PSUM operand).
+    * Buffers whose tile now fits a PSUM bank move to PSUM when that makes a
+      `tensor_tensor` reader cheaper (its other input in SBUF: N cycles
+      instead of 2N), e.g. broadcast rows and `scanC`; each must be written
+      once and every reader must accept a PSUM operand.
 
     It declines, with a remark, when an op it would tile writes something
     that is not sliced with the tile (a cross-tile dependence), when an op
