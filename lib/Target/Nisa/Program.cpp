@@ -729,21 +729,26 @@ llvm::Error Parser::instruction(size_t expectedId) {
   }
   if (std::optional<Problem> p = checkInstruction(program, in, counts)) {
     // Point at the field that breaks the rule.
-    static const std::pair<const char *, std::initializer_list<Key>>
-        fields[] = {{"dst", {kDst}},
-                    {"src0", {kSrc, kSrc0, kData, kStationary}},
-                    {"src1", {kSrc1, kMoving}},
-                    {"scalar0", {kScale, kArg0, kInit}},
-                    {"arg1", {kArg1}},
-                    {"bias", {kBias}},
-                    {"wait", {kWait}},
-                    {"sig", {kSig}}};
+    struct FieldKeys {
+      const char *field;
+      Key keys[4];
+      int count;
+    };
+    static const FieldKeys fields[] = {
+        {"dst", {kDst}, 1},
+        {"src0", {kSrc, kSrc0, kData, kStationary}, 4},
+        {"src1", {kSrc1, kMoving}, 2},
+        {"scalar0", {kScale, kArg0, kInit}, 3},
+        {"arg1", {kArg1}, 1},
+        {"bias", {kBias}, 1},
+        {"wait", {kWait}, 1},
+        {"sig", {kSig}, 1}};
     col = 0;
-    for (const auto &[field, keys] : fields)
-      if (p->field == field)
-        for (Key k : keys)
-          if (seen[k])
-            col = fieldCol[k];
+    for (const FieldKeys &f : fields)
+      if (p->field == f.field)
+        for (int k = 0; k < f.count; ++k)
+          if (seen[f.keys[k]])
+            col = fieldCol[f.keys[k]];
     return error(p->message);
   }
   program.instructions.push_back(std::move(in));
