@@ -8,6 +8,8 @@ BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-2}
 
 launcher=()
+# Paths relative to the checkout, so that fresh clones (CI) share the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 if command -v ccache >/dev/null 2>&1; then
   launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi

@@ -130,12 +130,7 @@ std::vector<std::string> nki_run::findRaces(const nisa::Program &p,
             }
           });
     };
-    if (in.numSrcs >= 1) access(in.src0, false);
-    if (in.numSrcs >= 2) access(in.src1, false);
-    if (!in.scalar0.isImmediate) access(in.scalar0.ap, false);
-    if (!in.scalar1.isImmediate) access(in.scalar1.ap, false);
-    if (in.hasBias) access(in.bias, false);
-    access(in.dst, true);
+    nisa::forEachAccess(in, access);
     last[q] = clock;
     clocks[q].push_back(clock);
     if (reports.size() >= maxReports)

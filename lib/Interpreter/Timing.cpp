@@ -130,12 +130,11 @@ private:
 };
 
 bool touches(const nisa::Instruction &in, nisa::Space space) {
-  auto is = [&](const nisa::AccessPattern &a) { return a.space == space; };
-  return is(in.dst) || (in.numSrcs >= 1 && is(in.src0)) ||
-         (in.numSrcs >= 2 && is(in.src1)) ||
-         (!in.scalar0.isImmediate && is(in.scalar0.ap)) ||
-         (!in.scalar1.isImmediate && is(in.scalar1.ap)) ||
-         (in.hasBias && is(in.bias));
+  bool found = false;
+  nisa::forEachAccess(in, [&](const nisa::AccessPattern &a, bool) {
+    found |= a.space == space;
+  });
+  return found;
 }
 } // namespace
 

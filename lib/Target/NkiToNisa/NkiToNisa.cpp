@@ -1028,12 +1028,7 @@ public:
     };
     // Reads first, then the write, so that an in-place update (dst == src)
     // depends on the previous writer once.
-    if (in.numSrcs >= 1) touch(in.src0, false);
-    if (in.numSrcs >= 2) touch(in.src1, false);
-    if (!in.scalar0.isImmediate) touch(in.scalar0.ap, false);
-    if (!in.scalar1.isImmediate) touch(in.scalar1.ap, false);
-    if (in.hasBias) touch(in.bias, false);
-    touch(in.dst, true);
+    nisa::forEachAccess(in, touch);
 
     // Same-queue order is implicit; what this queue already knows is free.
     Clock known = lastClock[q];

@@ -133,6 +133,23 @@ struct Instruction {
   uint32_t loc = 0;    // index into Program::locations (0: none)
 };
 
+/// Calls `fn(ap, isWrite)` for every access pattern `in` uses: the reads
+/// first, then the write (so that an in-place update sees the old writer).
+template <typename Fn>
+void forEachAccess(const Instruction &in, Fn &&fn) {
+  if (in.numSrcs >= 1)
+    fn(in.src0, false);
+  if (in.numSrcs >= 2)
+    fn(in.src1, false);
+  if (!in.scalar0.isImmediate)
+    fn(in.scalar0.ap, false);
+  if (!in.scalar1.isImmediate)
+    fn(in.scalar1.ap, false);
+  if (in.hasBias)
+    fn(in.bias, false);
+  fn(in.dst, true);
+}
+
 struct TensorDecl {
   std::string name;
   DType dtype = DType::f32;

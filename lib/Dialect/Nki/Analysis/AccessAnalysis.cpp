@@ -214,24 +214,22 @@ static bool regionsMayIntersect(const Access &a, const Access &b,
   return true;
 }
 
-bool mlir::nki::mayConflict(const Access &a, const Access &b) {
+static bool conflict(const Access &a, const Access &b, bool sameValues) {
   if (!a.isWrite && !b.isWrite)
     return false;
   if (!a.root || !b.root)
     return true;
   if (a.root != b.root)
     return false;
-  return regionsMayIntersect(a, b, /*sameValues=*/true);
+  return regionsMayIntersect(a, b, sameValues);
+}
+
+bool mlir::nki::mayConflict(const Access &a, const Access &b) {
+  return conflict(a, b, /*sameValues=*/true);
 }
 
 bool mlir::nki::mayConflictInAnyIterations(const Access &a, const Access &b) {
-  if (!a.isWrite && !b.isWrite)
-    return false;
-  if (!a.root || !b.root)
-    return true;
-  if (a.root != b.root)
-    return false;
-  return regionsMayIntersect(a, b, /*sameValues=*/false);
+  return conflict(a, b, /*sameValues=*/false);
 }
 
 bool mlir::nki::isAllocatedInside(Value root, Operation *loop) {
