@@ -21,4 +21,6 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py \
     "${launcher[@]}" "$@"
 fi
-cmake --build "$BUILD_DIR" -j "$JOBS" --target "${TARGET:-all}"
+# TARGET may name several targets, separated by spaces.
+# shellcheck disable=SC2086
+cmake --build "$BUILD_DIR" -j "$JOBS" --target ${TARGET:-all}

@@ -329,8 +329,11 @@ void Machine::scatter(const nisa::AccessPattern &ap, int64_t row,
   });
 }
 
+/// Contiguous, aligned fp32 rows are computed in place (streams are
+/// validated to be element-aligned; the check keeps the fast path safe).
 static bool isDirect(const nisa::AccessPattern &ap) {
-  return ap.dtype == nisa::DType::f32 && ap.rank == 1 && ap.strides[0] == 1;
+  return ap.dtype == nisa::DType::f32 && ap.rank == 1 && ap.strides[0] == 1 &&
+         (!ap.isOnChip() || ap.offset % 4 == 0);
 }
 
 const float *Machine::input(const nisa::AccessPattern &ap, int64_t row,

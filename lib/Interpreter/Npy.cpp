@@ -98,7 +98,8 @@ llvm::Expected<NpyArray> nki_run::parseNpy(llvm::StringRef bytes,
                               " bytes of data, but its shape needs " +
                               llvm::Twine(count * 4));
   array.data.resize(count);
-  std::memcpy(array.data.data(), bytes.data() + dataStart, count * 4);
+  if (count)
+    std::memcpy(array.data.data(), bytes.data() + dataStart, count * 4);
   return std::move(array);
 }
 

@@ -897,6 +897,12 @@ static std::optional<Problem> checkAP(const Program &p, StringRef role,
                              llvm::Twine(ap.partStart) + ".." +
                              llvm::Twine(ap.partStart + ap.partCount - 1) +
                              "; there are " + llvm::Twine(kPartitions));
+    if (ap.offset % elementBytes(ap.dtype) != 0)
+      return problem(role, "operand '" + role + "' starts at byte 0x" +
+                               llvm::utohexstr(ap.offset, true) +
+                               ", not a multiple of its " +
+                               llvm::Twine(elementBytes(ap.dtype)) +
+                               "-byte elements");
     int64_t capacity = ap.space == Space::sbuf ? sbufPartitionBytes(p.target)
                                                : kPsumPartitionBytes;
     if (ap.offset + ap.spanBytes() > capacity)
