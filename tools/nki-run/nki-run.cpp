@@ -17,6 +17,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -102,6 +103,11 @@ static cl::opt<bool> printModelParams(
 static cl::opt<std::string> targetFlag(
     "target", cl::desc("timing model: trn1 or trn2 (default: the stream's)"),
     cl::init(""), cl::cat(category));
+static cl::opt<double> maxMemoryGiB(
+    "max-memory-gib",
+    cl::desc("refuse streams whose tensors and scratch need more memory "
+             "than this (GiB, default 16)"),
+    cl::init(16.0), cl::cat(category));
 static cl::opt<unsigned> jobs(
     "jobs",
     cl::desc("threads that share each instruction's partitions (default: "
@@ -168,6 +174,24 @@ int main(int argc, char **argv) {
       names += (names.empty() ? "" : ", ") + t.name;
     return names;
   };
+
+  // Absurd but well-formed streams are refused before they take the machine.
+  if (!noCompute) {
+    double bytes = double(program.scratchBytes) +
+                   double(nisa::sbufPartitionBytes(program.target) +
+                          nisa::kPsumPartitionBytes) *
+                       nisa::kPartitions;
+    for (const nisa::TensorDecl &t : program.tensors)
+      bytes += double(t.numElements()) * double(nisa::elementBytes(t.dtype)) *
+               (t.isInput ? 2 : 1); // inputs are held twice while loading
+    double limit = maxMemoryGiB * double(1 << 30);
+    if (bytes > limit)
+      return fail(formatv("the stream's tensors and scratch need {0:F1} GiB; "
+                          "the limit is {1:F1} GiB (raise it with "
+                          "--max-memory-gib, or use --no-compute)",
+                          bytes / double(1 << 30), double(maxMemoryGiB))
+                      .str());
+  }
 
   // Timing model.
   nisa::Target target = program.target;
