@@ -968,6 +968,64 @@ checkInstruction(const Program &p, const Instruction &in,
   if (in.hasBias)
     if (auto e = checkAP(p, "bias", in.bias))
       return e;
+  // Operand shapes: what the engines read must match what they write.
+  auto sameShape = [&](llvm::StringRef role,
+                       const AccessPattern &a) -> std::optional<Problem> {
+    if (a.partCount != in.dst.partCount ||
+        a.freeElements() != in.dst.freeElements())
+      return problem(role, "operand '" + role + "' is " +
+                               llvm::Twine(a.partCount) + " partitions x " +
+                               llvm::Twine(a.freeElements()) +
+                               " elements, but 'dst' is " +
+                               llvm::Twine(in.dst.partCount) + " x " +
+                               llvm::Twine(in.dst.freeElements()));
+    return std::nullopt;
+  };
+  auto column = [&](llvm::StringRef role,
+                    const AccessPattern &a) -> std::optional<Problem> {
+    if (a.partCount != in.dst.partCount || a.freeElements() != 1)
+      return problem(role, "operand '" + role +
+                               "' must be one element per partition of 'dst' "
+                               "([" +
+                               llvm::Twine(in.dst.partCount) + ", 1]), got " +
+                               llvm::Twine(a.partCount) + " x " +
+                               llvm::Twine(a.freeElements()));
+    return std::nullopt;
+  };
+  if (!dma && in.opcode != Opcode::matmul && in.opcode != Opcode::memset) {
+    if (in.numSrcs < 1)
+      return problem("", llvm::Twine(stringify(in.opcode)) + " needs a source");
+    if (auto e = sameShape("src0", in.src0))
+      return e;
+    if (in.numSrcs >= 2)
+      if (auto e = sameShape("src1", in.src1))
+        return e;
+  }
+  if (!in.scalar0.isImmediate)
+    if (auto e = column("scalar0", in.scalar0.ap))
+      return e;
+  if (!in.scalar1.isImmediate)
+    if (auto e = column("arg1", in.scalar1.ap))
+      return e;
+  if (in.hasBias)
+    if (auto e = column("bias", in.bias))
+      return e;
+  if (in.opcode == Opcode::matmul) {
+    // dst[M, F] = stationary[K, M]^T x moving[K, F]
+    if (in.numSrcs < 2 || in.src0.partCount != in.src1.partCount)
+      return problem("src1", "matmul's 'moving' must have as many partitions "
+                             "(K) as 'stationary'");
+    if (in.src0.freeElements() != in.dst.partCount ||
+        in.src1.freeElements() != in.dst.freeElements())
+      return problem("dst", "matmul's 'dst' must be [M, F] = [" +
+                                llvm::Twine(in.src0.freeElements()) + ", " +
+                                llvm::Twine(in.src1.freeElements()) +
+                                "], got [" + llvm::Twine(in.dst.partCount) +
+                                ", " + llvm::Twine(in.dst.freeElements()) +
+                                "]");
+    if (in.dst.space != Space::psum)
+      return problem("dst", "matmul writes PSUM");
+  }
   if (dma) {
     if (in.dst.isOnChip() == in.src0.isOnChip())
       return problem("", "dma moves between HBM/scratch and SBUF");
