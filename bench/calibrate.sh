@@ -6,7 +6,8 @@
 #   3. at seq_len 8192 (4096 channels) v2 spills and VectorE stalls on the
 #      spill queue; v3 does not spill;
 #   4. a seq_len sweep for v2 and v3 with scaling efficiency
-#      latency(512) * (L / 512) / latency(L).
+#      latency(512) * (L / 512) / latency(L), also drawn as an SVG plot
+#      ($PLOT, default build/out/sweep.svg).
 # Uses nki-run --no-compute (the timing model alone). Extra arguments go to
 # nki-run (e.g. --model-params FILE).
 set -euo pipefail
@@ -68,7 +69,7 @@ done
 echo
 echo "== 4. seq_len sweep at $SWEEP_CHANNELS channels: latency and scaling efficiency"
 printf '%8s %14s %8s %14s %8s\n' seq_len "v2 us" "v2 eff" "v3 us" "v3 eff"
-base2=""; base3=""
+base2=""; base3=""; points=()
 for l in $SWEEP; do
   profile "$(stream v2 1 "$l" "$SWEEP_CHANNELS" 16)" "$work/p2.json"
   profile "$(stream v3 1 "$l" "$SWEEP_CHANNELS" 16)" "$work/p3.json"
@@ -77,4 +78,9 @@ for l in $SWEEP; do
   [ -z "$base2" ] && base2=$t2 && base3=$t3
   awk -v l="$l" -v f="$first" -v t2="$t2" -v t3="$t3" -v b2="$base2" -v b3="$base3" 'BEGIN {
     printf "%8d %14.1f %8.2f %14.1f %8.2f\n", l, t2, b2 * (l / f) / t2, t3, b3 * (l / f) / t3 }'
+  points+=("$l $t2 $t3")
 done
+PLOT=${PLOT:-$BUILD_DIR/out/sweep.svg}
+mkdir -p "$(dirname "$PLOT")"
+python3 bench/plot_sweep.py "$PLOT" "${points[@]}"
+echo "plot: $PLOT"

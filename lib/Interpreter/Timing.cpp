@@ -511,3 +511,169 @@ void nki_run::writeTrace(const nisa::Program &program, const Timeline &t,
   }
   os << "\n]}\n";
 }
+
+//===----------------------------------------------------------------------===//
+// SVG timeline
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// What a bar shows: instruction kinds with their colours.
+enum Kind { kLoad, kStore, kSpill, kAct, kTensorTensor, kScan, kScalar,
+            kCopy, kMemset, kMatmul, kNumKinds };
+const char *const kKindNames[] = {"DMA load", "DMA store", "spill/reload",
+                                  "activation", "tensor_tensor", "scan",
+                                  "tensor_scalar", "tensor_copy", "memset",
+                                  "matmul"};
+const char *const kKindColors[] = {"#4c78a8", "#54a24b", "#e45756",
+                                   "#f58518", "#9467bd", "#8c564b",
+                                   "#bcbd22", "#7f7f7f", "#c7c7c7",
+                                   "#17becf"};
+Kind kindOf(const nisa::Instruction &in) {
+  switch (in.opcode) {
+  case nisa::Opcode::dma:
+    if (in.queue == nisa::Queue::spill)
+      return kSpill;
+    return in.dst.isOnChip() ? kLoad : kStore;
+  case nisa::Opcode::activation: return kAct;
+  case nisa::Opcode::tensor_tensor: return kTensorTensor;
+  case nisa::Opcode::tensor_tensor_scan: return kScan;
+  case nisa::Opcode::tensor_scalar: return kScalar;
+  case nisa::Opcode::tensor_copy: return kCopy;
+  case nisa::Opcode::memset: return kMemset;
+  case nisa::Opcode::matmul: return kMatmul;
+  }
+  return kCopy;
+}
+const char *const kQueueTitles[] = {
+    "ScalarE (act)", "VectorE (dve)", "GpSimdE (pool)", "TensorE (pe)",
+    "qSyncIO0",      "qSyncIO1",      "qSyncIO2",       "qSyncIO3",
+    "qSyncSpillReload0"};
+} // namespace
+
+void nki_run::writeTimelineSvg(const nisa::Program &program,
+                               const Timeline &t, double fromUs, double toUs,
+                               llvm::raw_ostream &os) {
+  const int width = 1400, left = 150, right = 20, top = 50, rowHeight = 26,
+            rowGap = 6;
+  const int plotWidth = width - left - right;
+  double end = 0;
+  for (double e : t.end)
+    end = std::max(end, e);
+  double from = std::max(0.0, fromUs * 1000.0);
+  double to = toUs > 0 ? toUs * 1000.0 : end;
+  if (to <= from)
+    to = from + 1;
+  double scale = plotWidth / (to - from); // px per ns
+  // Busy time per (queue, pixel column, kind), and instruction counts.
+  std::vector<std::vector<std::array<double, kNumKinds>>> busy(
+      nisa::kNumQueues,
+      std::vector<std::array<double, kNumKinds>>(size_t(plotWidth)));
+  std::array<int64_t, nisa::kNumQueues> count{};
+  for (size_t i = 0; i < program.instructions.size(); ++i) {
+    double s0 = std::max(t.start[i], from), s1 = std::min(t.end[i], to);
+    if (s1 <= s0)
+      continue;
+    const nisa::Instruction &in = program.instructions[i];
+    int q = int(in.queue);
+    ++count[size_t(q)];
+    Kind k = kindOf(in);
+    int c0 = int((s0 - from) * scale), c1 = int((s1 - from) * scale);
+    for (int c = std::max(c0, 0); c <= std::min(c1, plotWidth - 1); ++c) {
+      double p0 = from + c / scale, p1 = from + (c + 1) / scale;
+      double overlap = std::min(p1, s1) - std::max(p0, s0);
+      if (overlap > 0)
+        busy[size_t(q)][size_t(c)][k] += overlap;
+    }
+  }
+  std::vector<int> rows;
+  for (int q = 0; q < nisa::kNumQueues; ++q)
+    if (count[size_t(q)])
+      rows.push_back(q);
+  int height = top + int(rows.size()) * (rowHeight + rowGap) + 110;
+  os << llvm::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+                     "height=\"%d\" font-family=\"sans-serif\" "
+                     "font-size=\"12\">\n",
+                     width, height);
+  os << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  os << llvm::format("<text x=\"%d\" y=\"24\" font-size=\"16\">NeuronCore "
+                     "timeline (%s model): %.1f to %.1f us, %zu instructions"
+                     "</text>\n",
+                     left, nisa::stringify(program.target).str().c_str(),
+                     from / 1000.0, to / 1000.0, program.instructions.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    int q = rows[r];
+    int y = top + int(r) * (rowHeight + rowGap);
+    os << llvm::format("<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s"
+                       "</text>\n",
+                       left - 8, y + rowHeight / 2 + 4, kQueueTitles[q]);
+    os << llvm::format("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+                       "fill=\"#f4f4f4\"/>\n",
+                       left, y, plotWidth, rowHeight);
+    // Runs of pixel columns with the same dominant kind and shade.
+    int runStart = -1, runKind = -1, runShade = -1;
+    auto flush = [&](int c) {
+      if (runStart >= 0 && runKind >= 0)
+        os << llvm::format("<rect x=\"%d\" y=\"%d\" width=\"%d\" "
+                           "height=\"%d\" fill=\"%s\" "
+                           "fill-opacity=\"%.2f\"/>\n",
+                           left + runStart, y, c - runStart, rowHeight,
+                           kKindColors[runKind], runShade / 10.0);
+    };
+    double pixelNs = 1.0 / scale;
+    for (int c = 0; c < plotWidth; ++c) {
+      const std::array<double, kNumKinds> &b = busy[size_t(q)][size_t(c)];
+      int kind = -1;
+      double total = 0, best = 0;
+      for (int k = 0; k < kNumKinds; ++k) {
+        total += b[k];
+        if (b[k] > best) {
+          best = b[k];
+          kind = k;
+        }
+      }
+      int shade = kind < 0 ? -1
+                           : std::max(2, int(std::lround(
+                                             10 * std::min(1.0, total / pixelNs))));
+      if (kind != runKind || shade != runShade) {
+        flush(c);
+        runStart = c;
+        runKind = kind;
+        runShade = shade;
+      }
+    }
+    flush(plotWidth);
+  }
+  // Time axis.
+  int axisY = top + int(rows.size()) * (rowHeight + rowGap) + 4;
+  os << llvm::format("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+                     "stroke=\"black\"/>\n",
+                     left, axisY, left + plotWidth, axisY);
+  double spanUs = (to - from) / 1000.0;
+  double step = std::pow(10.0, std::floor(std::log10(spanUs / 5)));
+  if (spanUs / step > 10)
+    step *= spanUs / step > 20 ? 5 : 2;
+  for (double v = std::ceil(from / 1000.0 / step) * step; v <= to / 1000.0;
+       v += step) {
+    int x = left + int((v * 1000.0 - from) * scale);
+    os << llvm::format("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+                       "stroke=\"black\"/><text x=\"%d\" y=\"%d\" "
+                       "text-anchor=\"middle\">%g</text>\n",
+                       x, axisY, x, axisY + 5, x, axisY + 18, v);
+  }
+  os << llvm::format("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">time "
+                     "(us)</text>\n",
+                     left + plotWidth / 2, axisY + 36);
+  // Legend.
+  int ly = axisY + 56, lx = left;
+  for (int k = 0; k < kNumKinds; ++k) {
+    os << llvm::format("<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" "
+                       "fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n",
+                       lx, ly, kKindColors[k], lx + 18, ly + 12, kKindNames[k]);
+    lx += 118;
+  }
+  os << llvm::format("<text x=\"%d\" y=\"%d\" fill=\"#555\">Each pixel "
+                     "column shows the kind busiest there; lighter = the "
+                     "queue was busy part of that time.</text>\n",
+                     left, ly + 36);
+  os << "</svg>\n";
+}

@@ -89,6 +89,13 @@ static cl::opt<std::string> profileJson(
 static cl::opt<std::string> traceFile(
     "trace", cl::desc("write a Chrome/Perfetto trace (JSON) to FILE"),
     cl::value_desc("FILE"), cl::cat(category));
+static cl::opt<std::string> timelineFile(
+    "timeline", cl::desc("draw the timeline as SVG to FILE"),
+    cl::value_desc("FILE"), cl::cat(category));
+static cl::opt<std::string> timelineWindow(
+    "timeline-window",
+    cl::desc("zoom the timeline to START:END microseconds"),
+    cl::value_desc("START:END"), cl::init(""), cl::cat(category));
 static cl::opt<bool> noCompute(
     "no-compute",
     cl::desc("run the timing model only: no inputs, no arithmetic"),
@@ -314,6 +321,20 @@ int main(int argc, char **argv) {
     write(os);
     return true;
   };
+  if (!timelineFile.empty()) {
+    double from = 0, to = 0;
+    if (!timelineWindow.empty()) {
+      auto [a, b] = StringRef(timelineWindow).split(':');
+      if (a.trim().getAsDouble(from) || b.trim().getAsDouble(to) ||
+          from < 0 || to <= from)
+        return fail("--timeline-window expects START:END in microseconds "
+                    "with START < END, got '" + timelineWindow + "'");
+    }
+    if (!writeFile(timelineFile, [&](raw_ostream &os) {
+          writeTimelineSvg(program, timeline, from, to, os);
+        }))
+      return 1;
+  }
   if (noCompute || profile || !profileJson.empty() || !traceFile.empty()) {
     Profile summary = summarize(program, timeline, params);
     if (profile)

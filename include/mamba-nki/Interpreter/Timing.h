@@ -88,6 +88,14 @@ Profile summarize(const nisa::Program &program, const Timeline &timeline,
 void printProfile(const Profile &profile, nisa::Target target,
                   llvm::raw_ostream &os);
 void writeProfileJson(const Profile &profile, llvm::raw_ostream &os);
+/// An SVG picture of the timeline, like neuron-profile's view: a row per
+/// engine and DMA queue, instructions as bars coloured by kind (spill traffic
+/// in red), over [fromUs, toUs) (toUs <= 0: to the end). When a row has more
+/// instructions than pixels, each pixel column shows the kind that was busy
+/// longest there, shaded by how busy the queue was.
+void writeTimelineSvg(const nisa::Program &program, const Timeline &timeline,
+                      double fromUs, double toUs, llvm::raw_ostream &os);
+
 /// Chrome trace-event JSON (Perfetto, chrome://tracing): a row per queue, a
 /// slice per instruction named by opcode, with its source location.
 void writeTrace(const nisa::Program &program, const Timeline &timeline,
