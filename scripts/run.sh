@@ -2,7 +2,8 @@
 # The README's main command: installs what is missing, builds, and runs the
 # Fused Mamba tutorial's story end to end with our tools: each kernel through
 # --mamba-v1/v2/v3, the instruction stream, nki-run on random inputs with the
-# accuracy check and the timing model, and one table of the results.
+# accuracy check and the timing model, one table of the results, timelines
+# and traces per run, and the calibration against the tutorial with its plot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,7 @@ for shape in $CASES; do
     "$bin/mamba-translate" --nki-to-nisa "$base.mlir" -o "$base.nisa"
     if "$bin/nki-run" "$base.nisa" --random-inputs=0 --check \
         --profile-json "$base.profile.json" --output out="$base.out.npy" \
+        --timeline "$base.timeline.svg" --trace "$base.trace.json" \
         >"$base.run.txt" 2>&1; then
       verdict=$(grep -o 'check: PASS max_abs_err=[^ ]*' "$base.run.txt" | sed 's/check: //')
     else
@@ -50,6 +52,10 @@ PY
   fi
 done
 echo
-echo "Measured on a NeuronCore by the tutorial (FACTS.md §5): v1 (1,512,256,16)"
-echo "172.93 us; v1 (1,512,4096,16) 2340 us; v2 (1,512,4096,16) 1610 us."
-echo "Files (kernels, IR per version, .nisa streams, profiles, outputs): $OUT_DIR"
+echo "== Calibration against the tutorial's measurements (bench/calibrate.sh)"
+PLOT="$OUT_DIR/sweep.svg" BUILD_DIR="$BUILD_DIR" bash bench/calibrate.sh
+echo
+echo "Files in $OUT_DIR: kernels (*.mlir), IR per version (*_v{1,2,3}.mlir),"
+echo "instruction streams (*.nisa), profiles (*.profile.json), outputs (*.out.npy),"
+echo "timelines (*.timeline.svg; open in a browser), Perfetto traces (*.trace.json;"
+echo "open at ui.perfetto.dev), and the seq_len sweep plot (sweep.svg)."
