@@ -11,6 +11,3 @@
 // RUN: %python %mamba_src_root/scripts/embed-ir.py --check %mamba_src_root/docs/lowering.md %mamba_src_root/docs/passes.md
 // RUN: diff %mamba_obj_root/docs/Passes/MambaConversionPasses.md %mamba_src_root/docs/generated/MambaConversionPasses.md
 // RUN: diff %mamba_obj_root/docs/Passes/NkiTransformsPasses.md %mamba_src_root/docs/generated/NkiTransformsPasses.md
-// docs/tutorial.md: every command still runs and prints what the page shows
-// (refresh with scripts/update-tutorial.py).
-// RUN: %python %mamba_src_root/scripts/update-tutorial.py --check --bin %mamba_obj_root/bin

@@ -20,6 +20,8 @@ config.substitutions.append(("%mamba_src_root", config.mamba_src_root))
 config.substitutions.append(("%mamba_obj_root", config.mamba_obj_root))
 
 llvm_config.use_default_substitutions()
+if config.mamba_sanitizers.upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("sanitizers")
 # The sanitizer build (scripts/test.sh) runs the same suite with these.
 llvm_config.with_system_environment(["ASAN_OPTIONS", "UBSAN_OPTIONS"])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
