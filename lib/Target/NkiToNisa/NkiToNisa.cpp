@@ -462,23 +462,14 @@ LogicalResult Unroller::lowerNki(Operation *op) {
   };
   auto alu = [](AluOp a) { return static_cast<nisa::Alu>(uint32_t(a)); };
 
-  if (auto load = dyn_cast<LoadOp>(op)) {
+  if (isa<LoadOp, StoreOp>(op)) {
+    // Both DMAs: operand 0 is the source, operand 1 the destination.
     in.opcode = nisa::Opcode::dma;
     in.queue = static_cast<nisa::Queue>(int(nisa::Queue::io0) + nextIoQueue);
     nextIoQueue = (nextIoQueue + 1) % nisa::kNumIoQueues;
     in.numSrcs = 1;
-    if (failed(set(kDst, in.dst, load.getDst())) ||
-        failed(set(kSrc0, in.src0, load.getSrc())))
-      return failure();
-    return emit(std::move(vi), op);
-  }
-  if (auto store = dyn_cast<StoreOp>(op)) {
-    in.opcode = nisa::Opcode::dma;
-    in.queue = static_cast<nisa::Queue>(int(nisa::Queue::io0) + nextIoQueue);
-    nextIoQueue = (nextIoQueue + 1) % nisa::kNumIoQueues;
-    in.numSrcs = 1;
-    if (failed(set(kDst, in.dst, store.getDst())) ||
-        failed(set(kSrc0, in.src0, store.getSrc())))
+    if (failed(set(kDst, in.dst, op->getOperand(1))) ||
+        failed(set(kSrc0, in.src0, op->getOperand(0))))
       return failure();
     return emit(std::move(vi), op);
   }

@@ -36,11 +36,7 @@ FailureOr<scf::ForOp> mlir::nki::fuseSiblingLoops(RewriterBase &rewriter,
                                                   StringRef name,
                                                   Declined *declined) {
   auto fail = [&](const Twine &reason) {
-    if (declined) {
-      declined->op = second;
-      declined->reason = reason.str();
-    }
-    return failure();
+    return decline(declined, second, reason);
   };
   if (first->getBlock() != second->getBlock() ||
       !first->isBeforeInBlock(second))
@@ -112,11 +108,7 @@ FailureOr<AllocOp> mlir::nki::contractBuffer(RewriterBase &rewriter,
                                              AllocOp buffer, scf::ForOp loop,
                                              Declined *declined) {
   auto fail = [&](const Twine &reason) {
-    if (declined) {
-      declined->op = buffer;
-      declined->reason = reason.str();
-    }
-    return failure();
+    return decline(declined, buffer, reason);
   };
   MemRefType type = buffer.getType();
   Value iv = loop.getInductionVar();

@@ -39,11 +39,7 @@ static LogicalResult invariantSlice(Value value, scf::ForOp loop,
 LogicalResult mlir::nki::hoistLoad(RewriterBase &rewriter, scf::ForOp loop,
                                    LoadOp load, Declined *declined) {
   auto fail = [&](const Twine &reason) {
-    if (declined) {
-      declined->op = load;
-      declined->reason = reason.str();
-    }
-    return failure();
+    return decline(declined, load, reason);
   };
   if (load->getBlock() != loop.getBody())
     return failure();

@@ -16,15 +16,6 @@ namespace nki {
 using namespace mlir;
 using namespace mlir::nki;
 
-static LogicalResult decline(Declined *declined, Operation *op,
-                             const Twine &reason) {
-  if (declined) {
-    declined->op = op;
-    declined->reason = reason.str();
-  }
-  return failure();
-}
-
 static std::string loopLabel(scf::ForOp loop) {
   StringRef name = getLoopName(loop);
   return name.empty() ? std::string("the loop") : ("'" + name + "'").str();

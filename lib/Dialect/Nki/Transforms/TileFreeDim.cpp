@@ -45,11 +45,7 @@ public:
 
 private:
   LogicalResult fail(Operation *op, const Twine &reason) {
-    if (declined) {
-      declined->op = op;
-      declined->reason = reason.str();
-    }
-    return failure();
+    return decline(declined, op, reason);
   }
 
   /// Whether `value` is a memref whose last dim is the tiled length.

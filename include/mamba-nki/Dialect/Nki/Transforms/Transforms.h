@@ -26,6 +26,17 @@ struct Declined {
   std::string reason;
 };
 
+/// Records in `declined` (if any) that the transformation declined at `op`,
+/// and why; returns failure() for `return decline(...)`.
+inline LogicalResult decline(Declined *declined, Operation *op,
+                             const Twine &reason) {
+  if (declined) {
+    declined->op = op;
+    declined->reason = reason.str();
+  }
+  return failure();
+}
+
 /// Interchanges `outer` with the single loop nested directly in it. Returns
 /// the new outer loop (the former inner one's iteration space).
 FailureOr<scf::ForOp> reorderLoops(RewriterBase &rewriter, scf::ForOp outer,
