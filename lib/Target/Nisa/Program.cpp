@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 
@@ -126,71 +127,160 @@ int Program::findTensor(StringRef name) const {
 // Printer
 //===----------------------------------------------------------------------===//
 
-static void printFloat(llvm::raw_ostream &os, float v) {
-  if (std::isnan(v)) {
-    os << "nan";
-    return;
+namespace {
+/// .nisa text, formatted into a local buffer and written to the stream in
+/// large pieces: the backend prints millions of instructions, so the
+/// printer avoids raw_ostream's per-item overhead and temporary strings.
+class Line {
+public:
+  explicit Line(llvm::raw_ostream &os) : os(os) {}
+  ~Line() { flush(); }
+  void put(char c) {
+    reserve(1);
+    buf[size++] = c;
   }
-  if (std::isinf(v)) {
-    os << (v < 0 ? "-inf" : "inf");
-    return;
+  void put(StringRef s) {
+    if (s.size() > kCapacity / 2) {
+      flush();
+      os << s;
+      return;
+    }
+    reserve(s.size());
+    char *out = buf + size;
+    for (char c : s) // short pieces: cheaper than a memcpy call
+      *out++ = c;
+    size += s.size();
   }
-  os << llvm::format("%.9g", v);
-}
+  void putInt(int64_t v) {
+    reserve(24);
+    char tmp[24];
+    char *end = tmp + sizeof(tmp), *p = end;
+    uint64_t u = v < 0 ? 0 - uint64_t(v) : uint64_t(v);
+    do {
+      *--p = char('0' + u % 10);
+      u /= 10;
+    } while (u);
+    if (v < 0)
+      *--p = '-';
+    while (p != end)
+      buf[size++] = *p++;
+  }
+  void putHex(uint64_t v) {
+    reserve(20);
+    char tmp[20];
+    char *end = tmp + sizeof(tmp), *p = end;
+    do {
+      *--p = "0123456789abcdef"[v & 15];
+      v >>= 4;
+    } while (v);
+    while (p != end)
+      buf[size++] = *p++;
+  }
+  void putFloat(float v) {
+    if (std::isnan(v))
+      return put("nan");
+    if (std::isinf(v))
+      return put(v < 0 ? "-inf" : "inf");
+    char tmp[32];
+    int n = std::snprintf(tmp, sizeof(tmp), "%.9g", double(v));
+    put(StringRef(tmp, size_t(n)));
+  }
+  void putString(StringRef s) {
+    put('"');
+    for (char c : s) {
+      if (c == '"' || c == '\\')
+        put('\\');
+      if (c == '\n')
+        put("\\n");
+      else
+        put(c);
+    }
+    put('"');
+  }
+  void flush() {
+    os.write(buf, size);
+    size = 0;
+  }
 
-static void printString(llvm::raw_ostream &os, StringRef s) {
-  os << '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      os << '\\';
-    if (c == '\n')
-      os << "\\n";
-    else
-      os << c;
+private:
+  static constexpr size_t kCapacity = 4096;
+  void reserve(size_t n) {
+    if (size + n > kCapacity)
+      flush();
   }
-  os << '"';
-}
+  llvm::raw_ostream &os;
+  char buf[kCapacity];
+  size_t size = 0;
+};
+} // namespace
 
-static void printAP(llvm::raw_ostream &os, const Program &p,
-                    const AccessPattern &ap) {
+static void printAP(Line &os, const Program &p, const AccessPattern &ap) {
+  os.put(stringify(ap.space));
   if (ap.isOnChip()) {
-    os << stringify(ap.space) << '[' << ap.partStart << '+' << ap.partCount
-       << "]@0x" << llvm::utohexstr(ap.offset, /*LowerCase=*/true);
+    os.put('[');
+    os.putInt(ap.partStart);
+    os.put('+');
+    os.putInt(ap.partCount);
+    os.put("]@0x");
+    os.putHex(uint64_t(ap.offset));
   } else {
-    os << stringify(ap.space);
-    if (ap.space == Space::hbm)
-      os << '.' << p.tensors[ap.tensor].name;
-    os << '[' << ap.partCount << '*' << ap.partStride << "]@" << ap.offset;
+    if (ap.space == Space::hbm) {
+      os.put('.');
+      os.put(p.tensors[ap.tensor].name);
+    }
+    os.put('[');
+    os.putInt(ap.partCount);
+    os.put('*');
+    os.putInt(ap.partStride);
+    os.put("]@");
+    os.putInt(ap.offset);
   }
-  os << '{';
+  os.put('{');
   for (int i = 0; i < ap.rank; ++i) {
     if (i)
-      os << ',';
-    os << ap.sizes[i];
-    if (ap.strides[i] != 1)
-      os << ':' << ap.strides[i];
+      os.put(',');
+    os.putInt(ap.sizes[i]);
+    if (ap.strides[i] != 1) {
+      os.put(':');
+      os.putInt(ap.strides[i]);
+    }
   }
-  os << "}." << stringify(ap.dtype);
+  os.put("}.");
+  os.put(stringify(ap.dtype));
 }
 
-static void printScalar(llvm::raw_ostream &os, const Program &p,
-                        const Scalar &s) {
+static void printScalar(Line &os, const Program &p, const Scalar &s) {
   if (s.isImmediate)
-    printFloat(os, s.value);
+    os.putFloat(s.value);
   else
     printAP(os, p, s.ap);
 }
 
-static void printInstruction(llvm::raw_ostream &os, const Program &p,
-                             size_t id, const Instruction &in) {
-  os << id << ' ' << stringify(in.queue) << ' ' << stringify(in.opcode);
+void nisa::printInstruction(const Program &p, int64_t id,
+                            const Instruction &in, llvm::raw_ostream &out) {
+  Line os(out);
+  os.putInt(id);
+  os.put(' ');
+  os.put(stringify(in.queue));
+  os.put(' ');
+  os.put(stringify(in.opcode));
   auto ap = [&](StringRef key, const AccessPattern &a) {
-    os << ' ' << key << '=';
+    os.put(' ');
+    os.put(key);
+    os.put('=');
     printAP(os, p, a);
   };
   auto scalar = [&](StringRef key, const Scalar &s) {
-    os << ' ' << key << '=';
+    os.put(' ');
+    os.put(key);
+    os.put('=');
     printScalar(os, p, s);
+  };
+  auto word = [&](StringRef key, StringRef value) {
+    os.put(' ');
+    os.put(key);
+    os.put('=');
+    os.put(value);
   };
   switch (in.opcode) {
   case Opcode::dma:
@@ -198,7 +288,7 @@ static void printInstruction(llvm::raw_ostream &os, const Program &p,
     ap("src", in.src0);
     break;
   case Opcode::activation:
-    os << " func=" << stringify(in.func);
+    word("func", stringify(in.func));
     ap("dst", in.dst);
     ap("data", in.src0);
     scalar("scale", in.scalar0);
@@ -208,25 +298,26 @@ static void printInstruction(llvm::raw_ostream &os, const Program &p,
   case Opcode::tensor_scalar:
     ap("dst", in.dst);
     ap("data", in.src0);
-    os << " op0=" << stringify(in.op0);
+    word("op0", stringify(in.op0));
     scalar("arg0", in.scalar0);
     if (in.rev0)
-      os << " rev0";
+      os.put(" rev0");
     if (in.hasOp1) {
-      os << " op1=" << stringify(in.op1);
+      word("op1", stringify(in.op1));
       scalar("arg1", in.scalar1);
       if (in.rev1)
-        os << " rev1";
+        os.put(" rev1");
     }
     break;
   case Opcode::tensor_tensor:
-    os << " op=" << stringify(in.op0);
+    word("op", stringify(in.op0));
     ap("dst", in.dst);
     ap("src0", in.src0);
     ap("src1", in.src1);
     break;
   case Opcode::tensor_tensor_scan:
-    os << " op0=" << stringify(in.op0) << " op1=" << stringify(in.op1);
+    word("op0", stringify(in.op0));
+    word("op1", stringify(in.op1));
     ap("dst", in.dst);
     ap("src0", in.src0);
     ap("src1", in.src1);
@@ -238,8 +329,8 @@ static void printInstruction(llvm::raw_ostream &os, const Program &p,
     break;
   case Opcode::memset:
     ap("dst", in.dst);
-    os << " value=";
-    printFloat(os, in.value);
+    os.put(" value=");
+    os.putFloat(in.value);
     break;
   case Opcode::matmul:
     ap("dst", in.dst);
@@ -248,21 +339,26 @@ static void printInstruction(llvm::raw_ostream &os, const Program &p,
     break;
   }
   if (!in.waits.empty()) {
-    os << " wait=";
-    llvm::interleave(
-        in.waits, os,
-        [&](const Wait &w) { os << stringify(w.queue) << ':' << w.value; },
-        ",");
+    os.put(" wait=");
+    for (size_t i = 0; i < in.waits.size(); ++i) {
+      if (i)
+        os.put(',');
+      os.put(stringify(in.waits[i].queue));
+      os.put(':');
+      os.putInt(in.waits[i].value);
+    }
   }
-  os << " sig=" << in.signal;
+  os.put(" sig=");
+  os.putInt(in.signal);
   if (in.loc) {
-    os << " loc=";
-    printString(os, p.locations[in.loc]);
+    os.put(" loc=");
+    os.putString(p.locations[in.loc]);
   }
-  os << '\n';
+  os.put('\n');
 }
 
-void nisa::print(const Program &p, llvm::raw_ostream &os) {
+void nisa::printHeader(const Program &p, int64_t numInstructions,
+                       llvm::raw_ostream &os) {
   os << "nisa " << p.version << '\n';
   os << "target " << stringify(p.target) << '\n';
   for (const TensorDecl &t : p.tensors) {
@@ -277,10 +373,16 @@ void nisa::print(const Program &p, llvm::raw_ostream &os) {
   os << "scratch " << p.scratchBytes << '\n';
   os << "sbuf_peak " << p.sbufPeakBytes << '\n';
   os << "psum_peak " << p.psumPeakBytes << '\n';
-  os << "instructions " << p.instructions.size() << '\n';
+  os << "instructions " << numInstructions << '\n';
+}
+
+void nisa::printEnd(llvm::raw_ostream &os) { os << "end\n"; }
+
+void nisa::print(const Program &p, llvm::raw_ostream &os) {
+  printHeader(p, int64_t(p.instructions.size()), os);
   for (size_t i = 0; i < p.instructions.size(); ++i)
-    printInstruction(os, p, i, p.instructions[i]);
-  os << "end\n";
+    printInstruction(p, int64_t(i), p.instructions[i], os);
+  printEnd(os);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1049,14 +1151,20 @@ checkInstruction(const Program &p, const Instruction &in,
   return std::nullopt;
 }
 
+llvm::Error Validator::check(const Instruction &in) {
+  int64_t id = next++;
+  if (std::optional<Problem> e = checkInstruction(header, in, counts))
+    return llvm::createStringError(
+        std::make_error_code(std::errc::invalid_argument),
+        "instruction %lld: %s", (long long)id, e->message.c_str());
+  return llvm::Error::success();
+}
+
 llvm::Error nisa::validate(const Program &p) {
-  std::array<uint32_t, kNumQueues> counts{};
-  for (size_t id = 0; id < p.instructions.size(); ++id)
-    if (std::optional<Problem> e = checkInstruction(p, p.instructions[id],
-                                                    counts))
-      return llvm::createStringError(
-          std::make_error_code(std::errc::invalid_argument),
-          "instruction %zu: %s", id, e->message.c_str());
+  Validator validator(p);
+  for (const Instruction &in : p.instructions)
+    if (llvm::Error e = validator.check(in))
+      return e;
   return llvm::Error::success();
 }
 

@@ -1,21 +1,29 @@
 //===- NkiToNisa.cpp - lower nki IR to a NeuronCore instruction stream ----===//
 //
-// Three steps, each over the whole stream:
-//  1. Unroll: walk the function, executing scf.for loops and index
-//     arithmetic, and emit one virtual instruction per nki op (a partition
-//     broadcast becomes TensorE matmuls against a ones row, through PSUM bank
-//     by bank). Operands refer to buffer instances: each executed nki.alloc
-//     is a new instance.
-//  2. Allocate: give every instance (or every block of a [P, blocks, ...]
-//     buffer accessed one block at a time) an address, next-fit so that the
-//     buffers of consecutive iterations differ and engines can overlap; when
-//     SBUF is full, spill the resident buffer used furthest in the future to
-//     an HBM scratch area and reload it before its next use, on the spill
-//     queue.
-//  3. Synchronise: every read-after-write, write-after-read and
-//     write-after-write on overlapping addresses between different queues
-//     becomes a semaphore wait, unless an earlier wait already implies it
-//     (tracked with a vector clock per instruction).
+// The stream of a large kernel has millions of instructions, so it is never
+// held in memory. Instead:
+//
+//  1. Compile: the function becomes a small step list (loops, index
+//     arithmetic, views, allocations, nki ops) over numbered value slots.
+//  2. Record: unroll the steps once. Each instruction leaves only which
+//     allocation units it uses (a buffer instance, or one block of a
+//     [P, blocks, ...] buffer accessed one block at a time): a few bytes.
+//  3. Allocate, on those records alone: give every unit an SBUF or PSUM
+//     address, next-fit so that the buffers of consecutive iterations differ
+//     and engines can overlap; when SBUF is full, spill the resident unit
+//     used furthest in the future (Belady) to an HBM scratch area and reload
+//     it before its next use, on the spill queue. The result is an address
+//     per record and a list of spill events; the header (peaks, scratch size,
+//     instruction count) is now known.
+//  4. Stream: unroll again. Each instruction gets its addresses, spill
+//     events are interleaved, and every read-after-write, write-after-read
+//     and write-after-write on overlapping addresses between different
+//     queues becomes a semaphore wait unless an earlier wait already implies
+//     it (vector clocks). Each instruction is validated and handed to the
+//     consumer, then forgotten.
+//
+// Memory is a few tens of bytes per instruction (records, one vector clock)
+// whatever the text size; docs/nisa.md has the figures.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,49 +44,80 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <map>
+#include <memory>
 
 using namespace mlir;
 using namespace mlir::nki;
 
+NisaConsumer::~NisaConsumer() = default;
+
 namespace {
 
+/// An append-only array stored in fixed chunks: growing it never copies, so
+/// its peak memory is its size (a std::vector briefly holds both the old and
+/// the new array when it grows).
+template <typename T, size_t kChunk = size_t(1) << 14>
+class ChunkedVector {
+public:
+  void push_back(const T &value) {
+    if (count % kChunk == 0)
+      chunks.emplace_back(new T[kChunk]);
+    chunks[count / kChunk][count % kChunk] = value;
+    ++count;
+  }
+  T &operator[](size_t i) { return chunks[i / kChunk][i % kChunk]; }
+  const T &operator[](size_t i) const { return chunks[i / kChunk][i % kChunk]; }
+  size_t size() const { return count; }
+
+private:
+  std::vector<std::unique_ptr<T[]>> chunks;
+  size_t count = 0;
+};
+
 //===----------------------------------------------------------------------===//
-// Step 1: unroll
+// Step 1: compile the function into steps
 //===----------------------------------------------------------------------===//
 
-/// A buffer instance: one execution of an nki.alloc (or a temporary).
-struct Buffer {
-  std::string name; // the nki.alloc's name, if any
+/// Memref ranks the unroller handles.
+constexpr int kMaxRank = 6;
+
+/// An integer operand: a constant, or the slot of a computed value.
+struct IntRef {
+  int32_t slot = -1;
+  int64_t value = 0;
+};
+
+/// A memref value during unrolling: a view of an HBM tensor (a function
+/// argument) or of a buffer instance, as an element offset and strided dims.
+struct View {
+  bool isHbm = false;
+  uint8_t rank = 0;
+  nisa::DType dtype = nisa::DType::f32;
+  int32_t id = -1; // tensor index or buffer instance
+  int64_t offset = 0;
+  std::array<int64_t, kMaxRank> sizes{}, strides{};
+};
+
+/// What one allocation holds: an nki.alloc's type, or a temporary the
+/// backend adds (a broadcast's PSUM chunk, the ones row).
+struct BufferType {
   nisa::Space space;
   nisa::DType dtype;
   int64_t partitions;
-  int64_t rowElems; // elements per partition
-  SmallVector<int64_t, 4> shape;
-  // Block structure ([P, blocks, ...] accessed one block at a time).
-  bool blocked = false;
+  int64_t rowElems;   // elements per partition
+  int64_t blocks = 0; // [P, blocks, ...] buffers (rank >= 3): dim 1
   int64_t blockElems = 0;
-  int32_t firstUnit = -1;
 };
 
-/// A memref value during unrolling: a view of a function argument (HBM) or
-/// of a buffer instance, as an element offset and strided dims.
-struct View {
-  bool isHbm = false;
-  int32_t id = -1; // tensor index or buffer id
-  int64_t offset = 0;
-  SmallVector<int64_t, 4> sizes, strides;
-  nisa::DType dtype = nisa::DType::f32;
+/// A buffer instance: one execution of an allocation.
+struct Buffer {
+  int32_t type;
+  int32_t firstUnit = -1;
+  bool blocked; // every access so far stays within one block
 };
 
 /// Roles of an instruction's access patterns, to address them uniformly.
 enum Role { kDst, kSrc0, kSrc1, kScalar0, kScalar1, kBias, kNumRoles };
-
-struct VInstr {
-  nisa::Instruction in;
-  std::array<int32_t, kNumRoles> buffer; // buffer id, or -1
-  Operation *op = nullptr;
-  VInstr() { buffer.fill(-1); }
-};
 
 nisa::AccessPattern *roleAP(nisa::Instruction &in, int role) {
   switch (role) {
@@ -92,54 +131,156 @@ nisa::AccessPattern *roleAP(nisa::Instruction &in, int role) {
   return nullptr;
 }
 
-bool roleWrites(int role) { return role == kDst; }
+/// An instruction as the unroller produces it: on-chip operands still name
+/// a buffer instance and an element offset into one of its partitions.
+struct VInstr {
+  nisa::Instruction in;
+  std::array<int32_t, kNumRoles> buffer;
+};
 
-class Unroller {
-public:
-  Unroller(func::FuncOp func, nisa::Program &program, int64_t maxInstructions)
-      : func(func), program(program), maxInstructions(maxInstructions) {}
+/// Makes `vi` a fresh instruction without operands.
+void reset(VInstr &vi, nisa::Opcode opcode, nisa::Queue queue,
+           uint8_t numSrcs, uint32_t loc) {
+  vi.in = nisa::Instruction();
+  vi.buffer.fill(-1);
+  vi.in.opcode = opcode;
+  vi.in.queue = queue;
+  vi.in.numSrcs = numSrcs;
+  vi.in.loc = loc;
+}
 
-  LogicalResult run();
+/// `elems` contiguous f32 elements in each of `partitions` partitions, at
+/// the start of a buffer.
+nisa::AccessPattern rowsAP(nisa::Space space, int64_t partitions,
+                           int64_t elems) {
+  nisa::AccessPattern ap;
+  ap.space = space;
+  ap.partCount = int32_t(partitions);
+  ap.rank = 1;
+  ap.sizes[0] = int32_t(elems);
+  ap.strides[0] = 1;
+  return ap;
+}
 
-  std::vector<Buffer> buffers;
-  std::vector<VInstr> instrs;
+enum class StepKind : uint8_t { arith, loop, subview, alloc, nki };
+enum class ArithKind : uint8_t { add, sub, mul, div, rem, min, max, cast };
 
-private:
-  LogicalResult walk(Block &block);
-  LogicalResult visit(Operation *op);
-  LogicalResult lowerNki(Operation *op);
-  FailureOr<int64_t> integer(Operation *op, Value v) {
-    auto it = ints.find(v);
-    if (it != ints.end())
-      return it->second;
-    if (std::optional<int64_t> c = getConstantIntValue(v))
-      return *c;
-    return failure();
-  }
-  FailureOr<nisa::AccessPattern> pattern(Operation *op, Value v,
-                                         int32_t &bufferId);
-  LogicalResult emit(VInstr vi, Operation *op);
-  uint32_t location(Location loc, StringRef fallbackName);
-  int32_t newBuffer(nisa::Space space, nisa::DType dtype,
-                    ArrayRef<int64_t> shape);
-  nisa::Queue engineQueue(Engine engine);
+struct Step {
+  StepKind kind;
+  Operation *op;
+  int32_t result = -1; // int slot (arith, the loop's iv) or view slot
+  // arith: result = lhs <arith> rhs.
+  ArithKind arith = ArithKind::add;
+  IntRef lhs, rhs;
+  // loop: the body is steps (this, end).
+  IntRef lb, ub, step;
+  uint32_t end = 0;
+  // subview of `source`; bit d of `dropped`: dim d is dropped.
+  int32_t source = -1;
+  uint8_t sourceRank = 0;
+  uint32_t dropped = 0;
+  std::array<IntRef, kMaxRank> offsets, sizes, strides;
+  // alloc: its BufferType and the view of a new instance (id unset).
+  int32_t type = -1;
+  View base;
+  // nki: index into Kernel::nkiSteps.
+  int32_t nki = -1;
+};
 
-  func::FuncOp func;
-  nisa::Program &program;
-  int64_t maxInstructions;
-  DenseMap<Value, int64_t> ints;
-  DenseMap<Value, View> views;
-  llvm::StringMap<uint32_t> locIndex;
-  int32_t onesBuffer = -1;
-  int nextIoQueue = 0;
-  int64_t instructionBudgetUsed = 0;
+/// An nki op, ready to become instructions: everything static is in the
+/// template; operands are view slots per role.
+struct NkiStep {
+  Operation *op;
+  bool broadcast = false;
+  bool ioQueue = false; // a DMA: round-robin over the IO queues
+  bool scan = false;    // operands must be one contiguous run
+  nisa::Instruction tmpl;
+  std::array<int32_t, kNumRoles> operand;
+  // Location indices: named after the destination buffer when the op has
+  // no NameLoc; for a broadcast, also its PSUM chunks' and the ones row's.
+  uint32_t loc = 0, tempLoc = 0, onesLoc = 0;
 };
 
 nisa::DType dtypeOf(Type t) {
   return t.isBF16() ? nisa::DType::bf16 : nisa::DType::f32;
 }
 
-uint32_t Unroller::location(Location loc, StringRef fallbackName) {
+/// The function, compiled into steps, and the machinery to unroll it.
+class Kernel {
+public:
+  Kernel(func::FuncOp func, nisa::Program &header, int64_t maxInstructions)
+      : func(func), header(header), maxInstructions(maxInstructions) {}
+
+  /// Declares the HBM tensors in the header and compiles the body.
+  LogicalResult compile();
+
+  /// Unrolls the steps, calling `sink(VInstr &, Operation *)` for every
+  /// instruction in order; stops at the first failure (the sink's or a
+  /// located error). The first run creates the buffer instances; later runs
+  /// (`replay`) create the same ones again, in the same order.
+  template <typename Sink>
+  LogicalResult run(Sink &sink, bool replay);
+
+  /// The op that produced instruction `index` of the unrolled stream (for
+  /// errors found after unrolling).
+  Operation *opOfInstruction(uint64_t index);
+
+  std::vector<BufferType> types;
+  ChunkedVector<Buffer> buffers;
+
+private:
+  // Compilation.
+  LogicalResult compileBlock(Block &block);
+  LogicalResult compileOp(Operation *op);
+  LogicalResult compileNki(Operation *op);
+  FailureOr<IntRef> intRef(Operation *user, Value v, StringRef what);
+  FailureOr<IntRef> intRef(Operation *user, OpFoldResult ofr, StringRef what);
+  FailureOr<int32_t> viewSlot(Operation *user, Value v);
+  int32_t newIntSlot(Value v);
+  int32_t newViewSlot(Value v, StringRef rootName);
+  uint32_t location(Location loc, StringRef fallbackName);
+  int32_t typeFor(nisa::Space space, nisa::DType dtype,
+                  ArrayRef<int64_t> shape);
+
+  // Unrolling.
+  template <typename Sink>
+  LogicalResult exec(uint32_t begin, uint32_t end, Sink &sink);
+  template <typename Sink>
+  LogicalResult lowerNki(const NkiStep &ns, Sink &sink);
+  template <typename Sink>
+  LogicalResult emit(VInstr &vi, Operation *op, Sink &sink);
+  int64_t get(const IntRef &r) const {
+    return r.slot >= 0 ? ints[r.slot] : r.value;
+  }
+  FailureOr<int32_t> newBuffer(Operation *op, int32_t type);
+  LogicalResult pattern(Operation *op, const View &v, nisa::AccessPattern &ap,
+                        int32_t &bufferId);
+
+  func::FuncOp func;
+  nisa::Program &header;
+  int64_t maxInstructions;
+
+  // Compile-time state.
+  DenseMap<Value, int32_t> intSlots, viewSlots;
+  std::vector<StringRef> slotRootNames; // the alloc's name, per view slot
+  llvm::StringMap<uint32_t> locIndex;
+  std::map<std::tuple<int, int, int64_t, int64_t, int64_t>, int32_t>
+      typeIndex;
+  std::vector<Step> steps;
+  std::vector<NkiStep> nkiSteps;
+  std::vector<View> argViews; // per HBM tensor
+  int32_t onesType = -1;
+
+  // Run-time state.
+  std::vector<int64_t> ints;
+  std::vector<View> views;
+  bool replay = false;
+  uint64_t buffersMade = 0, emitted = 0;
+  int32_t onesBuffer = -1;
+  int nextIoQueue = 0;
+};
+
+uint32_t Kernel::location(Location loc, StringRef fallbackName) {
   std::string name = fallbackName.str(), where;
   if (auto named = dyn_cast<NameLoc>(loc)) {
     name = named.getName().str();
@@ -158,37 +299,81 @@ uint32_t Unroller::location(Location loc, StringRef fallbackName) {
   if (text.empty())
     return 0;
   auto [it, inserted] =
-      locIndex.try_emplace(text, uint32_t(program.locations.size()));
+      locIndex.try_emplace(text, uint32_t(header.locations.size()));
   if (inserted)
-    program.locations.push_back(text);
+    header.locations.push_back(text);
   return it->second;
 }
 
-int32_t Unroller::newBuffer(nisa::Space space, nisa::DType dtype,
-                            ArrayRef<int64_t> shape) {
-  Buffer b;
-  b.space = space;
-  b.dtype = dtype;
-  b.shape.assign(shape.begin(), shape.end());
-  b.partitions = shape[0];
-  b.rowElems = 1;
+int32_t Kernel::typeFor(nisa::Space space, nisa::DType dtype,
+                        ArrayRef<int64_t> shape) {
+  BufferType t;
+  t.space = space;
+  t.dtype = dtype;
+  t.partitions = shape[0];
+  t.rowElems = 1;
   for (int64_t d : shape.drop_front())
-    b.rowElems *= d;
-  buffers.push_back(std::move(b));
-  return int32_t(buffers.size() - 1);
-}
-
-nisa::Queue Unroller::engineQueue(Engine engine) {
-  switch (engine) {
-  case Engine::scalar: return nisa::Queue::act;
-  case Engine::vector: return nisa::Queue::dve;
-  case Engine::gpsimd: return nisa::Queue::pool;
-  case Engine::tensor: return nisa::Queue::pe;
+    t.rowElems *= d;
+  if (shape.size() >= 3 && shape[1] > 0 && t.rowElems / shape[1] > 0) {
+    t.blocks = shape[1];
+    t.blockElems = t.rowElems / shape[1];
   }
-  return nisa::Queue::dve;
+  auto key = std::make_tuple(int(space), int(dtype), t.partitions,
+                             t.rowElems, t.blocks);
+  auto [it, inserted] = typeIndex.try_emplace(key, int32_t(types.size()));
+  if (inserted)
+    types.push_back(t);
+  return it->second;
 }
 
-LogicalResult Unroller::run() {
+int32_t Kernel::newIntSlot(Value v) {
+  int32_t slot = int32_t(ints.size());
+  ints.push_back(0);
+  intSlots[v] = slot;
+  return slot;
+}
+
+int32_t Kernel::newViewSlot(Value v, StringRef rootName) {
+  int32_t slot = int32_t(views.size());
+  views.emplace_back();
+  slotRootNames.push_back(rootName);
+  viewSlots[v] = slot;
+  return slot;
+}
+
+FailureOr<IntRef> Kernel::intRef(Operation *user, Value v, StringRef what) {
+  IntRef r;
+  auto it = intSlots.find(v);
+  if (it != intSlots.end()) {
+    r.slot = it->second;
+    return r;
+  }
+  if (std::optional<int64_t> c = getConstantIntValue(v)) {
+    r.value = *c;
+    return r;
+  }
+  return user->emitError("cannot evaluate ") << what
+                                             << " at compile time";
+}
+
+FailureOr<IntRef> Kernel::intRef(Operation *user, OpFoldResult ofr,
+                                 StringRef what) {
+  if (auto attr = dyn_cast<Attribute>(ofr)) {
+    IntRef r;
+    r.value = cast<IntegerAttr>(attr).getInt();
+    return r;
+  }
+  return intRef(user, cast<Value>(ofr), what);
+}
+
+FailureOr<int32_t> Kernel::viewSlot(Operation *user, Value v) {
+  auto it = viewSlots.find(v);
+  if (it == viewSlots.end())
+    return user->emitError("operand is not a known buffer view");
+  return it->second;
+}
+
+LogicalResult Kernel::compile() {
   // HBM tensors: the function's memref arguments.
   for (BlockArgument arg : func.getArguments()) {
     auto type = dyn_cast<MemRefType>(arg.getType());
@@ -204,447 +389,643 @@ LogicalResult Unroller::run() {
              << " must be a static, identity-layout f32/bf16 memref in HBM, "
                 "got "
              << type;
+    if (type.getRank() > kMaxRank)
+      return func.emitError() << "argument #" << arg.getArgNumber()
+                              << " has rank " << type.getRank()
+                              << "; the backend handles memrefs of rank up to "
+                              << kMaxRank;
     nisa::TensorDecl t;
     if (auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
                                                       "nki.name"))
       t.name = name.getValue().str();
     else
       t.name = "arg" + std::to_string(arg.getArgNumber());
-    if (program.findTensor(t.name) >= 0)
+    if (header.findTensor(t.name) >= 0)
       return func.emitError() << "two arguments are named '" << t.name << "'";
     t.dtype = dtypeOf(type.getElementType());
     t.shape.assign(type.getShape().begin(), type.getShape().end());
     View v;
     v.isHbm = true;
-    v.id = int32_t(program.tensors.size());
+    v.id = int32_t(header.tensors.size());
     v.dtype = t.dtype;
-    v.sizes.assign(type.getShape().begin(), type.getShape().end());
+    v.rank = uint8_t(type.getRank());
     int64_t stride = 1;
-    v.strides.resize(v.sizes.size());
-    for (int d = int(v.sizes.size()) - 1; d >= 0; --d) {
+    for (int d = int(v.rank) - 1; d >= 0; --d) {
+      v.sizes[d] = type.getDimSize(d);
       v.strides[d] = stride;
       stride *= v.sizes[d];
     }
-    views[arg] = v;
-    program.tensors.push_back(std::move(t));
+    newViewSlot(arg, "");
+    argViews.push_back(v);
+    header.tensors.push_back(std::move(t));
   }
-  return walk(func.getBody().front());
+  onesType = typeFor(nisa::Space::sbuf, nisa::DType::f32,
+                     {1, nisa::kPartitions});
+  return compileBlock(func.getBody().front());
 }
 
-LogicalResult Unroller::walk(Block &block) {
+LogicalResult Kernel::compileBlock(Block &block) {
   for (Operation &op : block)
-    if (failed(visit(&op)))
+    if (failed(compileOp(&op)))
       return failure();
   return success();
 }
 
-LogicalResult Unroller::visit(Operation *op) {
-  if (isa<func::ReturnOp, scf::YieldOp>(op))
-    return success();
-  if (auto c = dyn_cast<arith::ConstantOp>(op)) {
-    if (auto i = dyn_cast<IntegerAttr>(c.getValue()))
-      ints[c.getResult()] = i.getInt();
-    return success();
-  }
-  auto binary = [&](auto fn) -> LogicalResult {
-    FailureOr<int64_t> a = integer(op, op->getOperand(0));
-    FailureOr<int64_t> b = integer(op, op->getOperand(1));
-    if (failed(a) || failed(b))
-      return op->emitError("cannot evaluate index operands");
-    std::optional<int64_t> r = fn(*a, *b);
-    if (!r)
-      return op->emitError("index arithmetic error (division by zero)");
-    ints[op->getResult(0)] = *r;
+LogicalResult Kernel::compileOp(Operation *op) {
+  if (isa<func::ReturnOp, scf::YieldOp, arith::ConstantOp>(op))
+    return success(); // constants are read where they are used
+  auto arith = [&](ArithKind kind, bool unary = false) -> LogicalResult {
+    Step s;
+    s.kind = StepKind::arith;
+    s.op = op;
+    s.arith = kind;
+    FailureOr<IntRef> lhs = intRef(op, op->getOperand(0), "index operands");
+    if (failed(lhs))
+      return failure();
+    s.lhs = *lhs;
+    if (!unary) {
+      FailureOr<IntRef> rhs = intRef(op, op->getOperand(1), "index operands");
+      if (failed(rhs))
+        return failure();
+      s.rhs = *rhs;
+    }
+    s.result = newIntSlot(op->getResult(0));
+    steps.push_back(s);
     return success();
   };
-  using I = int64_t;
-  using O = std::optional<int64_t>;
-  if (isa<arith::AddIOp>(op)) return binary([](I a, I b) -> O { return a + b; });
-  if (isa<arith::SubIOp>(op)) return binary([](I a, I b) -> O { return a - b; });
-  if (isa<arith::MulIOp>(op)) return binary([](I a, I b) -> O { return a * b; });
+  if (isa<arith::AddIOp>(op)) return arith(ArithKind::add);
+  if (isa<arith::SubIOp>(op)) return arith(ArithKind::sub);
+  if (isa<arith::MulIOp>(op)) return arith(ArithKind::mul);
   if (isa<arith::DivSIOp, arith::DivUIOp, arith::FloorDivSIOp>(op))
-    return binary([](I a, I b) -> O { return b ? O(a / b) : std::nullopt; });
-  if (isa<arith::RemSIOp, arith::RemUIOp>(op))
-    return binary([](I a, I b) -> O { return b ? O(a % b) : std::nullopt; });
-  if (isa<arith::MinSIOp, arith::MinUIOp>(op))
-    return binary([](I a, I b) -> O { return std::min(a, b); });
-  if (isa<arith::MaxSIOp, arith::MaxUIOp>(op))
-    return binary([](I a, I b) -> O { return std::max(a, b); });
-  if (isa<arith::IndexCastOp>(op)) {
-    FailureOr<int64_t> a = integer(op, op->getOperand(0));
-    if (failed(a))
-      return op->emitError("cannot evaluate index operand");
-    ints[op->getResult(0)] = *a;
-    return success();
-  }
+    return arith(ArithKind::div);
+  if (isa<arith::RemSIOp, arith::RemUIOp>(op)) return arith(ArithKind::rem);
+  if (isa<arith::MinSIOp, arith::MinUIOp>(op)) return arith(ArithKind::min);
+  if (isa<arith::MaxSIOp, arith::MaxUIOp>(op)) return arith(ArithKind::max);
+  if (isa<arith::IndexCastOp>(op)) return arith(ArithKind::cast, true);
   if (auto forOp = dyn_cast<scf::ForOp>(op)) {
     if (forOp.getNumRegionIterArgs())
       return op->emitError("loops carrying values (iter_args) cannot be "
                            "unrolled into the instruction stream");
-    FailureOr<int64_t> lb = integer(op, forOp.getLowerBound());
-    FailureOr<int64_t> ub = integer(op, forOp.getUpperBound());
-    FailureOr<int64_t> step = integer(op, forOp.getStep());
+    Step s;
+    s.kind = StepKind::loop;
+    s.op = op;
+    FailureOr<IntRef> lb = intRef(op, forOp.getLowerBound(), "loop bounds");
+    FailureOr<IntRef> ub = intRef(op, forOp.getUpperBound(), "loop bounds");
+    FailureOr<IntRef> step = intRef(op, forOp.getStep(), "loop bounds");
     if (failed(lb) || failed(ub) || failed(step))
-      return op->emitError("loop bounds must be computable at compile time");
-    if (*step <= 0)
-      return op->emitError("loop step must be positive, got ") << *step;
-    for (int64_t iv = *lb; iv < *ub; iv += *step) {
-      ints[forOp.getInductionVar()] = iv;
-      if (failed(walk(*forOp.getBody())))
-        return failure();
-    }
+      return failure();
+    s.lb = *lb;
+    s.ub = *ub;
+    s.step = *step;
+    if (s.step.slot < 0 && s.step.value <= 0)
+      return op->emitError("loop step must be positive, got ")
+             << s.step.value;
+    s.result = newIntSlot(forOp.getInductionVar());
+    size_t index = steps.size();
+    steps.push_back(s);
+    if (failed(compileBlock(*forOp.getBody())))
+      return failure();
+    steps[index].end = uint32_t(steps.size());
     return success();
   }
   if (auto subview = dyn_cast<memref::SubViewOp>(op)) {
-    auto it = views.find(subview.getSource());
-    if (it == views.end())
+    FailureOr<int32_t> source = viewSlot(op, subview.getSource());
+    if (failed(source))
       return op->emitError("view of an unknown buffer");
-    const View &src = it->second;
-    View v;
-    v.isHbm = src.isHbm;
-    v.id = src.id;
-    v.dtype = src.dtype;
-    v.offset = src.offset;
+    Step s;
+    s.kind = StepKind::subview;
+    s.op = op;
+    s.source = *source;
+    s.sourceRank = uint8_t(subview.getSourceType().getRank());
     SmallVector<OpFoldResult> offsets = subview.getMixedOffsets();
     SmallVector<OpFoldResult> sizes = subview.getMixedSizes();
     SmallVector<OpFoldResult> strides = subview.getMixedStrides();
     llvm::SmallBitVector dropped = subview.getDroppedDims();
     for (unsigned d = 0; d < offsets.size(); ++d) {
-      auto value = [&](OpFoldResult ofr) -> FailureOr<int64_t> {
-        if (auto attr = dyn_cast<Attribute>(ofr))
-          return cast<IntegerAttr>(attr).getInt();
-        return integer(op, cast<Value>(ofr));
-      };
-      FailureOr<int64_t> off = value(offsets[d]);
-      FailureOr<int64_t> size = value(sizes[d]);
-      FailureOr<int64_t> stride = value(strides[d]);
+      FailureOr<IntRef> off = intRef(op, offsets[d], "the view's offsets");
+      FailureOr<IntRef> size = intRef(op, sizes[d], "the view's sizes");
+      FailureOr<IntRef> stride = intRef(op, strides[d], "the view's strides");
       if (failed(off) || failed(size) || failed(stride))
-        return op->emitError("cannot evaluate the view's offsets or sizes");
-      if (*off < 0 || *size < 0 || *off + (*size - 1) * *stride >= src.sizes[d])
-        return op->emitError("view [")
-               << *off << ", +" << *size << "] is out of bounds of dim " << d
-               << " (size " << src.sizes[d] << ")";
-      v.offset += *off * src.strides[d];
-      if (!dropped.test(d)) {
-        v.sizes.push_back(*size);
-        v.strides.push_back(*stride * src.strides[d]);
-      }
+        return failure();
+      s.offsets[d] = *off;
+      s.sizes[d] = *size;
+      s.strides[d] = *stride;
+      if (dropped.test(d))
+        s.dropped |= 1u << d;
     }
-    views[subview.getResult()] = v;
+    s.result = newViewSlot(subview.getResult(), slotRootNames[*source]);
+    steps.push_back(s);
     return success();
   }
   if (auto alloc = dyn_cast<AllocOp>(op)) {
     MemRefType type = alloc.getType();
+    if (type.getRank() > kMaxRank || type.getRank() < 1)
+      return op->emitError("the backend handles buffers of rank 1 to ")
+             << kMaxRank;
+    Step s;
+    s.kind = StepKind::alloc;
+    s.op = op;
     nisa::Space space = getMemorySpace(type) == MemorySpace::psum
                             ? nisa::Space::psum
                             : nisa::Space::sbuf;
-    View v;
-    v.id = newBuffer(space, dtypeOf(type.getElementType()), type.getShape());
-    if (std::optional<StringRef> name = alloc.getName())
-      buffers[v.id].name = name->str();
-    v.dtype = buffers[v.id].dtype;
-    v.sizes.assign(type.getShape().begin(), type.getShape().end());
-    v.strides.resize(v.sizes.size());
+    s.type = typeFor(space, dtypeOf(type.getElementType()), type.getShape());
+    s.base.dtype = dtypeOf(type.getElementType());
+    s.base.rank = uint8_t(type.getRank());
     int64_t stride = 1;
-    for (int d = int(v.sizes.size()) - 1; d >= 0; --d) {
-      v.strides[d] = stride;
-      stride *= v.sizes[d];
+    for (int d = int(s.base.rank) - 1; d >= 0; --d) {
+      s.base.sizes[d] = type.getDimSize(d);
+      s.base.strides[d] = stride;
+      stride *= s.base.sizes[d];
     }
-    views[alloc.getResult()] = v;
+    std::optional<StringRef> name = alloc.getName();
+    s.result = newViewSlot(alloc.getResult(), name ? *name : StringRef());
+    steps.push_back(s);
     return success();
   }
   if (isa<NkiDialect>(op->getDialect()))
-    return lowerNki(op);
+    return compileNki(op);
   return op->emitError("cannot translate '")
          << op->getName()
          << "' to the instruction stream (expected nki ops, scf.for, "
             "memref.subview and index arithmetic)";
 }
 
-FailureOr<nisa::AccessPattern> Unroller::pattern(Operation *op, Value value,
-                                                 int32_t &bufferId) {
-  auto it = views.find(value);
-  if (it == views.end()) {
-    op->emitError("operand is not a known buffer view");
-    return failure();
-  }
-  const View &v = it->second;
-  nisa::AccessPattern ap;
-  ap.dtype = v.dtype;
-  SmallVector<std::pair<int64_t, int64_t>> dims; // free dims
-  for (size_t d = 1; d < v.sizes.size(); ++d)
-    if (v.sizes[d] != 1)
-      dims.push_back({v.sizes[d], v.strides[d]});
-  // Merge contiguous dims: (a, s*b) (b, s) -> (a*b, s).
-  SmallVector<std::pair<int64_t, int64_t>> merged;
-  for (auto dim : dims) {
-    if (!merged.empty() &&
-        merged.back().second == dim.first * dim.second) {
-      merged.back() = {merged.back().first * dim.first, dim.second};
-      continue;
-    }
-    merged.push_back(dim);
-  }
-  if (merged.empty())
-    merged.push_back({1, 1});
-  if (merged.size() > size_t(nisa::kMaxFreeDims)) {
-    op->emitError("access pattern needs more than ")
-        << nisa::kMaxFreeDims << " free dims";
-    return failure();
-  }
-  ap.rank = uint8_t(merged.size());
-  for (size_t i = 0; i < merged.size(); ++i) {
-    if (merged[i].first > INT32_MAX || merged[i].second > INT32_MAX ||
-        merged[i].second < 0) {
-      op->emitError("access pattern dims exceed 32 bits");
+LogicalResult Kernel::compileNki(Operation *op) {
+  NkiStep ns;
+  ns.op = op;
+  ns.operand.fill(-1);
+  nisa::Instruction &in = ns.tmpl;
+  auto set = [&](int role, Value v) -> LogicalResult {
+    FailureOr<int32_t> slot = viewSlot(op, v);
+    if (failed(slot))
       return failure();
-    }
-    ap.sizes[i] = int32_t(merged[i].first);
-    ap.strides[i] = int32_t(merged[i].second);
-  }
-  int64_t rows = v.sizes.empty() ? 1 : v.sizes[0];
-  if (v.isHbm) {
-    ap.space = nisa::Space::hbm;
-    ap.tensor = int16_t(v.id);
-    ap.partCount = int32_t(rows);
-    ap.partStride = v.sizes.empty() ? 0 : v.strides[0];
-    ap.offset = v.offset;
-    bufferId = -1;
-    return ap;
-  }
-  const Buffer &b = buffers[v.id];
-  ap.space = b.space;
-  if (rows > 1 && v.strides[0] != b.rowElems) {
-    op->emitError("view's dim 0 is not the partition dim of its buffer");
-    return failure();
-  }
-  ap.partStart = int32_t(v.offset / b.rowElems);
-  ap.partCount = int32_t(rows);
-  ap.offset = v.offset % b.rowElems; // elements, until allocation
-  bufferId = v.id;
-  return ap;
-}
-
-LogicalResult Unroller::emit(VInstr vi, Operation *op) {
-  if (++instructionBudgetUsed > maxInstructions)
-    return op->emitError("the unrolled instruction stream exceeds ")
-           << maxInstructions
-           << " instructions; raise the limit with --nisa-max-instructions";
-  // Without a NameLoc (IR printed without debug info), name the instruction
-  // after the buffer it writes.
-  StringRef fallback =
-      vi.buffer[kDst] >= 0 ? StringRef(buffers[vi.buffer[kDst]].name) : "";
-  vi.in.loc = location(op->getLoc(), fallback);
-  vi.op = op;
-  instrs.push_back(std::move(vi));
-  return success();
-}
-
-LogicalResult Unroller::lowerNki(Operation *op) {
-  VInstr vi;
-  nisa::Instruction &in = vi.in;
-  auto set = [&](int role, nisa::AccessPattern &slot, Value v) {
-    FailureOr<nisa::AccessPattern> ap = pattern(op, v, vi.buffer[role]);
-    if (failed(ap))
-      return failure();
-    slot = *ap;
+    ns.operand[role] = *slot;
     return success();
   };
   auto scalar = [&](int role, nisa::Scalar &slot, Value v,
                     FloatAttr imm) -> LogicalResult {
     if (v) {
       slot.isImmediate = false;
-      return set(role, slot.ap, v);
+      return set(role, v);
     }
     slot.isImmediate = true;
     slot.value = imm ? float(imm.getValueAsDouble()) : 1.0f;
     return success();
   };
   auto alu = [](AluOp a) { return static_cast<nisa::Alu>(uint32_t(a)); };
+  auto engineQueue = [](Engine engine) {
+    switch (engine) {
+    case Engine::scalar: return nisa::Queue::act;
+    case Engine::vector: return nisa::Queue::dve;
+    case Engine::gpsimd: return nisa::Queue::pool;
+    case Engine::tensor: return nisa::Queue::pe;
+    }
+    return nisa::Queue::dve;
+  };
 
+  LogicalResult result = success();
+  Value dst;
   if (isa<LoadOp, StoreOp>(op)) {
     // Both DMAs: operand 0 is the source, operand 1 the destination.
     in.opcode = nisa::Opcode::dma;
-    in.queue = static_cast<nisa::Queue>(int(nisa::Queue::io0) + nextIoQueue);
-    nextIoQueue = (nextIoQueue + 1) % nisa::kNumIoQueues;
+    ns.ioQueue = true;
     in.numSrcs = 1;
-    if (failed(set(kDst, in.dst, op->getOperand(1))) ||
-        failed(set(kSrc0, in.src0, op->getOperand(0))))
-      return failure();
-    return emit(std::move(vi), op);
-  }
-  if (auto memset = dyn_cast<MemsetOp>(op)) {
+    dst = op->getOperand(1);
+    result = LogicalResult::success(succeeded(set(kDst, dst)) &&
+                                    succeeded(set(kSrc0, op->getOperand(0))));
+  } else if (auto memset = dyn_cast<MemsetOp>(op)) {
     in.opcode = nisa::Opcode::memset;
     in.queue = engineQueue(memset.getEffectiveEngine());
     in.value = float(memset.getValue().convertToDouble());
-    if (failed(set(kDst, in.dst, memset.getDst())))
-      return failure();
-    return emit(std::move(vi), op);
-  }
-  if (auto act = dyn_cast<ActivationOp>(op)) {
+    dst = memset.getDst();
+    result = set(kDst, dst);
+  } else if (auto act = dyn_cast<ActivationOp>(op)) {
     in.opcode = nisa::Opcode::activation;
     in.queue = nisa::Queue::act;
     in.func = static_cast<nisa::Act>(uint32_t(act.getFunc()));
     in.numSrcs = 1;
-    if (failed(set(kDst, in.dst, act.getDst())) ||
-        failed(set(kSrc0, in.src0, act.getData())) ||
-        failed(scalar(kScalar0, in.scalar0, act.getScale(),
-                      act.getScaleImmAttr())))
-      return failure();
-    if (act.getBias()) {
+    dst = act.getDst();
+    result = LogicalResult::success(
+        succeeded(set(kDst, dst)) && succeeded(set(kSrc0, act.getData())) &&
+        succeeded(scalar(kScalar0, in.scalar0, act.getScale(),
+                         act.getScaleImmAttr())));
+    if (succeeded(result) && act.getBias()) {
       in.hasBias = true;
-      if (failed(set(kBias, in.bias, act.getBias())))
-        return failure();
+      result = set(kBias, act.getBias());
     }
-    return emit(std::move(vi), op);
-  }
-  if (auto ts = dyn_cast<TensorScalarOp>(op)) {
+  } else if (auto ts = dyn_cast<TensorScalarOp>(op)) {
     in.opcode = nisa::Opcode::tensor_scalar;
     in.queue = engineQueue(ts.getEffectiveEngine());
     in.numSrcs = 1;
     in.op0 = alu(ts.getOp0());
     in.rev0 = ts.getReverse0();
-    if (failed(set(kDst, in.dst, ts.getDst())) ||
-        failed(set(kSrc0, in.src0, ts.getData())) ||
-        failed(scalar(kScalar0, in.scalar0, ts.getOperand0(),
-                      ts.getImm0Attr())))
-      return failure();
-    if (ts.getOp1()) {
+    dst = ts.getDst();
+    result = LogicalResult::success(
+        succeeded(set(kDst, dst)) && succeeded(set(kSrc0, ts.getData())) &&
+        succeeded(scalar(kScalar0, in.scalar0, ts.getOperand0(),
+                         ts.getImm0Attr())));
+    if (succeeded(result) && ts.getOp1()) {
       in.hasOp1 = true;
       in.op1 = alu(*ts.getOp1());
       in.rev1 = ts.getReverse1();
-      if (failed(scalar(kScalar1, in.scalar1, ts.getOperand1(),
-                        ts.getImm1Attr())))
-        return failure();
+      result = scalar(kScalar1, in.scalar1, ts.getOperand1(),
+                      ts.getImm1Attr());
     }
-    return emit(std::move(vi), op);
-  }
-  if (auto tt = dyn_cast<TensorTensorOp>(op)) {
+  } else if (auto tt = dyn_cast<TensorTensorOp>(op)) {
     in.opcode = nisa::Opcode::tensor_tensor;
     in.queue = engineQueue(tt.getEffectiveEngine());
     in.op0 = alu(tt.getOp());
     in.numSrcs = 2;
-    if (failed(set(kDst, in.dst, tt.getDst())) ||
-        failed(set(kSrc0, in.src0, tt.getLhs())) ||
-        failed(set(kSrc1, in.src1, tt.getRhs())))
-      return failure();
-    return emit(std::move(vi), op);
-  }
-  if (auto scan = dyn_cast<TensorTensorScanOp>(op)) {
+    dst = tt.getDst();
+    result = LogicalResult::success(succeeded(set(kDst, dst)) &&
+                                    succeeded(set(kSrc0, tt.getLhs())) &&
+                                    succeeded(set(kSrc1, tt.getRhs())));
+  } else if (auto scan = dyn_cast<TensorTensorScanOp>(op)) {
     in.opcode = nisa::Opcode::tensor_tensor_scan;
     in.queue = nisa::Queue::dve;
     in.op0 = alu(scan.getOp0());
     in.op1 = alu(scan.getOp1());
     in.numSrcs = 2;
-    if (failed(set(kDst, in.dst, scan.getDst())) ||
-        failed(set(kSrc0, in.src0, scan.getData0())) ||
-        failed(set(kSrc1, in.src1, scan.getData1())) ||
-        failed(scalar(kScalar0, in.scalar0, scan.getInitial(),
-                      scan.getInitialImmAttr())))
-      return failure();
-    if (in.dst.rank != 1 || in.src0.rank != 1 || in.src1.rank != 1)
-      return op->emitError("a scan's operands must be one contiguous run of "
-                           "elements per partition");
-    return emit(std::move(vi), op);
-  }
-  if (auto copy = dyn_cast<TensorCopyOp>(op)) {
+    ns.scan = true;
+    dst = scan.getDst();
+    result = LogicalResult::success(
+        succeeded(set(kDst, dst)) && succeeded(set(kSrc0, scan.getData0())) &&
+        succeeded(set(kSrc1, scan.getData1())) &&
+        succeeded(scalar(kScalar0, in.scalar0, scan.getInitial(),
+                         scan.getInitialImmAttr())));
+  } else if (auto copy = dyn_cast<TensorCopyOp>(op)) {
     in.opcode = nisa::Opcode::tensor_copy;
     in.queue = engineQueue(copy.getEffectiveEngine());
     in.numSrcs = 1;
-    if (failed(set(kDst, in.dst, copy.getDst())) ||
-        failed(set(kSrc0, in.src0, copy.getSrc())))
-      return failure();
-    return emit(std::move(vi), op);
+    dst = copy.getDst();
+    result = LogicalResult::success(succeeded(set(kDst, dst)) &&
+                                    succeeded(set(kSrc0, copy.getSrc())));
+  } else if (auto bcast = dyn_cast<PartitionBroadcastOp>(op)) {
+    ns.broadcast = true;
+    dst = bcast.getDst();
+    result = LogicalResult::success(succeeded(set(kDst, dst)) &&
+                                    succeeded(set(kSrc0, bcast.getSrc())));
+    ns.tempLoc = location(op->getLoc(), "");
+    ns.onesLoc = location(op->getLoc(), "ones");
+  } else {
+    return op->emitError("cannot translate '") << op->getName() << "'";
   }
-  if (auto bcast = dyn_cast<PartitionBroadcastOp>(op)) {
-    int32_t srcBuf = -1, dstBuf = -1;
-    FailureOr<nisa::AccessPattern> src = pattern(op, bcast.getSrc(), srcBuf);
-    FailureOr<nisa::AccessPattern> dst = pattern(op, bcast.getDst(), dstBuf);
-    if (failed(src) || failed(dst))
-      return failure();
-    if (src->rank != 1 || dst->rank != 1)
-      return op->emitError("a broadcast row must be one contiguous run of "
-                           "elements");
-    int64_t partitions = dst->partCount;
-    // The ones row [1, 128] that TensorE multiplies by: set once.
-    if (onesBuffer < 0) {
-      onesBuffer = newBuffer(nisa::Space::sbuf, nisa::DType::f32,
-                             {1, nisa::kPartitions});
-      buffers[onesBuffer].name = "ones";
-      VInstr ones;
-      ones.in.opcode = nisa::Opcode::memset;
-      ones.in.queue = nisa::Queue::pool;
-      ones.in.value = 1.0f;
-      ones.in.dst.space = nisa::Space::sbuf;
-      ones.in.dst.partCount = 1;
-      ones.in.dst.rank = 1;
-      ones.in.dst.sizes[0] = nisa::kPartitions;
-      ones.in.dst.strides[0] = 1;
-      ones.buffer[kDst] = onesBuffer;
-      if (failed(emit(std::move(ones), op)))
-        return failure();
-    }
-    nisa::AccessPattern onesAP;
-    onesAP.space = nisa::Space::sbuf;
-    onesAP.partCount = 1;
-    onesAP.rank = 1;
-    onesAP.sizes[0] = int32_t(partitions);
-    onesAP.strides[0] = 1;
-    auto matmul = [&](const nisa::AccessPattern &out, int32_t outBuf,
-                      const nisa::AccessPattern &row) {
-      VInstr mm;
-      mm.in.opcode = nisa::Opcode::matmul;
-      mm.in.queue = nisa::Queue::pe;
-      mm.in.numSrcs = 2;
-      mm.in.dst = out;
-      mm.in.src0 = onesAP;
-      mm.in.src1 = row;
-      mm.buffer[kDst] = outBuf;
-      mm.buffer[kSrc0] = onesBuffer;
-      mm.buffer[kSrc1] = srcBuf;
-      return emit(std::move(mm), op);
-    };
-    if (dst->space == nisa::Space::psum)
-      return matmul(*dst, dstBuf, *src);
-    // SBUF destination: one PSUM bank at a time, then a ScalarE copy out.
-    const int64_t bankElems = nisa::kPsumBankBytes / 4;
-    int64_t length = dst->sizes[0];
-    for (int64_t start = 0; start < length; start += bankElems) {
-      int64_t chunk = std::min(bankElems, length - start);
-      int32_t tmp = newBuffer(nisa::Space::psum, nisa::DType::f32,
-                              {partitions, chunk});
-      nisa::AccessPattern tmpAP;
-      tmpAP.space = nisa::Space::psum;
-      tmpAP.partCount = int32_t(partitions);
-      tmpAP.rank = 1;
-      tmpAP.sizes[0] = int32_t(chunk);
-      tmpAP.strides[0] = 1;
-      nisa::AccessPattern rowChunk = *src;
-      rowChunk.offset += start * src->strides[0];
-      rowChunk.sizes[0] = int32_t(chunk);
-      nisa::AccessPattern dstChunk = *dst;
-      dstChunk.offset += start * dst->strides[0];
-      dstChunk.sizes[0] = int32_t(chunk);
-      if (failed(matmul(tmpAP, tmp, rowChunk)))
-        return failure();
-      VInstr cp;
-      cp.in.opcode = nisa::Opcode::tensor_copy;
-      cp.in.queue = nisa::Queue::act;
-      cp.in.numSrcs = 1;
-      cp.in.dst = dstChunk;
-      cp.in.src0 = tmpAP;
-      cp.buffer[kDst] = dstBuf;
-      cp.buffer[kSrc0] = tmp;
-      if (failed(emit(std::move(cp), op)))
-        return failure();
-    }
-    return success();
-  }
-  return op->emitError("cannot translate '") << op->getName() << "'";
+  if (failed(result))
+    return failure();
+  // Without a NameLoc (IR printed without debug info), an instruction is
+  // named after the buffer it writes.
+  ns.loc = location(op->getLoc(), slotRootNames[ns.operand[kDst]]);
+  Step s;
+  s.kind = StepKind::nki;
+  s.op = op;
+  s.nki = int32_t(nkiSteps.size());
+  nkiSteps.push_back(ns);
+  steps.push_back(s);
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
-// Step 2: allocate
+// Unrolling
+//===----------------------------------------------------------------------===//
+
+template <typename Sink>
+LogicalResult Kernel::run(Sink &sink, bool isReplay) {
+  replay = isReplay;
+  buffersMade = 0;
+  emitted = 0;
+  onesBuffer = -1;
+  nextIoQueue = 0;
+  for (size_t t = 0; t < argViews.size(); ++t)
+    views[t] = argViews[t];
+  return exec(0, uint32_t(steps.size()), sink);
+}
+
+template <typename Sink>
+LogicalResult Kernel::exec(uint32_t begin, uint32_t end, Sink &sink) {
+  for (uint32_t i = begin; i < end; ++i) {
+    const Step &s = steps[i];
+    switch (s.kind) {
+    case StepKind::arith: {
+      int64_t a = get(s.lhs), b = get(s.rhs), r = 0;
+      switch (s.arith) {
+      case ArithKind::add: r = a + b; break;
+      case ArithKind::sub: r = a - b; break;
+      case ArithKind::mul: r = a * b; break;
+      case ArithKind::div:
+      case ArithKind::rem:
+        if (b == 0)
+          return s.op->emitError("index arithmetic error (division by zero)");
+        r = s.arith == ArithKind::div ? a / b : a % b;
+        break;
+      case ArithKind::min: r = std::min(a, b); break;
+      case ArithKind::max: r = std::max(a, b); break;
+      case ArithKind::cast: r = a; break;
+      }
+      ints[s.result] = r;
+      break;
+    }
+    case StepKind::loop: {
+      int64_t lb = get(s.lb), ub = get(s.ub), step = get(s.step);
+      if (step <= 0)
+        return s.op->emitError("loop step must be positive, got ") << step;
+      for (int64_t iv = lb; iv < ub; iv += step) {
+        ints[s.result] = iv;
+        if (failed(exec(i + 1, s.end, sink)))
+          return failure();
+      }
+      i = s.end - 1;
+      break;
+    }
+    case StepKind::subview: {
+      const View &src = views[s.source];
+      View v;
+      v.isHbm = src.isHbm;
+      v.id = src.id;
+      v.dtype = src.dtype;
+      v.offset = src.offset;
+      for (unsigned d = 0; d < s.sourceRank; ++d) {
+        int64_t off = get(s.offsets[d]), size = get(s.sizes[d]),
+                stride = get(s.strides[d]);
+        if (off < 0 || size < 0 || off + (size - 1) * stride >= src.sizes[d])
+          return s.op->emitError("view [")
+                 << off << ", +" << size << "] is out of bounds of dim " << d
+                 << " (size " << src.sizes[d] << ")";
+        v.offset += off * src.strides[d];
+        if (!(s.dropped & (1u << d))) {
+          v.sizes[v.rank] = size;
+          v.strides[v.rank] = stride * src.strides[d];
+          ++v.rank;
+        }
+      }
+      views[s.result] = v;
+      break;
+    }
+    case StepKind::alloc: {
+      FailureOr<int32_t> id = newBuffer(s.op, s.type);
+      if (failed(id))
+        return failure();
+      View v = s.base;
+      v.id = *id;
+      views[s.result] = v;
+      break;
+    }
+    case StepKind::nki:
+      if (failed(lowerNki(nkiSteps[s.nki], sink)))
+        return failure();
+      break;
+    }
+  }
+  return success();
+}
+
+FailureOr<int32_t> Kernel::newBuffer(Operation *op, int32_t type) {
+  int32_t id = int32_t(buffersMade++);
+  if (!replay) {
+    if (buffersMade > uint64_t(INT32_MAX))
+      return op->emitError("more than 2^31 buffer instances");
+    buffers.push_back(Buffer{type, -1, types[type].blocks > 0});
+  } else if (size_t(id) >= buffers.size() || buffers[id].type != type) {
+    return op->emitError("internal error: the second unrolling diverged from "
+                         "the first");
+  }
+  return id;
+}
+
+LogicalResult Kernel::pattern(Operation *op, const View &v,
+                              nisa::AccessPattern &ap, int32_t &bufferId) {
+  ap.dtype = v.dtype;
+  // Free dims (of size > 1), merging contiguous ones: (a, s*b) (b, s) ->
+  // (a*b, s).
+  std::array<std::pair<int64_t, int64_t>, kMaxRank> merged;
+  int rank = 0;
+  for (int d = 1; d < v.rank; ++d) {
+    if (v.sizes[d] == 1)
+      continue;
+    if (rank > 0 && merged[rank - 1].second == v.sizes[d] * v.strides[d]) {
+      merged[rank - 1] = {merged[rank - 1].first * v.sizes[d], v.strides[d]};
+      continue;
+    }
+    merged[rank++] = {v.sizes[d], v.strides[d]};
+  }
+  if (rank == 0)
+    merged[rank++] = {1, 1};
+  if (rank > nisa::kMaxFreeDims)
+    return op->emitError("access pattern needs more than ")
+           << nisa::kMaxFreeDims << " free dims";
+  ap.rank = uint8_t(rank);
+  for (int i = 0; i < rank; ++i) {
+    if (merged[i].first > INT32_MAX || merged[i].second > INT32_MAX ||
+        merged[i].second < 0)
+      return op->emitError("access pattern dims exceed 32 bits");
+    ap.sizes[i] = int32_t(merged[i].first);
+    ap.strides[i] = int32_t(merged[i].second);
+  }
+  int64_t rows = v.rank == 0 ? 1 : v.sizes[0];
+  if (v.isHbm) {
+    ap.space = nisa::Space::hbm;
+    ap.tensor = int16_t(v.id);
+    ap.partCount = int32_t(rows);
+    ap.partStride = v.rank == 0 ? 0 : v.strides[0];
+    ap.offset = v.offset;
+    bufferId = -1;
+    return success();
+  }
+  const BufferType &t = types[buffers[v.id].type];
+  ap.space = t.space;
+  if (rows > 1 && v.strides[0] != t.rowElems)
+    return op->emitError("view's dim 0 is not the partition dim of its "
+                         "buffer");
+  ap.partStart = int32_t(v.offset / t.rowElems);
+  ap.partCount = int32_t(rows);
+  ap.offset = v.offset % t.rowElems; // elements, until allocation
+  bufferId = v.id;
+  return success();
+}
+
+template <typename Sink>
+LogicalResult Kernel::emit(VInstr &vi, Operation *op, Sink &sink) {
+  if (int64_t(++emitted) > maxInstructions)
+    return op->emitError("the unrolled instruction stream exceeds ")
+           << maxInstructions
+           << " instructions; raise the limit with --nisa-max-instructions";
+  return sink(vi, op);
+}
+
+template <typename Sink>
+LogicalResult Kernel::lowerNki(const NkiStep &ns, Sink &sink) {
+  Operation *op = ns.op;
+  VInstr vi;
+  vi.buffer.fill(-1);
+  if (!ns.broadcast) {
+    vi.in = ns.tmpl;
+    if (ns.ioQueue) {
+      vi.in.queue =
+          static_cast<nisa::Queue>(int(nisa::Queue::io0) + nextIoQueue);
+      nextIoQueue = (nextIoQueue + 1) % nisa::kNumIoQueues;
+    }
+    for (int role = 0; role < kNumRoles; ++role)
+      if (ns.operand[role] >= 0)
+        if (failed(pattern(op, views[ns.operand[role]],
+                           *roleAP(vi.in, role), vi.buffer[role])))
+          return failure();
+    if (ns.scan && (vi.in.dst.rank != 1 || vi.in.src0.rank != 1 ||
+                    vi.in.src1.rank != 1))
+      return op->emitError("a scan's operands must be one contiguous run of "
+                           "elements per partition");
+    vi.in.loc = ns.loc;
+    return emit(vi, op, sink);
+  }
+
+  // A partition broadcast: TensorE multiplies a ones row [1, P] by the
+  // source row, into PSUM.
+  nisa::AccessPattern src, dst;
+  int32_t srcBuf = -1, dstBuf = -1;
+  if (failed(pattern(op, views[ns.operand[kSrc0]], src, srcBuf)) ||
+      failed(pattern(op, views[ns.operand[kDst]], dst, dstBuf)))
+    return failure();
+  if (src.rank != 1 || dst.rank != 1)
+    return op->emitError("a broadcast row must be one contiguous run of "
+                         "elements");
+  int64_t partitions = dst.partCount;
+  // The ones row: set once.
+  if (onesBuffer < 0) {
+    FailureOr<int32_t> id = newBuffer(op, onesType);
+    if (failed(id))
+      return failure();
+    onesBuffer = *id;
+    reset(vi, nisa::Opcode::memset, nisa::Queue::pool, 0, ns.onesLoc);
+    vi.in.value = 1.0f;
+    vi.in.dst = rowsAP(nisa::Space::sbuf, 1, nisa::kPartitions);
+    vi.buffer[kDst] = onesBuffer;
+    if (failed(emit(vi, op, sink)))
+      return failure();
+  }
+  nisa::AccessPattern onesAP = rowsAP(nisa::Space::sbuf, 1, partitions);
+  auto matmul = [&](const nisa::AccessPattern &out, int32_t outBuf,
+                    const nisa::AccessPattern &row, uint32_t loc) {
+    reset(vi, nisa::Opcode::matmul, nisa::Queue::pe, 2, loc);
+    vi.in.dst = out;
+    vi.in.src0 = onesAP;
+    vi.in.src1 = row;
+    vi.buffer[kDst] = outBuf;
+    vi.buffer[kSrc0] = onesBuffer;
+    vi.buffer[kSrc1] = srcBuf;
+    return emit(vi, op, sink);
+  };
+  if (dst.space == nisa::Space::psum)
+    return matmul(dst, dstBuf, src, ns.loc);
+  // SBUF destination: one PSUM bank at a time, then a ScalarE copy out.
+  const int64_t bankElems = nisa::kPsumBankBytes / 4;
+  int64_t length = dst.sizes[0];
+  for (int64_t start = 0; start < length; start += bankElems) {
+    int64_t chunk = std::min(bankElems, length - start);
+    FailureOr<int32_t> tmp = newBuffer(
+        op, typeFor(nisa::Space::psum, nisa::DType::f32, {partitions, chunk}));
+    if (failed(tmp))
+      return failure();
+    nisa::AccessPattern tmpAP = rowsAP(nisa::Space::psum, partitions, chunk);
+    nisa::AccessPattern rowChunk = src;
+    rowChunk.offset += start * src.strides[0];
+    rowChunk.sizes[0] = int32_t(chunk);
+    nisa::AccessPattern dstChunk = dst;
+    dstChunk.offset += start * dst.strides[0];
+    dstChunk.sizes[0] = int32_t(chunk);
+    if (failed(matmul(tmpAP, *tmp, rowChunk, ns.tempLoc)))
+      return failure();
+    reset(vi, nisa::Opcode::tensor_copy, nisa::Queue::act, 1, ns.loc);
+    vi.in.dst = dstChunk;
+    vi.in.src0 = tmpAP;
+    vi.buffer[kDst] = dstBuf;
+    vi.buffer[kSrc0] = *tmp;
+    if (failed(emit(vi, op, sink)))
+      return failure();
+  }
+  return success();
+}
+
+Operation *Kernel::opOfInstruction(uint64_t index) {
+  Operation *found = nullptr;
+  uint64_t seen = 0;
+  auto finder = [&](VInstr &, Operation *op) -> LogicalResult {
+    if (seen++ != index)
+      return success();
+    found = op;
+    return failure(); // stop here; nothing to report
+  };
+  (void)run(finder, /*replay=*/true);
+  return found ? found : func.getOperation();
+}
+
+//===----------------------------------------------------------------------===//
+// Step 2: record
+//===----------------------------------------------------------------------===//
+
+constexpr uint32_t kNever = UINT32_MAX;
+/// Flag in Records::meta: the instruction's first record is its write.
+constexpr uint8_t kFirstIsWrite = 0x8;
+
+/// What the recording pass keeps: per instruction, how many of its operands
+/// are on-chip buffers (at most kNumRoles) and whether the first of them is
+/// written; per such operand, a record of two words. The words change
+/// meaning as the passes go: (buffer instance, block) when recorded, then
+/// (unit, next instruction using the unit), then (unit, address).
+struct Records {
+  ChunkedVector<uint8_t> meta;
+  ChunkedVector<uint32_t> unit;
+  ChunkedVector<uint32_t> aux;
+  uint64_t instructions() const { return meta.size(); }
+};
+
+class Recorder {
+public:
+  Recorder(Kernel &kernel, Records &records, nisa::Program &header)
+      : kernel(kernel), records(records), header(header) {}
+
+  LogicalResult operator()(VInstr &vi, Operation *) {
+    nisa::Instruction &in = vi.in;
+    if (in.opcode == nisa::Opcode::dma) {
+      if (in.dst.space == nisa::Space::hbm)
+        header.tensors[in.dst.tensor].isOutput = true;
+      if (in.src0.space == nisa::Space::hbm)
+        header.tensors[in.src0.tensor].isInput = true;
+    }
+    uint8_t count = 0, flags = 0;
+    for (int role = 0; role < kNumRoles; ++role) {
+      int32_t id = vi.buffer[role];
+      if (id < 0)
+        continue;
+      Buffer &b = kernel.buffers[id];
+      uint32_t block = 0;
+      if (b.blocked) {
+        // Blocked while every access stays within one block.
+        const BufferType &t = kernel.types[b.type];
+        const nisa::AccessPattern *ap = roleAP(in, role);
+        int64_t eb = nisa::elementBytes(ap->dtype);
+        int64_t first = ap->offset / t.blockElems;
+        int64_t last = (ap->offset + ap->spanBytes() / eb - 1) / t.blockElems;
+        if (first != last)
+          b.blocked = false;
+        else
+          block = uint32_t(first);
+      }
+      if (role == kDst)
+        flags = kFirstIsWrite;
+      records.unit.push_back(uint32_t(id));
+      records.aux.push_back(block);
+      ++count;
+    }
+    records.meta.push_back(uint8_t(count | flags));
+    return success();
+  }
+
+private:
+  Kernel &kernel;
+  Records &records;
+  nisa::Program &header;
+};
+
+//===----------------------------------------------------------------------===//
+// Step 3: allocate
 //===----------------------------------------------------------------------===//
 
 /// Free space of one memory, next-fit.
@@ -708,92 +1089,106 @@ private:
 
 /// An allocation unit: a buffer instance, or one block of a blocked one.
 struct Unit {
-  int32_t buffer;
-  int64_t bytes;     // per partition
-  int64_t address = -1;
+  int64_t bytes;        // per partition
   int64_t scratch = -1; // byte offset of its spill slot
-  bool dirty = false;   // written since it was last saved
-  bool saved = false;   // its scratch slot holds its data
-  size_t nextUse = 0;   // index into uses
-  std::vector<uint32_t> uses; // instruction indices, ascending, unique
+  int32_t buffer;
+  int32_t address = -1;
+  uint32_t next = kNever; // the next instruction that uses it
+  bool dirty = false;     // written since it was last saved
+  bool saved = false;     // its scratch slot holds its data
+};
+
+/// A spill DMA to insert before instruction `at`: save `unit` from
+/// `address` to its scratch slot, or reload it there.
+struct SpillEvent {
+  uint32_t at;
+  uint32_t unit;
+  int32_t address;
+  bool save;
 };
 
 class Allocator {
 public:
-  Allocator(Unroller &u, nisa::Program &program)
-      : buffers(u.buffers), instrs(u.instrs), program(program),
-        sbuf(nisa::sbufPartitionBytes(program.target), 64),
+  Allocator(Kernel &kernel, Records &records, std::vector<Unit> &units,
+            ChunkedVector<SpillEvent> &events, nisa::Program &header)
+      : kernel(kernel), records(records), units(units), events(events),
+        header(header), sbuf(nisa::sbufPartitionBytes(header.target), 64),
         psum(nisa::kPsumPartitionBytes, nisa::kPsumBankBytes) {}
 
-  /// Allocates and passes each resulting instruction (spills included), in
-  /// order, to `sink`.
-  LogicalResult run(llvm::function_ref<void(nisa::Instruction &&)> sink);
+  /// Turns records into units and next uses, then allocates: every record
+  /// gets its unit's address at that instruction, spills become events,
+  /// and the header gets the peaks and the scratch size.
+  LogicalResult run();
 
 private:
-  int32_t unitOf(const VInstr &vi, int role) const;
-  LogicalResult makeResident(int32_t unit, uint32_t at,
-                             ArrayRef<int32_t> pinned, bool &compacted);
-  void spill(int32_t unit);
-  VInstr spillDma(int32_t unit, bool save);
+  void makeUnits();
+  void linkNextUses();
+  LogicalResult makeResident(uint32_t unit, uint32_t at,
+                             ArrayRef<uint32_t> pinned, bool &compacted);
+  void spill(uint32_t unit, uint32_t at);
+  const BufferType &typeOf(const Unit &u) {
+    return kernel.types[kernel.buffers[u.buffer].type];
+  }
 
-  std::vector<Buffer> &buffers;
-  std::vector<VInstr> &instrs;
-  nisa::Program &program;
-  llvm::function_ref<void(nisa::Instruction &&)> emit;
-  std::vector<Unit> units;
-  std::vector<int32_t> resident; // sbuf units in memory
+  Kernel &kernel;
+  Records &records;
+  std::vector<Unit> &units;
+  ChunkedVector<SpillEvent> &events;
+  nisa::Program &header;
+  std::vector<uint32_t> resident; // sbuf units in memory
   Arena sbuf, psum;
   int64_t scratchTop = 0;
 };
 
-int32_t Allocator::unitOf(const VInstr &vi, int role) const {
-  int32_t b = vi.buffer[role];
-  if (b < 0)
-    return -1;
-  const Buffer &buf = buffers[b];
-  if (!buf.blocked)
-    return buf.firstUnit;
-  const nisa::AccessPattern *ap =
-      roleAP(const_cast<nisa::Instruction &>(vi.in), role);
-  return buf.firstUnit + int32_t(ap->offset / buf.blockElems);
+void Allocator::makeUnits() {
+  size_t total = 0;
+  for (size_t id = 0; id < kernel.buffers.size(); ++id) {
+    const Buffer &b = kernel.buffers[id];
+    total += b.blocked ? size_t(kernel.types[b.type].blocks) : 1;
+  }
+  units.reserve(total);
+  for (size_t id = 0; id < kernel.buffers.size(); ++id) {
+    Buffer &b = kernel.buffers[id];
+    const BufferType &t = kernel.types[b.type];
+    b.firstUnit = int32_t(units.size());
+    int64_t eb = nisa::elementBytes(t.dtype);
+    int64_t count = b.blocked ? t.blocks : 1;
+    for (int64_t k = 0; k < count; ++k) {
+      Unit u;
+      u.buffer = int32_t(id);
+      u.bytes = (b.blocked ? t.blockElems : t.rowElems) * eb;
+      units.push_back(u);
+    }
+  }
+  for (size_t r = 0; r < records.unit.size(); ++r) {
+    const Buffer &b = kernel.buffers[records.unit[r]];
+    records.unit[r] = uint32_t(b.firstUnit) + (b.blocked ? records.aux[r] : 0);
+  }
 }
 
-VInstr Allocator::spillDma(int32_t id, bool save) {
-  Unit &u = units[id];
-  const Buffer &b = buffers[u.buffer];
-  int64_t eb = nisa::elementBytes(b.dtype);
-  int64_t elems = u.bytes / eb;
-  nisa::AccessPattern onChip;
-  onChip.space = nisa::Space::sbuf;
-  onChip.dtype = b.dtype;
-  onChip.partCount = int32_t(b.partitions);
-  onChip.offset = u.address;
-  onChip.rank = 1;
-  onChip.sizes[0] = int32_t(elems);
-  onChip.strides[0] = 1;
-  nisa::AccessPattern off = onChip;
-  off.space = nisa::Space::scratch;
-  off.partStride = elems;
-  off.offset = u.scratch / eb;
-  VInstr vi;
-  vi.in.opcode = nisa::Opcode::dma;
-  vi.in.queue = nisa::Queue::spill;
-  vi.in.numSrcs = 1;
-  vi.in.dst = save ? off : onChip;
-  vi.in.src0 = save ? onChip : off;
-  return vi;
+void Allocator::linkNextUses() {
+  std::vector<uint32_t> lastSeen(units.size(), kNever);
+  size_t end = records.unit.size();
+  for (uint64_t i = records.instructions(); i-- > 0;) {
+    size_t begin = end - (records.meta[i] & 0x7);
+    for (size_t r = begin; r < end; ++r)
+      records.aux[r] = lastSeen[records.unit[r]];
+    for (size_t r = begin; r < end; ++r)
+      lastSeen[records.unit[r]] = uint32_t(i);
+    end = begin;
+  }
 }
 
-void Allocator::spill(int32_t id) {
+void Allocator::spill(uint32_t id, uint32_t at) {
   Unit &u = units[id];
   // Save only data that scratch does not already hold (a buffer never
   // written holds no data at all).
   if (u.dirty) {
     if (u.scratch < 0) {
       u.scratch = scratchTop;
-      scratchTop += u.bytes * buffers[u.buffer].partitions;
+      scratchTop += u.bytes * typeOf(u).partitions;
     }
-    emit(std::move(spillDma(id, /*save=*/true).in));
+    events.push_back(SpillEvent{at, id, u.address, /*save=*/true});
     u.dirty = false;
     u.saved = true;
   }
@@ -802,183 +1197,135 @@ void Allocator::spill(int32_t id) {
   llvm::erase(resident, id);
 }
 
-LogicalResult Allocator::makeResident(int32_t id, uint32_t at,
-                                      ArrayRef<int32_t> pinned,
+LogicalResult Allocator::makeResident(uint32_t id, uint32_t at,
+                                      ArrayRef<uint32_t> pinned,
                                       bool &compacted) {
   Unit &u = units[id];
   if (u.address >= 0)
     return success();
-  const Buffer &b = buffers[u.buffer];
-  Operation *op = instrs[at].op;
-  if (b.space == nisa::Space::psum) {
+  const BufferType &t = typeOf(u);
+  if (t.space == nisa::Space::psum) {
     std::optional<int64_t> addr = psum.allocate(u.bytes);
     if (!addr)
-      return op->emitError("PSUM is full: more than ")
+      return kernel.opOfInstruction(at)->emitError("PSUM is full: more than ")
              << nisa::kPsumPartitionBytes / nisa::kPsumBankBytes
              << " banks of PSUM tiles are live at once here";
-    u.address = *addr;
-    program.psumPeakBytes = std::max(program.psumPeakBytes, psum.used);
+    u.address = int32_t(*addr);
+    header.psumPeakBytes = std::max(header.psumPeakBytes, psum.used);
     return success();
   }
   if (u.bytes > sbuf.capacity)
-    return op->emitError("a buffer of ")
+    return kernel.opOfInstruction(at)->emitError("a buffer of ")
            << u.bytes << " bytes per partition cannot fit SBUF ("
            << sbuf.capacity << " bytes per partition)";
   while (true) {
     if (std::optional<int64_t> addr = sbuf.allocate(u.bytes)) {
-      u.address = *addr;
+      u.address = int32_t(*addr);
       break;
     }
     // Evict the resident unit whose next use is furthest away.
-    int32_t victim = -1;
+    int64_t victim = -1;
     uint32_t furthest = 0;
-    for (int32_t r : resident) {
+    for (uint32_t r : resident) {
       if (llvm::is_contained(pinned, r))
         continue;
-      Unit &c = units[r];
-      uint32_t next = c.nextUse < c.uses.size() ? c.uses[c.nextUse]
-                                                : UINT32_MAX;
-      if (victim < 0 || next > furthest) {
+      if (victim < 0 || units[r].next > furthest) {
         victim = r;
-        furthest = next;
+        furthest = units[r].next;
       }
     }
     if (victim < 0) {
       // Only this instruction's own operands are left, and they fragment
       // SBUF: move them out too; the caller places them again, largest
       // first.
-      SmallVector<int32_t> others;
-      for (int32_t r : resident)
+      SmallVector<uint32_t> others;
+      for (uint32_t r : resident)
         if (r != id)
           others.push_back(r);
       int64_t total = u.bytes;
-      for (int32_t p : pinned)
-        if (p != id && buffers[units[p].buffer].space == nisa::Space::sbuf)
+      for (uint32_t p : pinned)
+        if (p != id && typeOf(units[p]).space == nisa::Space::sbuf)
           total += units[p].bytes;
       if (others.empty() || total > sbuf.capacity)
-        return op->emitError("does not fit in SBUF even with spills: this "
-                             "instruction's operands need ")
+        return kernel.opOfInstruction(at)->emitError(
+                   "does not fit in SBUF even with spills: this "
+                   "instruction's operands need ")
                << total << " bytes per partition at once; SBUF has "
                << sbuf.capacity;
-      for (int32_t r : others)
-        spill(r);
+      for (uint32_t r : others)
+        spill(r, at);
       compacted = true;
       continue;
     }
-    spill(victim);
+    spill(uint32_t(victim), at);
   }
   resident.push_back(id);
-  program.sbufPeakBytes = std::max(program.sbufPeakBytes, sbuf.used);
+  header.sbufPeakBytes = std::max(header.sbufPeakBytes, sbuf.used);
   if (u.saved) // its data lives in scratch: reload it
-    emit(std::move(spillDma(id, /*save=*/false).in));
+    events.push_back(SpillEvent{at, id, u.address, /*save=*/false});
   return success();
 }
 
-LogicalResult
-Allocator::run(llvm::function_ref<void(nisa::Instruction &&)> sink) {
-  emit = sink;
-  // Which buffers are accessed one block at a time.
-  std::vector<bool> multiBlock(buffers.size(), false);
-  for (Buffer &b : buffers)
-    if (b.shape.size() >= 3) {
-      b.blockElems = b.rowElems / b.shape[1];
-      b.blocked = true;
-    }
-  for (const VInstr &vi : instrs)
-    for (int role = 0; role < kNumRoles; ++role) {
-      int32_t id = vi.buffer[role];
-      if (id < 0 || !buffers[id].blocked)
-        continue;
-      const nisa::AccessPattern *ap =
-          roleAP(const_cast<nisa::Instruction &>(vi.in), role);
-      int64_t eb = nisa::elementBytes(ap->dtype);
-      int64_t first = ap->offset, last = ap->offset + ap->spanBytes() / eb - 1;
-      if (first / buffers[id].blockElems != last / buffers[id].blockElems)
-        buffers[id].blocked = false;
-    }
-  for (size_t id = 0; id < buffers.size(); ++id) {
-    Buffer &b = buffers[id];
-    b.firstUnit = int32_t(units.size());
-    int64_t eb = nisa::elementBytes(b.dtype);
-    int64_t count = b.blocked ? b.shape[1] : 1;
-    int64_t bytes = (b.blocked ? b.blockElems : b.rowElems) * eb;
-    for (int64_t k = 0; k < count; ++k) {
-      Unit u;
-      u.buffer = int32_t(id);
-      u.bytes = bytes;
-      units.push_back(std::move(u));
-    }
-  }
-  for (size_t i = 0; i < instrs.size(); ++i)
-    for (int role = 0; role < kNumRoles; ++role) {
-      int32_t unit = unitOf(instrs[i], role);
-      if (unit < 0)
-        continue;
-      std::vector<uint32_t> &uses = units[unit].uses;
-      if (uses.empty() || uses.back() != i)
-        uses.push_back(uint32_t(i));
-    }
-
-  SmallVector<int32_t, kNumRoles> pinned;
-  for (size_t i = 0; i < instrs.size(); ++i) {
-    VInstr &vi = instrs[i];
+LogicalResult Allocator::run() {
+  makeUnits();
+  linkNextUses();
+  SmallVector<uint32_t, kNumRoles> pinned;
+  size_t begin = 0;
+  for (uint64_t i = 0; i < records.instructions(); ++i) {
+    uint8_t meta = records.meta[i];
+    size_t end = begin + (meta & 0x7);
     pinned.clear();
-    for (int role = 0; role < kNumRoles; ++role) {
-      int32_t unit = unitOf(vi, role);
-      if (unit >= 0 && !llvm::is_contained(pinned, unit))
+    for (size_t r = begin; r < end; ++r) {
+      uint32_t unit = records.unit[r];
+      units[unit].next = records.aux[r];
+      if (!llvm::is_contained(pinned, unit))
         pinned.push_back(unit);
     }
-    // Largest first, so that a compaction can place them all.
-    llvm::stable_sort(pinned, [&](int32_t a, int32_t b) {
-      return units[a].bytes > units[b].bytes;
-    });
+    // Largest first, so that a compaction can place them all (a stable
+    // insertion sort: at most kNumRoles units, and no temporary buffer).
+    for (size_t k = 1; k < pinned.size(); ++k)
+      for (size_t j = k; j > 0 && units[pinned[j - 1]].bytes <
+                                      units[pinned[j]].bytes;
+           --j)
+        std::swap(pinned[j - 1], pinned[j]);
     for (int round = 0;; ++round) {
       bool compacted = false;
-      for (int32_t unit : pinned)
+      for (uint32_t unit : pinned)
         if (failed(makeResident(unit, uint32_t(i), pinned, compacted)))
           return failure();
       if (!compacted)
         break;
       if (round == 2)
-        return vi.op->emitError("internal error: SBUF compaction did not "
-                                "converge");
+        return kernel.opOfInstruction(i)->emitError(
+            "internal error: SBUF compaction did not converge");
     }
-    // Physical addresses.
-    for (int role = 0; role < kNumRoles; ++role) {
-      int32_t unit = unitOf(vi, role);
-      if (unit < 0)
-        continue;
-      nisa::AccessPattern *ap = roleAP(vi.in, role);
-      const Buffer &b = buffers[vi.buffer[role]];
-      int64_t blockStart =
-          b.blocked ? (unit - b.firstUnit) * b.blockElems : 0;
-      ap->offset = units[unit].address +
-                   (ap->offset - blockStart) * nisa::elementBytes(ap->dtype);
-      if (roleWrites(role))
-        units[unit].dirty = true;
+    for (size_t r = begin; r < end; ++r) {
+      Unit &u = units[records.unit[r]];
+      records.aux[r] = uint32_t(u.address);
+      if (r == begin && (meta & kFirstIsWrite))
+        u.dirty = true;
     }
-    emit(std::move(vi.in));
-    // Advance use cursors; free units not used again.
-    for (int32_t unit : pinned) {
+    // Free units not used again.
+    for (uint32_t unit : pinned) {
       Unit &u = units[unit];
-      ++u.nextUse;
-      if (u.nextUse == u.uses.size()) {
-        if (buffers[u.buffer].space == nisa::Space::psum) {
-          psum.release(u.address, u.bytes);
-        } else {
-          sbuf.release(u.address, u.bytes);
-          llvm::erase(resident, unit);
-        }
-        u.address = -1;
+      if (u.next != kNever)
+        continue;
+      if (typeOf(u).space == nisa::Space::psum) {
+        psum.release(u.address, u.bytes);
+      } else {
+        sbuf.release(u.address, u.bytes);
+        llvm::erase(resident, unit);
       }
+      u.address = -1;
     }
+    begin = end;
   }
-  program.scratchBytes = scratchTop;
+  header.scratchBytes = scratchTop;
   return success();
 }
 
 //===----------------------------------------------------------------------===//
-// Step 3: synchronise
+// Step 4: stream (addresses, spills, semaphores)
 //===----------------------------------------------------------------------===//
 
 using Clock = std::array<uint32_t, nisa::kNumQueues>;
@@ -992,30 +1339,42 @@ struct HazardState {
 
 class Synchroniser {
 public:
-  explicit Synchroniser(nisa::Program &program)
-      : program(program), memories(3 + program.tensors.size()) {}
+  explicit Synchroniser(const nisa::Program &header)
+      : memories(3 + header.tensors.size()) {}
 
-  void add(nisa::Instruction &&in) {
+  /// Sets the instruction's semaphore value and the waits it needs.
+  void add(nisa::Instruction &in) {
     int q = int(in.queue);
     uint32_t position = ++counts[q];
     in.signal = position;
     Clock deps{};
     auto touch = [&](const nisa::AccessPattern &ap, bool write) {
       nisa::ByteRange range = nisa::byteRange(ap);
-      memories[range.key].forEach(
-          range.start, range.end, [&](int64_t, int64_t, HazardState &s) {
+      nisa::IntervalMap<HazardState> &memory = memories[range.key];
+      if (!write) {
+        memory.forEach(range.start, range.end,
+                       [&](int64_t, int64_t, HazardState &s) {
+                         if (s.writerQueue >= 0)
+                           deps[s.writerQueue] =
+                               std::max(deps[s.writerQueue], s.writer);
+                         s.readers[q] = std::max(s.readers[q], position);
+                       });
+        return;
+      }
+      // A write depends on the last writer and every reader since, and
+      // leaves the range with one state: this instruction wrote it.
+      HazardState written;
+      written.writerQueue = int8_t(q);
+      written.writer = position;
+      memory.forEachThenAssign(
+          range.start, range.end,
+          [&](int64_t, int64_t, const HazardState &s) {
             if (s.writerQueue >= 0)
               deps[s.writerQueue] = std::max(deps[s.writerQueue], s.writer);
-            if (write) {
-              for (int d = 0; d < nisa::kNumQueues; ++d)
-                deps[d] = std::max(deps[d], s.readers[d]);
-              s.writerQueue = int8_t(q);
-              s.writer = position;
-              s.readers.fill(0);
-            } else {
-              s.readers[q] = std::max(s.readers[q], position);
-            }
-          });
+            for (int d = 0; d < nisa::kNumQueues; ++d)
+              deps[d] = std::max(deps[d], s.readers[d]);
+          },
+          written);
     };
     // Reads first, then the write, so that an in-place update (dst == src)
     // depends on the previous writer once.
@@ -1028,6 +1387,7 @@ public:
       if (d != q && deps[d] > known[d])
         candidates.push_back({static_cast<nisa::Queue>(d), deps[d]});
     // Drop a wait implied by another candidate's knowledge.
+    in.waits.clear();
     for (const nisa::Wait &w : candidates) {
       bool implied = false;
       for (const nisa::Wait &other : candidates)
@@ -1046,7 +1406,6 @@ public:
     clock[q] = position;
     lastClock[q] = clock;
     clocks[q].push_back(clock);
-    program.instructions.push_back(std::move(in));
   }
 
 private:
@@ -1054,50 +1413,151 @@ private:
     return clocks[int(queue)][position - 1];
   }
 
-  nisa::Program &program;
   std::vector<nisa::IntervalMap<HazardState>> memories;
   std::array<uint32_t, nisa::kNumQueues> counts{};
   std::array<Clock, nisa::kNumQueues> lastClock{};
-  std::array<std::vector<Clock>, nisa::kNumQueues> clocks;
+  std::array<ChunkedVector<Clock>, nisa::kNumQueues> clocks;
+};
+
+class Streamer {
+public:
+  Streamer(Kernel &kernel, Records &records, std::vector<Unit> &units,
+           ChunkedVector<SpillEvent> &events, const nisa::Program &header,
+           NisaConsumer &consumer)
+      : kernel(kernel), records(records), units(units), events(events),
+        header(header), consumer(consumer), sync(header), validator(header) {}
+
+  LogicalResult operator()(VInstr &vi, Operation *op) {
+    uint64_t i = index++;
+    while (nextEvent < events.size() && events[nextEvent].at == i) {
+      nisa::Instruction dma = spillDma(events[nextEvent++]);
+      if (failed(deliver(dma, op)))
+        return failure();
+    }
+    uint8_t meta = records.meta[i];
+    size_t r = nextRecord;
+    for (int role = 0; role < kNumRoles; ++role) {
+      int32_t id = vi.buffer[role];
+      if (id < 0)
+        continue;
+      const Buffer &b = kernel.buffers[id];
+      uint32_t unit = records.unit[r];
+      if (r - nextRecord >= size_t(meta & 0x7) || units[unit].buffer != id)
+        return op->emitError("internal error: the second unrolling diverged "
+                             "from the first");
+      nisa::AccessPattern *ap = roleAP(vi.in, role);
+      int64_t blockStart =
+          b.blocked ? int64_t(unit - uint32_t(b.firstUnit)) *
+                          kernel.types[b.type].blockElems
+                    : 0;
+      ap->offset = int64_t(records.aux[r]) +
+                   (ap->offset - blockStart) * nisa::elementBytes(ap->dtype);
+      ++r;
+    }
+    nextRecord = r;
+    return deliver(vi.in, op);
+  }
+
+private:
+  nisa::Instruction spillDma(const SpillEvent &e) {
+    const Unit &u = units[e.unit];
+    const BufferType &t = kernel.types[kernel.buffers[u.buffer].type];
+    int64_t eb = nisa::elementBytes(t.dtype);
+    int64_t elems = u.bytes / eb;
+    nisa::AccessPattern onChip =
+        rowsAP(nisa::Space::sbuf, t.partitions, elems);
+    onChip.dtype = t.dtype;
+    onChip.offset = e.address;
+    nisa::AccessPattern off = onChip;
+    off.space = nisa::Space::scratch;
+    off.partStride = elems;
+    off.offset = u.scratch / eb;
+    nisa::Instruction in;
+    in.opcode = nisa::Opcode::dma;
+    in.queue = nisa::Queue::spill;
+    in.numSrcs = 1;
+    in.dst = e.save ? off : onChip;
+    in.src0 = e.save ? onChip : off;
+    return in;
+  }
+
+  LogicalResult deliver(nisa::Instruction &in, Operation *op) {
+    sync.add(in);
+    if (llvm::Error e = validator.check(in))
+      return op->emitError("internal error: the emitted stream is invalid: ")
+             << llvm::toString(std::move(e));
+    consumer.instruction(int64_t(emitted++), in);
+    return success();
+  }
+
+  Kernel &kernel;
+  Records &records;
+  std::vector<Unit> &units;
+  ChunkedVector<SpillEvent> &events;
+  const nisa::Program &header;
+  NisaConsumer &consumer;
+  Synchroniser sync;
+  nisa::Validator validator;
+  uint64_t index = 0, emitted = 0;
+  size_t nextEvent = 0, nextRecord = 0;
+};
+
+/// Collects a stream into a Program.
+class Collector : public NisaConsumer {
+public:
+  explicit Collector(nisa::Program &program) : program(program) {}
+  void header(const nisa::Program &header, int64_t count) override {
+    program = header;
+    program.instructions.reserve(size_t(count));
+  }
+  void instruction(int64_t, const nisa::Instruction &in) override {
+    program.instructions.push_back(in);
+  }
+
+private:
+  nisa::Program &program;
 };
 
 } // namespace
 
-FailureOr<nisa::Program> mlir::nki::translateToNisa(func::FuncOp func,
-                                                    const NisaOptions &options) {
-  nisa::Program program;
-  program.target = options.target ? *options.target
-                   : getTarget(func) == Target::trn2 ? nisa::Target::trn2
-                                                     : nisa::Target::trn1;
-  Unroller unroller(func, program, options.maxInstructions);
-  if (failed(unroller.run()))
+LogicalResult mlir::nki::translateToNisa(func::FuncOp func,
+                                         const NisaOptions &options,
+                                         NisaConsumer &consumer) {
+  nisa::Program header;
+  header.target = options.target ? *options.target
+                  : getTarget(func) == Target::trn2 ? nisa::Target::trn2
+                                                    : nisa::Target::trn1;
+  Kernel kernel(func, header, options.maxInstructions);
+  if (failed(kernel.compile()))
     return failure();
-  // Roles of the HBM tensors.
-  for (const VInstr &vi : unroller.instrs) {
-    if (vi.in.opcode != nisa::Opcode::dma)
-      continue;
-    if (vi.in.dst.space == nisa::Space::hbm)
-      program.tensors[vi.in.dst.tensor].isOutput = true;
-    if (vi.in.src0.space == nisa::Space::hbm)
-      program.tensors[vi.in.src0.tensor].isInput = true;
-  }
-  for (nisa::TensorDecl &t : program.tensors)
+  Records records;
+  Recorder recorder(kernel, records, header);
+  if (failed(kernel.run(recorder, /*replay=*/false)))
+    return failure();
+  if (records.instructions() >= kNever)
+    return func.emitError("the unrolled stream has more than 2^32 "
+                          "instructions");
+  // Tensors no instruction writes are inputs.
+  for (nisa::TensorDecl &t : header.tensors)
     if (!t.isOutput)
       t.isInput = true;
 
-  // Allocation feeds the synchroniser directly: no second copy of the
-  // stream.
-  Synchroniser sync(program);
-  program.instructions.reserve(unroller.instrs.size());
-  Allocator allocator(unroller, program);
-  if (failed(allocator.run(
-          [&](nisa::Instruction &&in) { sync.add(std::move(in)); })))
+  std::vector<Unit> units;
+  ChunkedVector<SpillEvent> events;
+  Allocator allocator(kernel, records, units, events, header);
+  if (failed(allocator.run()))
     return failure();
-  if (llvm::Error e = nisa::validate(program)) {
-    func.emitError() << "internal error: the emitted stream is invalid: "
-                     << llvm::toString(std::move(e));
+  consumer.header(header, int64_t(records.instructions() + events.size()));
+  Streamer streamer(kernel, records, units, events, header, consumer);
+  return kernel.run(streamer, /*replay=*/true);
+}
+
+FailureOr<nisa::Program> mlir::nki::translateToNisa(func::FuncOp func,
+                                                    const NisaOptions &options) {
+  nisa::Program program;
+  Collector collector(program);
+  if (failed(translateToNisa(func, options, collector)))
     return failure();
-  }
   return program;
 }
 
@@ -1144,18 +1604,31 @@ static LogicalResult emitNisa(Operation *op, llvm::raw_ostream &os) {
            << (clFunction.empty() ? "" : " named '" + clFunction + "'")
            << ", found " << funcs.size()
            << (clFunction.empty() ? " (select one with --nisa-function)" : "");
-  if (!funcs.front()->walk([](mamba::SelectiveScanOp) {
-         return WalkResult::interrupt();
-       }).wasInterrupted()) {
-    FailureOr<nisa::Program> program = translateToNisa(funcs.front(), options);
-    if (failed(program))
-      return failure();
-    nisa::print(*program, os);
-    return success();
-  }
-  return funcs.front()->emitError(
-      "the kernel still contains mamba.selective_scan; lower it first "
-      "(mamba-opt --mamba-v1, --mamba-v2 or --mamba-v3)");
+  if (funcs.front()
+          ->walk([](mamba::SelectiveScanOp) { return WalkResult::interrupt(); })
+          .wasInterrupted())
+    return funcs.front()->emitError(
+        "the kernel still contains mamba.selective_scan; lower it first "
+        "(mamba-opt --mamba-v1, --mamba-v2 or --mamba-v3)");
+  // Print as the instructions come: the stream is never held in memory.
+  // Large writes: a stream can be hundreds of megabytes.
+  os.SetBufferSize(1 << 20);
+  struct Printer : NisaConsumer {
+    explicit Printer(llvm::raw_ostream &os) : os(os) {}
+    void header(const nisa::Program &h, int64_t count) override {
+      program = &h;
+      nisa::printHeader(h, count, os);
+    }
+    void instruction(int64_t id, const nisa::Instruction &in) override {
+      nisa::printInstruction(*program, id, in, os);
+    }
+    llvm::raw_ostream &os;
+    const nisa::Program *program = nullptr;
+  } printer(os);
+  if (failed(translateToNisa(funcs.front(), options, printer)))
+    return failure();
+  nisa::printEnd(os);
+  return success();
 }
 
 static LogicalResult readNisa(const std::shared_ptr<llvm::SourceMgr> &sourceMgr,

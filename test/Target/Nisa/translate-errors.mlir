@@ -36,6 +36,68 @@ func.func @unsupported_op(%x: memref<128x4xf32>) {
 
 // -----
 
+// expected-error @+1 {{argument #0 has rank 7; the backend handles memrefs of rank up to 6}}
+func.func @rank_seven(%x: memref<1x1x1x1x1x128x4xf32>) {
+  return
+}
+
+// -----
+
+func.func @iter_args(%x: memref<128x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-error @+1 {{loops carrying values (iter_args) cannot be unrolled into the instruction stream}}
+  %r = scf.for %i = %c0 to %c1 step %c1 iter_args(%a = %c0) -> (index) {
+    scf.yield %a : index
+  }
+  return
+}
+
+// -----
+
+// A step that is only known when the loop runs.
+func.func @zero_step(%x: memref<128x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %step = arith.subi %c1, %c1 : index
+  // expected-error @+1 {{loop step must be positive, got 0}}
+  scf.for %i = %c0 to %c4 step %step {
+  }
+  return
+}
+
+// -----
+
+func.func @division_by_zero(%x: memref<128x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  scf.for %i = %c0 to %c2 step %c1 {
+    // expected-error @+1 {{index arithmetic error (division by zero)}}
+    %q = arith.divsi %c1, %i : index
+  }
+  return
+}
+
+// -----
+
+// The fifth iteration's view starts past the end of dim 0.
+func.func @view_out_of_bounds(%x: memref<4x128x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  scf.for %i = %c0 to %c5 step %c1 {
+    // expected-error @+1 {{view [4, +1] is out of bounds of dim 0 (size 4)}}
+    %v = memref.subview %x[%i, 0, 0] [1, 128, 64] [1, 1, 1] : memref<4x128x64xf32> to memref<128x64xf32, strided<[64, 1], offset: ?>>
+    %t = nki.alloc : memref<128x64xf32, #nki.mem<sbuf>>
+    nki.load %v : memref<128x64xf32, strided<[64, 1], offset: ?>> into %t : memref<128x64xf32, #nki.mem<sbuf>>
+  }
+  return
+}
+
+// -----
+
 // Nine PSUM tiles live at once: PSUM has eight banks.
 func.func @psum_full() {
   %x = nki.alloc : memref<128x512xf32, #nki.mem<sbuf>>

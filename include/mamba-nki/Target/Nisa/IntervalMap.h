@@ -26,41 +26,68 @@ public:
   void forEach(int64_t start, int64_t end, Fn &&fn) {
     if (start >= end)
       return;
-    split(start);
-    split(end);
-    for (auto it = segments.lower_bound(start);
-         it != segments.end() && it->first < end; ++it)
+    for (auto it = cover(start, end); it != segments.end() && it->first < end;
+         ++it)
       fn(it->first, it->second.end, it->second.state);
   }
+
+  /// forEach, then makes [start, end) one segment with state `state`
+  /// (a write that leaves the whole range alike): keeps the map from
+  /// fragmenting as later accesses cut it at new boundaries.
+  template <typename Fn>
+  void forEachThenAssign(int64_t start, int64_t end, Fn &&fn,
+                         const State &state) {
+    if (start >= end)
+      return;
+    auto first = cover(start, end);
+    auto it = first;
+    for (; it != segments.end() && it->first < end; ++it)
+      fn(it->first, it->second.end, it->second.state);
+    // [first, it) covers exactly [start, end): keep the first node.
+    first->second.end = end;
+    first->second.state = state;
+    segments.erase(std::next(first), it);
+  }
+
+  /// Segments in the map (for tests and statistics).
+  size_t size() const { return segments.size(); }
 
 private:
   struct Segment {
     int64_t end;
     State state;
   };
+  using Iterator = typename std::map<int64_t, Segment>::iterator;
 
-  /// Makes `at` the start of a segment.
-  void split(int64_t at) {
-    auto it = segments.upper_bound(at);
-    auto next = it;
-    if (it == segments.begin()) {
-      segments.emplace(at, Segment{next == segments.end() ? INT64_MAX
-                                                          : next->first,
-                                   State()});
-      return;
-    }
-    --it;
+  /// Makes `start` and `end` segment boundaries and returns the segment
+  /// starting at `start`. The segments always tile [lowest start touched,
+  /// INT64_MAX) without gaps, so one search finds `start` and a walk over
+  /// the covered segments finds `end`.
+  Iterator cover(int64_t start, int64_t end) {
+    Iterator first = split(start);
+    for (Iterator it = first; it != segments.end() && it->first < end; ++it)
+      if (it->second.end > end) {
+        segments.emplace_hint(std::next(it), end,
+                              Segment{it->second.end, it->second.state});
+        it->second.end = end;
+        break;
+      }
+    return first;
+  }
+
+  /// Makes `at` the start of a segment and returns it.
+  Iterator split(int64_t at) {
+    Iterator next = segments.upper_bound(at);
+    if (next == segments.begin()) // below everything touched so far
+      return segments.emplace_hint(
+          next, at,
+          Segment{next == segments.end() ? INT64_MAX : next->first, State()});
+    Iterator it = std::prev(next);
     if (it->first == at)
-      return;
-    if (it->second.end <= at) {
-      segments.emplace(at, Segment{next == segments.end() ? INT64_MAX
-                                                          : next->first,
-                                   State()});
-      return;
-    }
+      return it;
     Segment tail{it->second.end, it->second.state};
     it->second.end = at;
-    segments.emplace(at, tail);
+    return segments.emplace_hint(next, at, tail);
   }
 
   std::map<int64_t, Segment> segments;

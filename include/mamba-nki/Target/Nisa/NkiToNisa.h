@@ -18,9 +18,29 @@ struct NisaOptions {
   int64_t maxInstructions = 20'000'000;
 };
 
+/// Receives a translated stream, in order: the header once (a Program whose
+/// instruction list stays empty; `numInstructions` is the stream's length),
+/// then every instruction with its position.
+class NisaConsumer {
+public:
+  virtual ~NisaConsumer();
+  virtual void header(const nisa::Program &header,
+                      int64_t numInstructions) = 0;
+  virtual void instruction(int64_t id, const nisa::Instruction &in) = 0;
+};
+
 /// Unrolls `func` (nki ops in scf.for loops with constant bounds), allocates
-/// SBUF/PSUM with spills to an HBM scratch area, and inserts semaphore
-/// waits. Emits located errors and fails on what it cannot translate.
+/// SBUF/PSUM with spills to an HBM scratch area, inserts semaphore waits and
+/// hands the stream to `consumer` one instruction at a time; the stream is
+/// never held in memory (docs/nisa.md, "How the backend works"). Emits
+/// located errors and fails on what it cannot translate. Every error in the
+/// input is found before the header is sent; only an internal error (an
+/// emitted instruction failing nisa::Validator) stops a stream midway.
+LogicalResult translateToNisa(func::FuncOp func, const NisaOptions &options,
+                              NisaConsumer &consumer);
+
+/// The same, collected into a Program (for tools and tests that want the
+/// whole stream in memory).
 FailureOr<nisa::Program> translateToNisa(func::FuncOp func,
                                          const NisaOptions &options);
 

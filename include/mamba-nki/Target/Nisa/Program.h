@@ -178,6 +178,16 @@ ByteRange byteRange(const AccessPattern &ap);
 /// Prints `program` in the .nisa text format.
 void print(const Program &program, llvm::raw_ostream &os);
 
+/// The same text, one piece at a time, for producers that stream
+/// instructions rather than hold them (the backend): the header of `header`
+/// (whose own instruction list is ignored) announcing `numInstructions`,
+/// then each instruction with its position, then the end line.
+void printHeader(const Program &header, int64_t numInstructions,
+                 llvm::raw_ostream &os);
+void printInstruction(const Program &header, int64_t id,
+                      const Instruction &in, llvm::raw_ostream &os);
+void printEnd(llvm::raw_ostream &os);
+
 /// Parses .nisa text. Errors are "<bufferName>:line:col: message".
 llvm::Expected<Program> parse(llvm::StringRef text,
                               llvm::StringRef bufferName = "<nisa>");
@@ -186,6 +196,20 @@ llvm::Expected<Program> parse(llvm::StringRef text,
 /// declared tensors, semaphore values consistent with queue order, waits on
 /// earlier instructions only. Errors name the instruction.
 llvm::Error validate(const Program &program);
+
+/// validate(), one instruction at a time: checks each instruction of a
+/// stream against `header` (tensors, target, scratch size) and the
+/// instructions checked before it.
+class Validator {
+public:
+  explicit Validator(const Program &header) : header(header) {}
+  llvm::Error check(const Instruction &in);
+
+private:
+  const Program &header;
+  std::array<uint32_t, kNumQueues> counts{};
+  int64_t next = 0;
+};
 
 /// Instruction counts, memory peaks and traffic.
 struct Stats {
