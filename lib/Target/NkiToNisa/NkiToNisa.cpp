@@ -13,8 +13,12 @@
 //     and engines can overlap; when SBUF is full, spill the resident unit
 //     used furthest in the future (Belady) to an HBM scratch area and reload
 //     it before its next use, on the spill queue. The result is an address
-//     per record and a list of spill events; the header (peaks, scratch size,
-//     instruction count) is now known.
+//     per record and a list of spill events. If buffers spilled whose
+//     unsplittable accesses each stay within a window, they become windowed
+//     (their DMAs and memsets are split at window boundaries while
+//     unrolling) and steps 2-3 run again, so that spills move windows, not
+//     whole buffers. The header (peaks, scratch size, instruction count) is
+//     now known.
 //  4. Stream: unroll again. Each instruction gets its addresses, spill
 //     events are interleaved, and every read-after-write, write-after-read
 //     and write-after-write on overlapping addresses between different
@@ -113,8 +117,23 @@ struct BufferType {
 struct Buffer {
   int32_t type;
   int32_t firstUnit = -1;
-  bool blocked; // every access so far stays within one block
+  /// Elements per partition of each allocation unit when the instance is
+  /// allocated in pieces: the blocks of a [P, blocks, ...] buffer while
+  /// every access stays within one block, or windows (below); 0: whole.
+  int64_t unitElems = 0;
+  /// The smallest power-of-two window (elements per partition) such that
+  /// every access the backend cannot split stays within one aligned window;
+  /// 0 while no access constrains it.
+  int64_t window = 0;
+  /// Allocated window by window: a DMA or memset that crosses windows is
+  /// split at their boundaries.
+  bool windowed = false;
+  bool blocked() const { return unitElems > 0; }
 };
+
+/// Spilled buffers are re-allocated in windows of at least this many bytes
+/// per partition (a PSUM bank's worth: 512 f32).
+constexpr int64_t kMinWindowBytes = 2048;
 
 /// Roles of an instruction's access patterns, to address them uniformly.
 enum Role { kDst, kSrc0, kSrc1, kScalar0, kScalar1, kBias, kNumRoles };
@@ -160,6 +179,20 @@ nisa::AccessPattern rowsAP(nisa::Space space, int64_t partitions,
   ap.sizes[0] = int32_t(elems);
   ap.strides[0] = 1;
   return ap;
+}
+
+/// The on-chip operand at which the backend may split `in` into pieces
+/// without changing what it computes: a DMA's on-chip side or a memset's
+/// destination, when it is one contiguous run per partition (and a DMA's
+/// other side one strided run). -1 for every other instruction.
+int splittableRole(const nisa::Instruction &in) {
+  if (in.opcode == nisa::Opcode::memset)
+    return in.dst.rank == 1 && in.dst.strides[0] == 1 ? kDst : -1;
+  if (in.opcode != nisa::Opcode::dma || in.dst.rank != 1 || in.src0.rank != 1)
+    return -1;
+  int role = in.dst.isOnChip() ? kDst : kSrc0;
+  const nisa::AccessPattern &onChip = role == kDst ? in.dst : in.src0;
+  return onChip.strides[0] == 1 ? role : -1;
 }
 
 enum class StepKind : uint8_t { arith, loop, subview, alloc, nki };
@@ -783,7 +816,10 @@ FailureOr<int32_t> Kernel::newBuffer(Operation *op, int32_t type) {
   if (!replay) {
     if (buffersMade > uint64_t(INT32_MAX))
       return op->emitError("more than 2^31 buffer instances");
-    buffers.push_back(Buffer{type, -1, types[type].blocks > 0});
+    Buffer b;
+    b.type = type;
+    b.unitElems = types[type].blocks > 0 ? types[type].blockElems : 0;
+    buffers.push_back(b);
   } else if (size_t(id) >= buffers.size() || buffers[id].type != type) {
     return op->emitError("internal error: the second unrolling diverged from "
                          "the first");
@@ -848,7 +884,34 @@ LogicalResult Kernel::emit(VInstr &vi, Operation *op, Sink &sink) {
     return op->emitError("the unrolled instruction stream exceeds ")
            << maxInstructions
            << " instructions; raise the limit with --nisa-max-instructions";
-  return sink(vi, op);
+  // A DMA or memset over several windows of a windowed buffer: one
+  // instruction per window.
+  int role = splittableRole(vi.in);
+  if (role < 0 || vi.buffer[role] < 0 || !buffers[vi.buffer[role]].windowed ||
+      buffers[vi.buffer[role]].unitElems <= 0)
+    return sink(vi, op);
+  int64_t window = buffers[vi.buffer[role]].unitElems;
+  const nisa::AccessPattern &whole = *roleAP(vi.in, role);
+  int64_t lo = whole.offset, hi = whole.offset + whole.sizes[0];
+  if (lo / window == (hi - 1) / window)
+    return sink(vi, op);
+  int otherRole = role == kDst ? kSrc0 : kDst; // a DMA's off-chip side
+  for (int64_t start = lo; start < hi;) {
+    int64_t end = std::min(hi, (start / window + 1) * window);
+    VInstr piece = vi;
+    nisa::AccessPattern &onChip = *roleAP(piece.in, role);
+    onChip.offset = start;
+    onChip.sizes[0] = int32_t(end - start);
+    if (piece.in.opcode == nisa::Opcode::dma) {
+      nisa::AccessPattern &offChip = *roleAP(piece.in, otherRole);
+      offChip.offset += (start - lo) * offChip.strides[0];
+      offChip.sizes[0] = int32_t(end - start);
+    }
+    if (failed(sink(piece, op)))
+      return failure();
+    start = end;
+  }
+  return success();
 }
 
 template <typename Sink>
@@ -995,18 +1058,26 @@ public:
       if (id < 0)
         continue;
       Buffer &b = kernel.buffers[id];
+      const nisa::AccessPattern *ap = roleAP(in, role);
+      int64_t first = ap->offset;
+      int64_t last = ap->offset + ap->spanBytes() / nisa::elementBytes(ap->dtype) - 1;
       uint32_t block = 0;
-      if (b.blocked) {
-        // Blocked while every access stays within one block.
-        const BufferType &t = kernel.types[b.type];
-        const nisa::AccessPattern *ap = roleAP(in, role);
-        int64_t eb = nisa::elementBytes(ap->dtype);
-        int64_t first = ap->offset / t.blockElems;
-        int64_t last = (ap->offset + ap->spanBytes() / eb - 1) / t.blockElems;
-        if (first != last)
-          b.blocked = false;
+      if (b.blocked()) {
+        // In pieces while every access stays within one piece.
+        if (first / b.unitElems != last / b.unitElems)
+          b.unitElems = 0;
         else
-          block = uint32_t(first);
+          block = uint32_t(first / b.unitElems);
+      }
+      if (role != splittableRole(in)) {
+        // The window must hold this access: double it until it does
+        // (a power-of-two window holding an access holds it when doubled).
+        int64_t w = std::max<int64_t>(b.window, 1);
+        while (w < last - first + 1)
+          w *= 2;
+        while (first / w != last / w)
+          w *= 2;
+        b.window = w;
       }
       if (role == kDst)
         flags = kFirstIsWrite;
@@ -1129,6 +1200,10 @@ private:
   const BufferType &typeOf(const Unit &u) {
     return kernel.types[kernel.buffers[u.buffer].type];
   }
+  int64_t unitCount(const Buffer &b) {
+    int64_t rowElems = kernel.types[b.type].rowElems;
+    return b.blocked() ? (rowElems + b.unitElems - 1) / b.unitElems : 1;
+  }
 
   Kernel &kernel;
   Records &records;
@@ -1144,7 +1219,7 @@ void Allocator::makeUnits() {
   size_t total = 0;
   for (size_t id = 0; id < kernel.buffers.size(); ++id) {
     const Buffer &b = kernel.buffers[id];
-    total += b.blocked ? size_t(kernel.types[b.type].blocks) : 1;
+    total += size_t(unitCount(b));
   }
   units.reserve(total);
   for (size_t id = 0; id < kernel.buffers.size(); ++id) {
@@ -1152,17 +1227,21 @@ void Allocator::makeUnits() {
     const BufferType &t = kernel.types[b.type];
     b.firstUnit = int32_t(units.size());
     int64_t eb = nisa::elementBytes(t.dtype);
-    int64_t count = b.blocked ? t.blocks : 1;
+    int64_t count = unitCount(b);
     for (int64_t k = 0; k < count; ++k) {
       Unit u;
       u.buffer = int32_t(id);
-      u.bytes = (b.blocked ? t.blockElems : t.rowElems) * eb;
+      u.bytes = b.blocked()
+                    ? (std::min(t.rowElems, (k + 1) * b.unitElems) -
+                       k * b.unitElems) *
+                          eb
+                    : t.rowElems * eb;
       units.push_back(u);
     }
   }
   for (size_t r = 0; r < records.unit.size(); ++r) {
     const Buffer &b = kernel.buffers[records.unit[r]];
-    records.unit[r] = uint32_t(b.firstUnit) + (b.blocked ? records.aux[r] : 0);
+    records.unit[r] = uint32_t(b.firstUnit) + (b.blocked() ? records.aux[r] : 0);
   }
 }
 
@@ -1447,9 +1526,8 @@ public:
                              "from the first");
       nisa::AccessPattern *ap = roleAP(vi.in, role);
       int64_t blockStart =
-          b.blocked ? int64_t(unit - uint32_t(b.firstUnit)) *
-                          kernel.types[b.type].blockElems
-                    : 0;
+          b.blocked() ? int64_t(unit - uint32_t(b.firstUnit)) * b.unitElems
+                      : 0;
       ap->offset = int64_t(records.aux[r]) +
                    (ap->offset - blockStart) * nisa::elementBytes(ap->dtype);
       ++r;
@@ -1530,25 +1608,58 @@ LogicalResult mlir::nki::translateToNisa(func::FuncOp func,
   Kernel kernel(func, header, options.maxInstructions);
   if (failed(kernel.compile()))
     return failure();
-  Records records;
-  Recorder recorder(kernel, records, header);
-  if (failed(kernel.run(recorder, /*replay=*/false)))
+  // Record and allocate; if that spills, allocate the spilled buffers
+  // window by window and do it again.
+  auto records = std::make_unique<Records>();
+  std::vector<Unit> units;
+  auto events = std::make_unique<ChunkedVector<SpillEvent>>();
+  auto recordAndAllocate = [&](bool replay) -> LogicalResult {
+    Recorder recorder(kernel, *records, header);
+    if (failed(kernel.run(recorder, replay)))
+      return failure();
+    if (records->instructions() >= kNever)
+      return func.emitError("the unrolled stream has more than 2^32 "
+                            "instructions");
+    header.sbufPeakBytes = header.psumPeakBytes = header.scratchBytes = 0;
+    Allocator allocator(kernel, *records, units, *events, header);
+    return allocator.run();
+  };
+  if (failed(recordAndAllocate(/*replay=*/false)))
     return failure();
-  if (records.instructions() >= kNever)
-    return func.emitError("the unrolled stream has more than 2^32 "
-                          "instructions");
+  if (options.windowSpills && events->size() > 0) {
+    // Which instances spilled, and can be cut into windows of at least
+    // kMinWindowBytes that hold every access that cannot be split.
+    bool any = false;
+    for (size_t e = 0; e < events->size(); ++e) {
+      Buffer &b = kernel.buffers[units[(*events)[e].unit].buffer];
+      const BufferType &t = kernel.types[b.type];
+      if (b.windowed || b.blocked() || b.window <= 0)
+        continue;
+      int64_t window = b.window;
+      while (window * nisa::elementBytes(t.dtype) < kMinWindowBytes)
+        window *= 2;
+      if (window >= t.rowElems)
+        continue;
+      b.windowed = true;
+      b.unitElems = window;
+      any = true;
+    }
+    if (any) {
+      records = std::make_unique<Records>();
+      events = std::make_unique<ChunkedVector<SpillEvent>>();
+      units.clear();
+      units.shrink_to_fit();
+      if (failed(recordAndAllocate(/*replay=*/true)))
+        return failure();
+    }
+  }
   // Tensors no instruction writes are inputs.
   for (nisa::TensorDecl &t : header.tensors)
     if (!t.isOutput)
       t.isInput = true;
 
-  std::vector<Unit> units;
-  ChunkedVector<SpillEvent> events;
-  Allocator allocator(kernel, records, units, events, header);
-  if (failed(allocator.run()))
-    return failure();
-  consumer.header(header, int64_t(records.instructions() + events.size()));
-  Streamer streamer(kernel, records, units, events, header, consumer);
+  consumer.header(header, int64_t(records->instructions() + events->size()));
+  Streamer streamer(kernel, *records, units, *events, header, consumer);
   return kernel.run(streamer, /*replay=*/true);
 }
 
@@ -1575,6 +1686,12 @@ static llvm::cl::opt<int64_t> clMaxInstructions(
     llvm::cl::desc("fail if the unrolled stream would exceed this many "
                    "instructions"),
     llvm::cl::init(20'000'000));
+static llvm::cl::opt<bool> clWindowSpills(
+    "nisa-window-spills",
+    llvm::cl::desc("when allocation spills, allocate spilled buffers in "
+                   "windows so that spills move windows, not whole buffers "
+                   "(default on)"),
+    llvm::cl::init(true));
 static llvm::cl::opt<std::string>
     clFunction("nisa-function",
                llvm::cl::desc("the kernel function to emit (default: the "
@@ -1584,6 +1701,7 @@ static llvm::cl::opt<std::string>
 static LogicalResult emitNisa(Operation *op, llvm::raw_ostream &os) {
   NisaOptions options;
   options.maxInstructions = clMaxInstructions;
+  options.windowSpills = clWindowSpills;
   if (!clTarget.empty()) {
     if (clTarget == "trn1")
       options.target = nisa::Target::trn1;

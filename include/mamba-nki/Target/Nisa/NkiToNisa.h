@@ -16,6 +16,10 @@ struct NisaOptions {
   std::optional<nisa::Target> target;
   /// The unrolled stream may not exceed this many instructions.
   int64_t maxInstructions = 20'000'000;
+  /// When allocation spills, allocate each spilled buffer that allows it in
+  /// windows (splitting its DMAs and memsets at window boundaries) and
+  /// allocate again, so that spills move windows rather than whole buffers.
+  bool windowSpills = true;
 };
 
 /// Receives a translated stream, in order: the header once (a Program whose
