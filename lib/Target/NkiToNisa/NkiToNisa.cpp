@@ -880,21 +880,24 @@ LogicalResult Kernel::pattern(Operation *op, const View &v,
 
 template <typename Sink>
 LogicalResult Kernel::emit(VInstr &vi, Operation *op, Sink &sink) {
-  if (int64_t(++emitted) > maxInstructions)
-    return op->emitError("the unrolled instruction stream exceeds ")
-           << maxInstructions
-           << " instructions; raise the limit with --nisa-max-instructions";
+  auto deliver = [&](VInstr &in) -> LogicalResult {
+    if (int64_t(++emitted) > maxInstructions)
+      return op->emitError("the unrolled instruction stream exceeds ")
+             << maxInstructions
+             << " instructions; raise the limit with --nisa-max-instructions";
+    return sink(in, op);
+  };
   // A DMA or memset over several windows of a windowed buffer: one
   // instruction per window.
   int role = splittableRole(vi.in);
   if (role < 0 || vi.buffer[role] < 0 || !buffers[vi.buffer[role]].windowed ||
       buffers[vi.buffer[role]].unitElems <= 0)
-    return sink(vi, op);
+    return deliver(vi);
   int64_t window = buffers[vi.buffer[role]].unitElems;
   const nisa::AccessPattern &whole = *roleAP(vi.in, role);
   int64_t lo = whole.offset, hi = whole.offset + whole.sizes[0];
   if (lo / window == (hi - 1) / window)
-    return sink(vi, op);
+    return deliver(vi);
   int otherRole = role == kDst ? kSrc0 : kDst; // a DMA's off-chip side
   for (int64_t start = lo; start < hi;) {
     int64_t end = std::min(hi, (start / window + 1) * window);
@@ -907,7 +910,7 @@ LogicalResult Kernel::emit(VInstr &vi, Operation *op, Sink &sink) {
       offChip.offset += (start - lo) * offChip.strides[0];
       offChip.sizes[0] = int32_t(end - start);
     }
-    if (failed(sink(piece, op)))
+    if (failed(deliver(piece)))
       return failure();
     start = end;
   }
@@ -1504,7 +1507,7 @@ public:
            ChunkedVector<SpillEvent> &events, const nisa::Program &header,
            NisaConsumer &consumer)
       : kernel(kernel), records(records), units(units), events(events),
-        header(header), consumer(consumer), sync(header), validator(header) {}
+        consumer(consumer), sync(header), validator(header) {}
 
   LogicalResult operator()(VInstr &vi, Operation *op) {
     uint64_t i = index++;
@@ -1572,7 +1575,6 @@ private:
   Records &records;
   std::vector<Unit> &units;
   ChunkedVector<SpillEvent> &events;
-  const nisa::Program &header;
   NisaConsumer &consumer;
   Synchroniser sync;
   nisa::Validator validator;
