@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 
 using namespace nisa;
@@ -130,7 +131,8 @@ int Program::findTensor(StringRef name) const {
 namespace {
 /// .nisa text, formatted into a local buffer and written to the stream in
 /// large pieces: the backend prints millions of instructions, so the
-/// printer avoids raw_ostream's per-item overhead and temporary strings.
+/// printer avoids raw_ostream's per-item overhead, temporary strings and
+/// digit-by-digit division.
 class Line {
 public:
   explicit Line(llvm::raw_ostream &os) : os(os) {}
@@ -146,35 +148,28 @@ public:
       return;
     }
     reserve(s.size());
-    char *out = buf + size;
-    for (char c : s) // short pieces: cheaper than a memcpy call
-      *out++ = c;
+    copy(buf + size, s.data(), s.size());
     size += s.size();
   }
   void putInt(int64_t v) {
-    reserve(24);
-    char tmp[24];
-    char *end = tmp + sizeof(tmp), *p = end;
-    uint64_t u = v < 0 ? 0 - uint64_t(v) : uint64_t(v);
-    do {
-      *--p = char('0' + u % 10);
-      u /= 10;
-    } while (u);
-    if (v < 0)
-      *--p = '-';
-    while (p != end)
-      buf[size++] = *p++;
+    reserve(21);
+    if (v < 0) {
+      buf[size++] = '-';
+      putDigits(0 - uint64_t(v));
+    } else {
+      putDigits(uint64_t(v));
+    }
   }
   void putHex(uint64_t v) {
-    reserve(20);
-    char tmp[20];
+    reserve(16);
+    char tmp[16];
     char *end = tmp + sizeof(tmp), *p = end;
     do {
       *--p = "0123456789abcdef"[v & 15];
       v >>= 4;
     } while (v);
-    while (p != end)
-      buf[size++] = *p++;
+    copy(buf + size, p, size_t(end - p));
+    size += size_t(end - p);
   }
   void putFloat(float v) {
     if (std::isnan(v))
@@ -187,13 +182,15 @@ public:
   }
   void putString(StringRef s) {
     put('"');
-    for (char c : s) {
-      if (c == '"' || c == '\\')
-        put('\\');
-      if (c == '\n')
-        put("\\n");
-      else
-        put(c);
+    while (!s.empty()) {
+      size_t special = s.find_first_of("\"\\\n");
+      put(s.take_front(special));
+      if (special == StringRef::npos)
+        break;
+      put(s[special] == '\n' ? StringRef("\\n")
+          : s[special] == '"' ? StringRef("\\\"")
+                              : StringRef("\\\\"));
+      s = s.drop_front(special + 1);
     }
     put('"');
   }
@@ -208,6 +205,52 @@ private:
     if (size + n > kCapacity)
       flush();
   }
+  /// Two digits per division.
+  void putDigits(uint64_t u) {
+    static const char kPairs[] = "00010203040506070809"
+                                 "10111213141516171819"
+                                 "20212223242526272829"
+                                 "30313233343536373839"
+                                 "40414243444546474849"
+                                 "50515253545556575859"
+                                 "60616263646566676869"
+                                 "70717273747576777879"
+                                 "80818283848586878889"
+                                 "90919293949596979899";
+    char tmp[20];
+    char *end = tmp + sizeof(tmp), *p = end;
+    while (u >= 100) {
+      unsigned pair = unsigned(u % 100) * 2;
+      u /= 100;
+      *--p = kPairs[pair + 1];
+      *--p = kPairs[pair];
+    }
+    if (u >= 10) {
+      *--p = kPairs[u * 2 + 1];
+      *--p = kPairs[u * 2];
+    } else {
+      *--p = char('0' + u);
+    }
+    copy(buf + size, p, size_t(end - p));
+    size += size_t(end - p);
+  }
+  /// memcpy, without a library call for the short pieces a line is made
+  /// of: two fixed-size (so inlined) copies that may overlap.
+  static void copy(char *dst, const char *src, size_t n) {
+    if (n >= 8 && n <= 16) {
+      std::memcpy(dst, src, 8);
+      std::memcpy(dst + n - 8, src + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+      std::memcpy(dst, src, 4);
+      std::memcpy(dst + n - 4, src + n - 4, 4);
+    } else if (n < 4) {
+      for (size_t i = 0; i < n; ++i)
+        dst[i] = src[i];
+    } else {
+      std::memcpy(dst, src, n);
+    }
+  }
+
   llvm::raw_ostream &os;
   char buf[kCapacity];
   size_t size = 0;

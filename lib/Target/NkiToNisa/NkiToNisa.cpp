@@ -1112,7 +1112,12 @@ public:
   std::optional<int64_t> allocate(int64_t size) {
     size = (size + align - 1) / align * align;
     auto tryFrom = [&](int64_t from) -> std::optional<int64_t> {
-      for (auto it = free.begin(); it != free.end(); ++it) {
+      // Blocks that end before `from` cannot hold it: start at the block
+      // holding `from`, if any.
+      auto it = free.upper_bound(from);
+      if (it != free.begin())
+        --it;
+      for (; it != free.end(); ++it) {
         int64_t start = std::max(it->first, from);
         start = (start + align - 1) / align * align;
         int64_t end = it->first + it->second;

@@ -1,0 +1,113 @@
+//===- ProgramTest.cpp - the .nisa printer's formatting -------------------===//
+//
+// The printer formats numbers and strings by hand (it is on the backend's
+// hot path); check its edge cases against the parser and exact text.
+
+#include "mamba-nki/Target/Nisa/Program.h"
+
+#include "gtest/gtest.h"
+
+#include <limits>
+
+using namespace nisa;
+
+namespace {
+
+Program makeProgram() {
+  Program p;
+  TensorDecl t;
+  t.name = "x";
+  t.isInput = true;
+  t.shape = {1 << 20, 4096};
+  p.tensors.push_back(t);
+  p.scratchBytes = 0;
+  p.locations.push_back("plain");
+  p.locations.push_back("a \"quoted\" back\\slash\nnewline");
+  p.locations.push_back(std::string(300, 'L')); // longer than a short copy
+  return p;
+}
+
+Instruction dma(int64_t hbmOffset, int64_t sbufOffset, int32_t size,
+                uint32_t loc) {
+  Instruction in;
+  in.queue = Queue::io0;
+  in.opcode = Opcode::dma;
+  in.numSrcs = 1;
+  in.dst.space = Space::sbuf;
+  in.dst.partCount = 128;
+  in.dst.offset = sbufOffset;
+  in.dst.rank = 1;
+  in.dst.sizes[0] = size;
+  in.dst.strides[0] = 1;
+  in.src0.space = Space::hbm;
+  in.src0.tensor = 0;
+  in.src0.partCount = 128;
+  in.src0.partStride = 4096;
+  in.src0.offset = hbmOffset;
+  in.src0.rank = 1;
+  in.src0.sizes[0] = size;
+  in.src0.strides[0] = 1;
+  in.loc = loc;
+  return in;
+}
+
+TEST(ProgramTest, PrintsNumbersAndEscapesExactly) {
+  Program p = makeProgram();
+  // Offsets with every digit count up to 10 digits; hex with 0 and
+  // letters.
+  uint32_t counts = 0;
+  for (int64_t offset : {int64_t(0), int64_t(9), int64_t(10), int64_t(99),
+                         int64_t(100), int64_t(4095), int64_t(123456789),
+                         int64_t(4294967296 - 4096 * 128)}) {
+    Instruction in = dma(offset, offset % 0x2fff0 / 64 * 64, 7, 0);
+    in.signal = ++counts;
+    p.instructions.push_back(in);
+  }
+  for (uint32_t loc : {1u, 2u, 3u}) {
+    Instruction in = dma(0, 0xabc0, 1, loc);
+    in.signal = ++counts;
+    p.instructions.push_back(in);
+  }
+  Instruction memset;
+  memset.queue = Queue::dve;
+  memset.opcode = Opcode::memset;
+  memset.dst.space = Space::sbuf;
+  memset.dst.partCount = 1;
+  memset.dst.rank = 2;
+  memset.dst.sizes = {3, 2, 0};
+  memset.dst.strides = {5, 1, 0};
+  memset.value = -0.1f;
+  memset.signal = 1;
+  p.instructions.push_back(memset);
+  memset.value = std::numeric_limits<float>::infinity();
+  memset.dst.strides = {2, 1, 0};
+  memset.signal = 2;
+  p.instructions.push_back(memset);
+
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  print(p, os);
+  EXPECT_NE(text.find("src=hbm.x[128*4096]@123456789{7}.f32"), std::string::npos);
+  EXPECT_NE(text.find("src=hbm.x[128*4096]@4294443008{7}.f32"), std::string::npos);
+  EXPECT_NE(text.find("dst=sbuf[0+128]@0x0{7}.f32 src=hbm.x[128*4096]@0{7}"),
+            std::string::npos);
+  EXPECT_NE(text.find("dst=sbuf[0+128]@0xabc0{1}.f32"), std::string::npos);
+  EXPECT_NE(text.find("loc=\"a \\\"quoted\\\" back\\\\slash\\nnewline\""),
+            std::string::npos);
+  EXPECT_NE(text.find("loc=\"" + std::string(300, 'L') + "\""), std::string::npos);
+  EXPECT_NE(text.find("dst=sbuf[0+1]@0x0{3:5,2}.f32 value=-0.100000001"),
+            std::string::npos);
+  EXPECT_NE(text.find("value=inf"), std::string::npos);
+  EXPECT_NE(text.find("\n9 qSyncIO0 dma"), std::string::npos);
+  EXPECT_NE(text.find("\n10 qSyncIO0 dma"), std::string::npos);
+
+  // The parser reads every field back: print -> parse -> print.
+  llvm::Expected<Program> parsed = parse(text);
+  ASSERT_TRUE(bool(parsed)) << llvm::toString(parsed.takeError());
+  std::string again;
+  llvm::raw_string_ostream os2(again);
+  print(*parsed, os2);
+  EXPECT_EQ(again, text);
+}
+
+} // namespace
