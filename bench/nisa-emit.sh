@@ -12,21 +12,23 @@
 #    the ~50 MB resident from the start (mostly libLLVM.so's pages). This is
 #    what grows with the stream, and what the targets are about.
 #
-#   bash bench/nisa-emit.sh            # the two shapes of the issue
-#   SHAPES="1,2048,512,16" RUNS=5 bash bench/nisa-emit.sh
+#   bash bench/nisa-emit.sh            # the two shapes of the issue, v3
+#   SHAPES="1,2048,512,16" PIPES="v1 v2 v3" RUNS=5 bash bench/nisa-emit.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 SHAPES=${SHAPES:-"1,8192,4096,16 4,16384,4096,16"}
 RUNS=${RUNS:-3}
+PIPES=${PIPES:-v3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Prints "<median seconds> <max peak KB> <instructions>" for one shape.
+# Prints "<median seconds> <max peak KB> <instructions>" for one shape and
+# pipeline.
 measure() {
   IFS=, read -r b l c n <<<"$1"
   python3 scripts/make-kernel.py --batch "$b" --seq-len "$l" --channels "$c" \
-    --state "$n" | "$BUILD_DIR/bin/mamba-opt" --mamba-v3 -o "$work/k.mlir"
+    --state "$n" | "$BUILD_DIR/bin/mamba-opt" "--mamba-$2" -o "$work/k.mlir"
   local times=() peak=0
   for _ in $(seq "$RUNS"); do
     local start=$EPOCHREALTIME
@@ -47,18 +49,20 @@ measure() {
   echo "$median $peak $count"
 }
 
-read -r base_s base_kb base_n < <(measure 1,512,128,16)
+read -r base_s base_kb base_n < <(measure 1,512,128,16 v3)
 printf 'fixed cost (toy kernel, %d instructions): %.3f s, %.1f MB peak RSS\n\n' \
   "$base_n" "$base_s" "$(awk -v k="$base_kb" 'BEGIN { print k / 1024 }')"
-printf '%-16s %12s %8s %9s %8s %9s | %14s %11s\n' \
-  "shape (b,L,c,n)" instructions seconds "instr/s" "peak MB" "B/instr" \
+printf '%-16s %-4s %12s %8s %9s %8s %9s | %14s %11s\n' \
+  "shape (b,L,c,n)" pipe instructions seconds "instr/s" "peak MB" "B/instr" \
   "growth instr/s" "growth B/i"
 for shape in $SHAPES; do
-  read -r secs kb count < <(measure "$shape")
-  awk -v s="$shape" -v c="$count" -v t="$secs" -v kb="$kb" \
-    -v bt="$base_s" -v bkb="$base_kb" -v bc="$base_n" 'BEGIN {
-    dt = t - bt; if (dt < 0.001) dt = 0.001
-    printf "%-16s %12d %8.3f %9.0f %8.1f %9.0f | %14.0f %11.0f\n",
-      s, c, t, c / t, kb / 1024, kb * 1024 / c,
-      (c - bc) / dt, (kb - bkb) * 1024 / (c - bc) }'
+  for pipe in $PIPES; do
+    read -r secs kb count < <(measure "$shape" "$pipe")
+    awk -v s="$shape" -v p="$pipe" -v c="$count" -v t="$secs" -v kb="$kb" \
+      -v bt="$base_s" -v bkb="$base_kb" -v bc="$base_n" 'BEGIN {
+      dt = t - bt; if (dt < 0.001) dt = 0.001
+      printf "%-16s %-4s %12d %8.3f %9.0f %8.1f %9.0f | %14.0f %11.0f\n",
+        s, p, c, t, c / t, kb / 1024, kb * 1024 / c,
+        (c - bc) / dt, (kb - bkb) * 1024 / (c - bc) }'
+  done
 done

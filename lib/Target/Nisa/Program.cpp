@@ -980,7 +980,7 @@ llvm::Expected<Program> Parser::run() {
       if (auto e = integer(d, 1, int64_t(1) << 40))
         return std::move(e);
       elements *= d;
-      if (elements > (int64_t(1) << 34)) {
+      if (elements > kMaxTensorElements) {
         col = c;
         return error("tensor '" + t.name +
                      "' is larger than 2^34 elements (64 GiB of f32)");

@@ -44,6 +44,7 @@
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -308,7 +309,10 @@ private:
   std::vector<int64_t> ints;
   std::vector<View> views;
   bool replay = false;
-  uint64_t buffersMade = 0, emitted = 0;
+  uint64_t buffersMade = 0, emitted = 0, iterations = 0;
+  uint64_t maxIterations() const {
+    return uint64_t(std::max<int64_t>(maxInstructions, 0)) * 8 + 1024;
+  }
   int32_t onesBuffer = -1;
   int nextIoQueue = 0;
 };
@@ -427,6 +431,18 @@ LogicalResult Kernel::compile() {
                               << " has rank " << type.getRank()
                               << "; the backend handles memrefs of rank up to "
                               << kMaxRank;
+    int64_t elements = 1;
+    for (int64_t d : type.getShape()) {
+      if (d <= 0)
+        return func.emitError() << "argument #" << arg.getArgNumber()
+                                << " is empty (" << type << ")";
+      if (elements > nisa::kMaxTensorElements / d)
+        return func.emitError()
+               << "argument #" << arg.getArgNumber() << " (" << type
+               << ") has more than 2^34 elements, the largest tensor a "
+                  ".nisa stream holds";
+      elements *= d;
+    }
     nisa::TensorDecl t;
     if (auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
                                                       "nki.name"))
@@ -726,6 +742,7 @@ LogicalResult Kernel::run(Sink &sink, bool isReplay) {
   replay = isReplay;
   buffersMade = 0;
   emitted = 0;
+  iterations = 0;
   onesBuffer = -1;
   nextIoQueue = 0;
   for (size_t t = 0; t < argViews.size(); ++t)
@@ -739,16 +756,21 @@ LogicalResult Kernel::exec(uint32_t begin, uint32_t end, Sink &sink) {
     const Step &s = steps[i];
     switch (s.kind) {
     case StepKind::arith: {
+      // Two's complement, as arith defines it (no C++ overflow).
       int64_t a = get(s.lhs), b = get(s.rhs), r = 0;
+      uint64_t ua = uint64_t(a), ub = uint64_t(b);
       switch (s.arith) {
-      case ArithKind::add: r = a + b; break;
-      case ArithKind::sub: r = a - b; break;
-      case ArithKind::mul: r = a * b; break;
+      case ArithKind::add: r = int64_t(ua + ub); break;
+      case ArithKind::sub: r = int64_t(ua - ub); break;
+      case ArithKind::mul: r = int64_t(ua * ub); break;
       case ArithKind::div:
       case ArithKind::rem:
         if (b == 0)
           return s.op->emitError("index arithmetic error (division by zero)");
-        r = s.arith == ArithKind::div ? a / b : a % b;
+        if (b == -1) // INT64_MIN / -1 wraps
+          r = s.arith == ArithKind::div ? int64_t(0 - ua) : 0;
+        else
+          r = s.arith == ArithKind::div ? a / b : a % b;
         break;
       case ArithKind::min: r = std::min(a, b); break;
       case ArithKind::max: r = std::max(a, b); break;
@@ -761,8 +783,18 @@ LogicalResult Kernel::exec(uint32_t begin, uint32_t end, Sink &sink) {
       int64_t lb = get(s.lb), ub = get(s.ub), step = get(s.step);
       if (step <= 0)
         return s.op->emitError("loop step must be positive, got ") << step;
-      for (int64_t iv = lb; iv < ub; iv += step) {
-        ints[s.result] = iv;
+      // Trip count without overflow; the iterations of all loops are
+      // limited too, so that loops emitting nothing cannot run for ever.
+      uint64_t span = ub > lb ? uint64_t(ub) - uint64_t(lb) : 0;
+      uint64_t trips = span / uint64_t(step) + (span % uint64_t(step) != 0);
+      iterations += trips;
+      if (trips > maxIterations() || iterations > maxIterations())
+        return s.op->emitError("the loops run more than ")
+               << maxIterations()
+               << " iterations in all (8 per allowed instruction); raise "
+                  "the limit with --nisa-max-instructions";
+      for (uint64_t k = 0; k < trips; ++k) {
+        ints[s.result] = int64_t(uint64_t(lb) + k * uint64_t(step));
         if (failed(exec(i + 1, s.end, sink)))
           return failure();
       }
@@ -778,15 +810,23 @@ LogicalResult Kernel::exec(uint32_t begin, uint32_t end, Sink &sink) {
       v.offset = src.offset;
       for (unsigned d = 0; d < s.sourceRank; ++d) {
         int64_t off = get(s.offsets[d]), size = get(s.sizes[d]),
-                stride = get(s.strides[d]);
-        if (off < 0 || size < 0 || off + (size - 1) * stride >= src.sizes[d])
+                stride = get(s.strides[d]), last = 0, scaled = 0;
+        if (stride <= 0)
+          return s.op->emitError("view strides must be positive, got ")
+                 << stride << " in dim " << d;
+        if (off < 0 || size < 0 ||
+            llvm::MulOverflow(std::max<int64_t>(size - 1, 0), stride, last) ||
+            llvm::AddOverflow(last, off, last) || last >= src.sizes[d])
           return s.op->emitError("view [")
                  << off << ", +" << size << "] is out of bounds of dim " << d
                  << " (size " << src.sizes[d] << ")";
-        v.offset += off * src.strides[d];
+        if (llvm::MulOverflow(stride, src.strides[d], scaled))
+          return s.op->emitError("view stride ")
+                 << stride << " in dim " << d << " overflows 64 bits";
+        v.offset += off * src.strides[d]; // within the source: no overflow
         if (!(s.dropped & (1u << d))) {
           v.sizes[v.rank] = size;
-          v.strides[v.rank] = stride * src.strides[d];
+          v.strides[v.rank] = scaled;
           ++v.rank;
         }
       }

@@ -36,6 +36,21 @@ func.func @unsupported_op(%x: memref<128x4xf32>) {
 
 // -----
 
+// Found by fuzz_mlir: the strides of this tensor overflow 64 bits.
+// expected-error @+1 {{argument #1 ('memref<2x127777777777777778x512xf32>') has more than 2^34 elements, the largest tensor a .nisa stream holds}}
+func.func @huge_argument(%d: memref<2x128x512xf32>, %y: memref<2x127777777777777778x512xf32>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0 is empty ('memref<0x4xf32>')}}
+func.func @empty_argument(%x: memref<0x4xf32>) {
+  return
+}
+
+// -----
+
 // expected-error @+1 {{argument #0 has rank 7; the backend handles memrefs of rank up to 6}}
 func.func @rank_seven(%x: memref<1x1x1x1x1x128x4xf32>) {
   return
@@ -77,6 +92,41 @@ func.func @division_by_zero(%x: memref<128x4xf32>) {
     // expected-error @+1 {{index arithmetic error (division by zero)}}
     %q = arith.divsi %c1, %i : index
   }
+  return
+}
+
+// -----
+
+// Loops that emit nothing still count: this nest would otherwise spin for
+// 10^18 iterations.
+func.func @runaway_loop(%x: memref<128x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %big = arith.constant 1000000000000000000 : index
+  // expected-error @+1 {{the loops run more than 160001024 iterations in all (8 per allowed instruction); raise the limit with --nisa-max-instructions}}
+  scf.for %i = %c0 to %big step %c1 {
+  }
+  return
+}
+
+// -----
+
+func.func @view_stride_overflow(%x: memref<128x4xf32>) {
+  %c1 = arith.constant 1 : index
+  %huge = arith.constant 4611686018427387904 : index
+  // expected-error @+1 {{view stride 4611686018427387904 in dim 0 overflows 64 bits}}
+  %v = memref.subview %x[0, 0] [1, 4] [%huge, 1] : memref<128x4xf32> to memref<1x4xf32, strided<[?, 1]>>
+  return
+}
+
+// -----
+
+func.func @view_negative_stride(%x: memref<128x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m1 = arith.subi %c0, %c1 : index
+  // expected-error @+1 {{view strides must be positive, got -1 in dim 0}}
+  %v = memref.subview %x[0, 0] [1, 4] [%m1, 1] : memref<128x4xf32> to memref<1x4xf32, strided<[?, 1]>>
   return
 }
 

@@ -26,6 +26,8 @@ namespace nisa {
 
 constexpr int kFormatVersion = 1;
 constexpr int kMaxFreeDims = 3;
+/// The largest HBM tensor a stream may declare (64 GiB of f32).
+constexpr int64_t kMaxTensorElements = int64_t(1) << 34;
 
 enum class Target : uint8_t { trn1, trn2 };
 enum class Space : uint8_t { hbm, scratch, sbuf, psum };
