@@ -183,9 +183,12 @@ public:
   void putString(StringRef s) {
     put('"');
     while (!s.empty()) {
-      size_t special = s.find_first_of("\"\\\n");
+      size_t special = 0;
+      while (special < s.size() && s[special] != '"' && s[special] != '\\' &&
+             s[special] != '\n')
+        ++special;
       put(s.take_front(special));
-      if (special == StringRef::npos)
+      if (special == s.size())
         break;
       put(s[special] == '\n' ? StringRef("\\n")
           : s[special] == '"' ? StringRef("\\\"")

@@ -911,9 +911,12 @@ LogicalResult Kernel::pattern(Operation *op, const View &v,
   if (rows > 1 && v.strides[0] != t.rowElems)
     return op->emitError("view's dim 0 is not the partition dim of its "
                          "buffer");
-  ap.partStart = int32_t(v.offset / t.rowElems);
+  // Usually the view starts in partition 0: no division.
+  ap.partStart = v.offset < t.rowElems ? 0 : int32_t(v.offset / t.rowElems);
   ap.partCount = int32_t(rows);
-  ap.offset = v.offset % t.rowElems; // elements, until allocation
+  ap.offset = v.offset < t.rowElems ? v.offset
+                                    : v.offset % t.rowElems; // elements, until
+                                                             // allocation
   bufferId = v.id;
   return success();
 }
@@ -1142,11 +1145,12 @@ private:
 // Step 3: allocate
 //===----------------------------------------------------------------------===//
 
-/// Free space of one memory, next-fit.
+/// Free space of one memory, next-fit. The free blocks are few (SBUF holds
+/// at most a few hundred buffers), so they live in a sorted vector.
 class Arena {
 public:
   Arena(int64_t capacity, int64_t align) : capacity(capacity), align(align) {
-    free[0] = capacity;
+    free.push_back({0, capacity});
   }
   /// An address for `size` bytes at or after the cursor, wrapping around.
   std::optional<int64_t> allocate(int64_t size) {
@@ -1154,21 +1158,28 @@ public:
     auto tryFrom = [&](int64_t from) -> std::optional<int64_t> {
       // Blocks that end before `from` cannot hold it: start at the block
       // holding `from`, if any.
-      auto it = free.upper_bound(from);
-      if (it != free.begin())
-        --it;
-      for (; it != free.end(); ++it) {
-        int64_t start = std::max(it->first, from);
+      size_t k = firstAfter(from);
+      if (k > 0)
+        --k;
+      for (; k < free.size(); ++k) {
+        Block block = free[k];
+        int64_t start = std::max(block.start, from);
         start = (start + align - 1) / align * align;
-        int64_t end = it->first + it->second;
+        int64_t end = block.start + block.size;
         if (start + size > end)
           continue;
-        int64_t blockStart = it->first, blockEnd = end;
-        free.erase(it);
-        if (start > blockStart)
-          free[blockStart] = start - blockStart;
-        if (start + size < blockEnd)
-          free[start + size] = blockEnd - (start + size);
+        // Replace the block by what is left of it on either side.
+        bool before = start > block.start, after = start + size < end;
+        if (before && after) {
+          free[k].size = start - block.start;
+          free.insert(free.begin() + k + 1, {start + size, end - (start + size)});
+        } else if (before) {
+          free[k].size = start - block.start;
+        } else if (after) {
+          free[k] = {start + size, end - (start + size)};
+        } else {
+          free.erase(free.begin() + k);
+        }
         cursor = start + size;
         used += size;
         return start;
@@ -1182,28 +1193,36 @@ public:
   void release(int64_t start, int64_t size) {
     size = (size + align - 1) / align * align;
     used -= size;
-    auto next = free.lower_bound(start);
+    size_t next = firstAfter(start); // the first block after the range
     int64_t s = start, e = start + size;
-    if (next != free.end() && next->first == e) {
-      e = next->first + next->second;
-      next = free.erase(next);
+    if (next < free.size() && free[next].start == e) {
+      e += free[next].size;
+      free.erase(free.begin() + next);
     }
-    if (next != free.begin()) {
-      auto prev = std::prev(next);
-      if (prev->first + prev->second == s) {
-        s = prev->first;
-        free.erase(prev);
-      }
+    if (next > 0 && free[next - 1].start + free[next - 1].size == s) {
+      free[next - 1].size = e - free[next - 1].start;
+      return;
     }
-    free[s] = e - s;
+    free.insert(free.begin() + next, {s, e - s});
   }
   int64_t used = 0;
   int64_t capacity;
 
 private:
+  struct Block {
+    int64_t start, size;
+  };
+  /// The index of the first block starting after `at`.
+  size_t firstAfter(int64_t at) const {
+    return size_t(std::upper_bound(free.begin(), free.end(), at,
+                                   [](int64_t v, const Block &b) {
+                                     return v < b.start;
+                                   }) -
+                  free.begin());
+  }
   int64_t align;
   int64_t cursor = 0;
-  std::map<int64_t, int64_t> free; // start -> size
+  std::vector<Block> free; // sorted by start, never adjacent
 };
 
 /// An allocation unit: a buffer instance, or one block of a blocked one.
