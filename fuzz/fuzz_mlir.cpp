@@ -44,8 +44,8 @@ static bool mentionsValueBeforeDefinition(llvm::StringRef text) {
     if (text[i] != '%')
       continue;
     size_t end = i + 1;
-    while (end < text.size() &&
-           (llvm::isAlnum(text[end]) || llvm::StringRef("_$.-").contains(text[end])))
+    while (end < text.size() && (llvm::isAlnum(text[end]) ||
+                                 llvm::StringRef("_$.-").contains(text[end])))
       ++end;
     llvm::StringRef name = text.slice(i + 1, end);
     i = end - 1;
@@ -76,7 +76,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                   scf::SCFDialect, nki::NkiDialect, mamba::MambaDialect>();
   MLIRContext context(registry, MLIRContext::Threading::DISABLED);
   context.printOpOnDiagnostic(false);
-  ScopedDiagnosticHandler quiet(&context, [](Diagnostic &) { return success(); });
+  ScopedDiagnosticHandler quiet(&context,
+                                [](Diagnostic &) { return success(); });
   // MLIR's lexer expects a NUL-terminated buffer, as the tools' files are.
   std::string text(reinterpret_cast<const char *>(data), size);
   if (mentionsValueBeforeDefinition(text))
@@ -87,8 +88,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (const char *pipeline : {"mamba-v1", "mamba-v2", "mamba-v3"}) {
     OwningOpRef<ModuleOp> copy(cast<ModuleOp>((*module)->clone()));
     PassManager pm(&context);
-    if (failed(parsePassPipeline(std::string("builtin.module(") + pipeline + ")",
-                                 pm)))
+    if (failed(parsePassPipeline(
+            std::string("builtin.module(") + pipeline + ")", pm)))
       return 0;
     if (failed(pm.run(*copy)))
       continue;

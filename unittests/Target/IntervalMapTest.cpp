@@ -37,7 +37,8 @@ TEST(IntervalMapTest, SplitsAtRangeEndsAndKeepsState) {
   // A range below everything touched so far, ending inside it.
   EXPECT_EQ(visit(map, -10, 10), (std::vector<Seg>{{-10, 0, 0}, {0, 10, 1}}));
   // Past the last touched byte: default state again.
-  EXPECT_EQ(visit(map, 90, 130), (std::vector<Seg>{{90, 100, 1}, {100, 130, 0}}));
+  EXPECT_EQ(visit(map, 90, 130),
+            (std::vector<Seg>{{90, 100, 1}, {100, 130, 0}}));
 }
 
 TEST(IntervalMapTest, AssignVisitsThenCoalesces) {

@@ -135,7 +135,8 @@ TEST_F(NkiToNisaTest, BlocksSpillAndBroadcastsChunk) {
   EXPECT_GT(stats.spillSaveBytes, 0);
   EXPECT_EQ(stats.spillSaveBytes % (128 * 16384 * 4), 0);
   EXPECT_EQ(stats.spillReloadBytes % (128 * 16384 * 4), 0);
-  EXPECT_LE(program->sbufPeakBytes, nisa::sbufPartitionBytes(nisa::Target::trn1));
+  EXPECT_LE(program->sbufPeakBytes,
+            nisa::sbufPartitionBytes(nisa::Target::trn1));
   EXPECT_GT(program->scratchBytes, 0);
   // The broadcast: one ones row, two matmuls into PSUM, two copies out.
   EXPECT_EQ(stats.perQueue[int(nisa::Queue::pe)], 2);

@@ -87,14 +87,17 @@ TEST(ProgramTest, PrintsNumbersAndEscapesExactly) {
   std::string text;
   llvm::raw_string_ostream os(text);
   print(p, os);
-  EXPECT_NE(text.find("src=hbm.x[128*4096]@123456789{7}.f32"), std::string::npos);
-  EXPECT_NE(text.find("src=hbm.x[128*4096]@4294443008{7}.f32"), std::string::npos);
+  EXPECT_NE(text.find("src=hbm.x[128*4096]@123456789{7}.f32"),
+            std::string::npos);
+  EXPECT_NE(text.find("src=hbm.x[128*4096]@4294443008{7}.f32"),
+            std::string::npos);
   EXPECT_NE(text.find("dst=sbuf[0+128]@0x0{7}.f32 src=hbm.x[128*4096]@0{7}"),
             std::string::npos);
   EXPECT_NE(text.find("dst=sbuf[0+128]@0xabc0{1}.f32"), std::string::npos);
   EXPECT_NE(text.find("loc=\"a \\\"quoted\\\" back\\\\slash\\nnewline\""),
             std::string::npos);
-  EXPECT_NE(text.find("loc=\"" + std::string(300, 'L') + "\""), std::string::npos);
+  EXPECT_NE(text.find("loc=\"" + std::string(300, 'L') + "\""),
+            std::string::npos);
   EXPECT_NE(text.find("dst=sbuf[0+1]@0x0{3:5,2}.f32 value=-0.100000001"),
             std::string::npos);
   EXPECT_NE(text.find("value=inf"), std::string::npos);

@@ -129,7 +129,7 @@ struct Buffer {
   /// Allocated window by window: a DMA or memset that crosses windows is
   /// split at their boundaries.
   bool windowed = false;
-  bool blocked() const { return unitElems > 0; }
+  bool inPieces() const { return unitElems > 0; }
 };
 
 /// Spilled buffers are re-allocated in windows of at least this many bytes
@@ -1106,9 +1106,10 @@ public:
       Buffer &b = kernel.buffers[id];
       const nisa::AccessPattern *ap = roleAP(in, role);
       int64_t first = ap->offset;
-      int64_t last = ap->offset + ap->spanBytes() / nisa::elementBytes(ap->dtype) - 1;
+      int64_t last =
+          ap->offset + ap->spanBytes() / nisa::elementBytes(ap->dtype) - 1;
       uint32_t block = 0;
-      if (b.blocked()) {
+      if (b.inPieces()) {
         // In pieces while every access stays within one piece.
         if (first / b.unitElems != last / b.unitElems)
           b.unitElems = 0;
@@ -1172,7 +1173,8 @@ public:
         bool before = start > block.start, after = start + size < end;
         if (before && after) {
           free[k].size = start - block.start;
-          free.insert(free.begin() + k + 1, {start + size, end - (start + size)});
+          free.insert(free.begin() + k + 1,
+                      {start + size, end - (start + size)});
         } else if (before) {
           free[k].size = start - block.start;
         } else if (after) {
@@ -1225,7 +1227,8 @@ private:
   std::vector<Block> free; // sorted by start, never adjacent
 };
 
-/// An allocation unit: a buffer instance, or one block of a blocked one.
+/// An allocation unit: a buffer instance, or one piece (block or window) of
+/// one.
 struct Unit {
   int64_t bytes;        // per partition
   int64_t scratch = -1; // byte offset of its spill slot
@@ -1269,7 +1272,7 @@ private:
   }
   int64_t unitCount(const Buffer &b) {
     int64_t rowElems = kernel.types[b.type].rowElems;
-    return b.blocked() ? (rowElems + b.unitElems - 1) / b.unitElems : 1;
+    return b.inPieces() ? (rowElems + b.unitElems - 1) / b.unitElems : 1;
   }
 
   Kernel &kernel;
@@ -1298,7 +1301,7 @@ void Allocator::makeUnits() {
     for (int64_t k = 0; k < count; ++k) {
       Unit u;
       u.buffer = int32_t(id);
-      u.bytes = b.blocked()
+      u.bytes = b.inPieces()
                     ? (std::min(t.rowElems, (k + 1) * b.unitElems) -
                        k * b.unitElems) *
                           eb
@@ -1308,7 +1311,8 @@ void Allocator::makeUnits() {
   }
   for (size_t r = 0; r < records.unit.size(); ++r) {
     const Buffer &b = kernel.buffers[records.unit[r]];
-    records.unit[r] = uint32_t(b.firstUnit) + (b.blocked() ? records.aux[r] : 0);
+    records.unit[r] =
+        uint32_t(b.firstUnit) + (b.inPieces() ? records.aux[r] : 0);
   }
 }
 
@@ -1593,7 +1597,7 @@ public:
                              "from the first");
       nisa::AccessPattern *ap = roleAP(vi.in, role);
       int64_t blockStart =
-          b.blocked() ? int64_t(unit - uint32_t(b.firstUnit)) * b.unitElems
+          b.inPieces() ? int64_t(unit - uint32_t(b.firstUnit)) * b.unitElems
                       : 0;
       ap->offset = int64_t(records.aux[r]) +
                    (ap->offset - blockStart) * nisa::elementBytes(ap->dtype);
@@ -1699,7 +1703,7 @@ LogicalResult mlir::nki::translateToNisa(func::FuncOp func,
     for (size_t e = 0; e < events->size(); ++e) {
       Buffer &b = kernel.buffers[units[(*events)[e].unit].buffer];
       const BufferType &t = kernel.types[b.type];
-      if (b.windowed || b.blocked() || b.window <= 0)
+      if (b.windowed || b.inPieces() || b.window <= 0)
         continue;
       int64_t window = b.window;
       while (window * nisa::elementBytes(t.dtype) < kMinWindowBytes)
@@ -1729,8 +1733,8 @@ LogicalResult mlir::nki::translateToNisa(func::FuncOp func,
   return kernel.run(streamer, /*replay=*/true);
 }
 
-FailureOr<nisa::Program> mlir::nki::translateToNisa(func::FuncOp func,
-                                                    const NisaOptions &options) {
+FailureOr<nisa::Program>
+mlir::nki::translateToNisa(func::FuncOp func, const NisaOptions &options) {
   nisa::Program program;
   Collector collector(program);
   if (failed(translateToNisa(func, options, collector)))
