@@ -38,9 +38,13 @@ measure() {
   local times=() peak=0
   for _ in $(seq "$RUNS"); do
     local start=$EPOCHREALTIME
-    /usr/bin/time -f "%M" -o "$work/time" \
+    # (Remarks, e.g. about spill windows, go to a file; errors are shown.)
+    if ! /usr/bin/time -f "%M" -o "$work/time" \
       "$BUILD_DIR/bin/mamba-translate" --nki-to-nisa "$work/k.mlir" \
-      -o "$work/k.nisa"
+      -o "$work/k.nisa" 2>"$work/stderr"; then
+      cat "$work/stderr" >&2
+      exit 1
+    fi
     local end=$EPOCHREALTIME
     times+=("$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f", e - s }')")
     local kb

@@ -42,6 +42,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/MathExtras.h"
@@ -118,6 +119,8 @@ struct BufferType {
 struct Buffer {
   int32_t type;
   int32_t firstUnit = -1;
+  /// The step that made it (an nki.alloc, or the op needing a temporary).
+  int32_t origin = -1;
   /// Elements per partition of each allocation unit when the instance is
   /// allocated in pieces: the blocks of a [P, blocks, ...] buffer while
   /// every access stays within one block, or windows (below); 0: whole.
@@ -225,6 +228,7 @@ struct Step {
 /// template; operands are view slots per role.
 struct NkiStep {
   Operation *op;
+  int32_t step = -1; // its index in Kernel::steps
   bool broadcast = false;
   bool ioQueue = false; // a DMA: round-robin over the IO queues
   bool scan = false;    // operands must be one contiguous run
@@ -258,6 +262,8 @@ public:
   /// The op that produced instruction `index` of the unrolled stream (for
   /// errors found after unrolling).
   Operation *opOfInstruction(uint64_t index);
+  /// The op that made buffer instance `id`.
+  Operation *originOf(const Buffer &b) const { return steps[b.origin].op; }
 
   std::vector<BufferType> types;
   ChunkedVector<Buffer> buffers;
@@ -286,7 +292,7 @@ private:
   int64_t get(const IntRef &r) const {
     return r.slot >= 0 ? ints[r.slot] : r.value;
   }
-  FailureOr<int32_t> newBuffer(Operation *op, int32_t type);
+  FailureOr<int32_t> newBuffer(int32_t origin, int32_t type);
   LogicalResult pattern(Operation *op, const View &v, nisa::AccessPattern &ap,
                         int32_t &bufferId);
 
@@ -728,6 +734,7 @@ LogicalResult Kernel::compileNki(Operation *op) {
   s.kind = StepKind::nki;
   s.op = op;
   s.nki = int32_t(nkiSteps.size());
+  ns.step = int32_t(steps.size());
   nkiSteps.push_back(ns);
   steps.push_back(s);
   return success();
@@ -834,7 +841,7 @@ LogicalResult Kernel::exec(uint32_t begin, uint32_t end, Sink &sink) {
       break;
     }
     case StepKind::alloc: {
-      FailureOr<int32_t> id = newBuffer(s.op, s.type);
+      FailureOr<int32_t> id = newBuffer(int32_t(i), s.type);
       if (failed(id))
         return failure();
       View v = s.base;
@@ -851,13 +858,15 @@ LogicalResult Kernel::exec(uint32_t begin, uint32_t end, Sink &sink) {
   return success();
 }
 
-FailureOr<int32_t> Kernel::newBuffer(Operation *op, int32_t type) {
+FailureOr<int32_t> Kernel::newBuffer(int32_t origin, int32_t type) {
+  Operation *op = steps[origin].op;
   int32_t id = int32_t(buffersMade++);
   if (!replay) {
     if (buffersMade > uint64_t(INT32_MAX))
       return op->emitError("more than 2^31 buffer instances");
     Buffer b;
     b.type = type;
+    b.origin = origin;
     b.unitElems = types[type].blocks > 0 ? types[type].blockElems : 0;
     buffers.push_back(b);
   } else if (size_t(id) >= buffers.size() || buffers[id].type != type) {
@@ -998,7 +1007,7 @@ LogicalResult Kernel::lowerNki(const NkiStep &ns, Sink &sink) {
   int64_t partitions = dst.partCount;
   // The ones row: set once.
   if (onesBuffer < 0) {
-    FailureOr<int32_t> id = newBuffer(op, onesType);
+    FailureOr<int32_t> id = newBuffer(ns.step, onesType);
     if (failed(id))
       return failure();
     onesBuffer = *id;
@@ -1029,7 +1038,8 @@ LogicalResult Kernel::lowerNki(const NkiStep &ns, Sink &sink) {
   for (int64_t start = 0; start < length; start += bankElems) {
     int64_t chunk = std::min(bankElems, length - start);
     FailureOr<int32_t> tmp = newBuffer(
-        op, typeFor(nisa::Space::psum, nisa::DType::f32, {partitions, chunk}));
+        ns.step,
+        typeFor(nisa::Space::psum, nisa::DType::f32, {partitions, chunk}));
     if (failed(tmp))
       return failure();
     nisa::AccessPattern tmpAP = rowsAP(nisa::Space::psum, partitions, chunk);
@@ -1699,7 +1709,8 @@ LogicalResult mlir::nki::translateToNisa(func::FuncOp func,
   if (options.windowSpills && events->size() > 0) {
     // Which instances spilled, and can be cut into windows of at least
     // kMinWindowBytes that hold every access that cannot be split.
-    bool any = false;
+    // Per op that made windowed instances: how many, and the window.
+    llvm::MapVector<Operation *, std::pair<int64_t, int64_t>> windowed;
     for (size_t e = 0; e < events->size(); ++e) {
       Buffer &b = kernel.buffers[units[(*events)[e].unit].buffer];
       const BufferType &t = kernel.types[b.type];
@@ -1712,9 +1723,28 @@ LogicalResult mlir::nki::translateToNisa(func::FuncOp func,
         continue;
       b.windowed = true;
       b.unitElems = window;
-      any = true;
+      auto [it, inserted] =
+          windowed.try_emplace(kernel.originOf(b), std::make_pair(0, window));
+      ++it->second.first;
+      (void)inserted;
     }
-    if (any) {
+    // Say so: the stream's DMAs and memsets of these buffers are split.
+    for (auto &[op, info] : windowed) {
+      auto alloc = dyn_cast<AllocOp>(op);
+      std::optional<StringRef> name = alloc ? alloc.getName() : std::nullopt;
+      int64_t eb = 4;
+      if (alloc)
+        eb = nisa::elementBytes(dtypeOf(alloc.getType().getElementType()));
+      op->emitRemark() << (name ? "'" + name->str() + "'" : "this buffer")
+                       << " spilled, so it is allocated in windows of "
+                       << info.second << " elements (" << info.second * eb
+                       << " bytes) per partition and its DMAs and memsets "
+                          "are split at window boundaries ("
+                       << info.first
+                       << (info.first == 1 ? " instance" : " instances")
+                       << "; --nisa-window-spills=false keeps it whole)";
+    }
+    if (!windowed.empty()) {
       records = std::make_unique<Records>();
       events = std::make_unique<ChunkedVector<SpillEvent>>();
       units.clear();

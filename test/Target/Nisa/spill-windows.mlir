@@ -8,7 +8,8 @@
 // boundaries. delta_i did not spill and stays whole.
 //
 // RUN: %python %mamba_src_root/scripts/make-kernel.py --seq-len 16384 --channels 128 --state 2 | mamba-opt --mamba-v3 -o %t.mlir
-// RUN: mamba-translate --nki-to-nisa %t.mlir -o %t.nisa
+// RUN: mamba-translate --nki-to-nisa %t.mlir -o %t.nisa 2> %t.remarks
+// RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 // RUN: mamba-translate --nki-to-nisa --nisa-window-spills=false %t.mlir -o %t.whole.nisa
 // RUN: mamba-translate --nisa-stats %t.nisa | FileCheck %s --check-prefix=WINDOWS
 // RUN: mamba-translate --nisa-stats %t.whole.nisa | FileCheck %s --check-prefix=WHOLE
@@ -18,6 +19,10 @@
 // RUN: nki-run %t.nisa --random-inputs=1 --check --output=out=%t.windows.npy | FileCheck %s --check-prefix=EXEC
 // RUN: nki-run %t.whole.nisa --random-inputs=1 --check --output=out=%t.whole.npy | FileCheck %s --check-prefix=EXEC
 // RUN: cmp %t.windows.npy %t.whole.npy
+
+// REMARK: remark: 'scanC_accum' spilled, so it is allocated in windows of 512 elements (2048 bytes) per partition and its DMAs and memsets are split at window boundaries (1 instance; --nisa-window-spills=false keeps it whole)
+// REMARK: remark: 'u_i' spilled, so it is allocated in windows of 512 elements (2048 bytes) per partition
+// REMARK-NOT: remark: 'delta_i'
 
 // WINDOWS: instructions: 890
 // WINDOWS: qSyncSpillReload0 20
@@ -54,7 +59,7 @@
 // temporary p forces a spill. All three are windowed: the loads split into
 // 32 DMAs each, keeping their stride-2 HBM side; the memset and the store
 // split too; then a single window of c is spilled and reloaded.
-// RUN: mamba-translate --nki-to-nisa %s -o %t.k.nisa
+// RUN: mamba-translate --nki-to-nisa %s -verify-diagnostics -o %t.k.nisa
 // RUN: mamba-translate --nki-to-nisa --nisa-window-spills=false %s -o %t.k.whole.nisa
 // RUN: FileCheck %s --check-prefix=KERNEL < %t.k.nisa
 // RUN: mamba-translate --nisa-stats %t.k.nisa | FileCheck %s --check-prefix=KSTATS
@@ -85,8 +90,11 @@ func.func @windows(%x: memref<128x32768xf32> {nki.name = "x"},
   %c1 = arith.constant 1 : index
   %c32 = arith.constant 32 : index
   %c512 = arith.constant 512 : index
+  // expected-remark @+1 {{'a' spilled, so it is allocated in windows of 512 elements (2048 bytes) per partition and its DMAs and memsets are split at window boundaries (1 instance; --nisa-window-spills=false keeps it whole)}}
   %a = nki.alloc "a" : memref<128x16384xf32, #sbuf>
+  // expected-remark @+1 {{'b' spilled, so it is allocated in windows of 512 elements}}
   %b = nki.alloc "b" : memref<128x16384xf32, #sbuf>
+  // expected-remark @+1 {{'c' spilled, so it is allocated in windows of 512 elements}}
   %c = nki.alloc "c" : memref<128x16384xf32, #sbuf>
   %xe = memref.subview %x[0, 0] [128, 16384] [1, 2]
       : memref<128x32768xf32> to memref<128x16384xf32, strided<[32768, 2]>>
