@@ -121,6 +121,9 @@ struct Buffer {
   int32_t firstUnit = -1;
   /// The step that made it (an nki.alloc, or the op needing a temporary).
   int32_t origin = -1;
+  /// Allocated window by window: a DMA or memset that crosses windows is
+  /// split at their boundaries.
+  bool windowed = false;
   /// Elements per partition of each allocation unit when the instance is
   /// allocated in pieces: the blocks of a [P, blocks, ...] buffer while
   /// every access stays within one block, or windows (below); 0: whole.
@@ -129,11 +132,9 @@ struct Buffer {
   /// every access the backend cannot split stays within one aligned window;
   /// 0 while no access constrains it.
   int64_t window = 0;
-  /// Allocated window by window: a DMA or memset that crosses windows is
-  /// split at their boundaries.
-  bool windowed = false;
   bool inPieces() const { return unitElems > 0; }
 };
+static_assert(sizeof(Buffer) == 32, "one per buffer instance: keep it small");
 
 /// Spilled buffers are re-allocated in windows of at least this many bytes
 /// per partition (a PSUM bank's worth: 512 f32).
