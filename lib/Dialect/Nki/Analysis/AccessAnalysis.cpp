@@ -367,6 +367,11 @@ StringRef mlir::nki::getLoopName(Operation *loop) {
   return "";
 }
 
+std::string mlir::nki::quotedLoopName(Operation *loop, StringRef unnamed) {
+  StringRef name = getLoopName(loop);
+  return name.empty() ? unnamed.str() : ("'" + name + "'").str();
+}
+
 std::string mlir::nki::describeOp(Operation *op) {
   std::string str = ("'" + op->getName().getStringRef() + "'").str();
   if (auto load = dyn_cast<LoadOp>(op)) {

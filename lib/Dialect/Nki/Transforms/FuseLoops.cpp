@@ -20,8 +20,7 @@ using namespace mlir;
 using namespace mlir::nki;
 
 static std::string label(scf::ForOp loop) {
-  StringRef name = getLoopName(loop);
-  return name.empty() ? std::string("a loop") : ("'" + name + "'").str();
+  return quotedLoopName(loop, "a loop");
 }
 
 static bool containsLoop(scf::ForOp loop) {

@@ -17,8 +17,7 @@ using namespace mlir;
 using namespace mlir::nki;
 
 static std::string loopLabel(scf::ForOp loop) {
-  StringRef name = getLoopName(loop);
-  return name.empty() ? std::string("the loop") : ("'" + name + "'").str();
+  return quotedLoopName(loop, "the loop");
 }
 
 FailureOr<scf::ForOp> mlir::nki::reorderLoops(RewriterBase &rewriter,

@@ -118,6 +118,10 @@ std::optional<std::tuple<int64_t, int64_t, int64_t>> getConstantBounds(
 /// The `nki.loop` name of `loop`, or "" if it has none.
 StringRef getLoopName(Operation *loop);
 
+/// The loop's name in quotes for remarks ("'state'"), or `unnamed` when it
+/// has none.
+std::string quotedLoopName(Operation *loop, StringRef unnamed);
+
 /// A short description of `op` for remarks: "'nki.load' (delta_i)".
 std::string describeOp(Operation *op);
 
