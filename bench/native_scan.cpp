@@ -69,8 +69,8 @@ int main(int argc, char **argv) {
           const float *ct = &Ct[size_t((b * len + t) * state)];
           float du = d[t] * uu[t], acc = 0.0f;
           for (int64_t n = 0; n < state; ++n) {
-            x[size_t(n)] = std::exp(d[t] * a[size_t(n)]) * x[size_t(n)] +
-                           du * bt[n];
+            x[size_t(n)] =
+                std::exp(d[t] * a[size_t(n)]) * x[size_t(n)] + du * bt[n];
             acc += ct[n] * x[size_t(n)];
           }
           out[t] = acc;
@@ -85,9 +85,9 @@ int main(int argc, char **argv) {
   work(0, channels / threads);
   for (std::thread &t : pool)
     t.join();
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - begin)
-                       .count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin)
+          .count();
   if (auto e = writeNpy(dir + "/out_native.npy", in[0].shape, y)) {
     llvm::errs() << llvm::toString(std::move(e)) << "\n";
     return 1;

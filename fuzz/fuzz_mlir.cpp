@@ -52,10 +52,9 @@ static bool mentionsValueBeforeDefinition(llvm::StringRef text) {
     if (name.empty() || !seen.insert(name).second)
       continue;
     size_t next = text.find_first_not_of(" \t\n", end);
-    bool definition =
-        next != llvm::StringRef::npos &&
-        ((text[next] == '=' && text.substr(next, 2) != "==") ||
-         text[next] == ':');
+    bool definition = next != llvm::StringRef::npos &&
+                      ((text[next] == '=' && text.substr(next, 2) != "==") ||
+                       text[next] == ':');
     if (!definition)
       return true;
   }

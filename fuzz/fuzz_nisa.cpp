@@ -17,8 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   llvm::raw_string_ostream os(text);
   nisa::print(*program, os);
   (void)nki_run::findRaces(*program);
-  nki_run::Timeline timeline =
-      nki_run::simulate(*program, nki_run::TimingParams::forTarget(program->target));
+  nki_run::Timeline timeline = nki_run::simulate(
+      *program, nki_run::TimingParams::forTarget(program->target));
   // Execute small programs only (the interpreter itself is not bounded).
   int64_t elements = 0;
   for (const nisa::TensorDecl &t : program->tensors)
@@ -28,8 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   nki_run::Machine machine(*program, 1);
   for (size_t i = 0; i < program->tensors.size(); ++i)
-    machine.setTensor(i, std::vector<float>(
-                             size_t(program->tensors[i].numElements()), 1.0f));
+    machine.setTensor(
+        i, std::vector<float>(size_t(program->tensors[i].numElements()), 1.0f));
   machine.run(timeline.order);
   return 0;
 }

@@ -15,8 +15,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
-#include <cmath>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <thread>
 
@@ -35,7 +35,7 @@ void expScaled(const float *x, float scale, float *out, int64_t n);
 namespace {
 struct RaceState {
   bool written = false;
-  int64_t writer = -1; // instruction id
+  int64_t writer = -1;                           // instruction id
   std::array<int64_t, nisa::kNumQueues> readers; // latest reader per queue
   RaceState() { readers.fill(-1); }
 };
@@ -102,8 +102,7 @@ std::vector<std::string> nki_run::findRaces(const nisa::Program &p,
       nisa::ByteRange range = nisa::byteRange(ap);
       bool reportedUninit = false;
       memories[range.key].forEach(
-          range.start, range.end,
-          [&](int64_t s0, int64_t s1, RaceState &s) {
+          range.start, range.end, [&](int64_t s0, int64_t s1, RaceState &s) {
             nisa::ByteRange seg{range.key, s0, s1};
             if (!write && !s.written && !reportedUninit) {
               reportedUninit = true;
@@ -272,14 +271,16 @@ uint8_t *Machine::rowBase(const nisa::AccessPattern &ap, int64_t row) {
   case nisa::Space::scratch:
     return scratch.data() + (ap.offset + row * ap.partStride) * eb;
   case nisa::Space::hbm:
-    return hbm[size_t(ap.tensor)].data() + (ap.offset + row * ap.partStride) * eb;
+    return hbm[size_t(ap.tensor)].data() +
+           (ap.offset + row * ap.partStride) * eb;
   }
   return nullptr;
 }
 
 template <typename Fn>
 static void forEachElement(const nisa::AccessPattern &ap, Fn &&fn) {
-  int32_t s0 = ap.rank > 0 ? ap.sizes[0] : 1, s1 = ap.rank > 1 ? ap.sizes[1] : 1,
+  int32_t s0 = ap.rank > 0 ? ap.sizes[0] : 1,
+          s1 = ap.rank > 1 ? ap.sizes[1] : 1,
           s2 = ap.rank > 2 ? ap.sizes[2] : 1;
   int64_t t0 = ap.rank > 0 ? ap.strides[0] : 0,
           t1 = ap.rank > 1 ? ap.strides[1] : 0,
@@ -369,29 +370,46 @@ float Machine::scalar(const nisa::Scalar &s, int64_t row) {
 
 static inline float alu(nisa::Alu op, float x, float y) {
   switch (op) {
-  case nisa::Alu::bypass: return x;
-  case nisa::Alu::add: return x + y;
-  case nisa::Alu::subtract: return x - y;
-  case nisa::Alu::multiply: return x * y;
-  case nisa::Alu::divide: return x / y;
-  case nisa::Alu::max: return std::max(x, y);
-  case nisa::Alu::min: return std::min(x, y);
+  case nisa::Alu::bypass:
+    return x;
+  case nisa::Alu::add:
+    return x + y;
+  case nisa::Alu::subtract:
+    return x - y;
+  case nisa::Alu::multiply:
+    return x * y;
+  case nisa::Alu::divide:
+    return x / y;
+  case nisa::Alu::max:
+    return std::max(x, y);
+  case nisa::Alu::min:
+    return std::min(x, y);
   }
   return x;
 }
 
 static inline float activate(nisa::Act f, float x) {
   switch (f) {
-  case nisa::Act::identity: return x;
-  case nisa::Act::exp: return std::exp(x);
-  case nisa::Act::log: return std::log(x);
-  case nisa::Act::relu: return x > 0 ? x : 0.0f;
-  case nisa::Act::sigmoid: return 1.0f / (1.0f + std::exp(-x));
-  case nisa::Act::silu: return x / (1.0f + std::exp(-x));
-  case nisa::Act::softplus: return x > 20.0f ? x : std::log1p(std::exp(x));
-  case nisa::Act::tanh: return std::tanh(x);
-  case nisa::Act::square: return x * x;
-  case nisa::Act::sqrt: return std::sqrt(x);
+  case nisa::Act::identity:
+    return x;
+  case nisa::Act::exp:
+    return std::exp(x);
+  case nisa::Act::log:
+    return std::log(x);
+  case nisa::Act::relu:
+    return x > 0 ? x : 0.0f;
+  case nisa::Act::sigmoid:
+    return 1.0f / (1.0f + std::exp(-x));
+  case nisa::Act::silu:
+    return x / (1.0f + std::exp(-x));
+  case nisa::Act::softplus:
+    return x > 20.0f ? x : std::log1p(std::exp(x));
+  case nisa::Act::tanh:
+    return std::tanh(x);
+  case nisa::Act::square:
+    return x * x;
+  case nisa::Act::sqrt:
+    return std::sqrt(x);
   }
   return x;
 }
@@ -475,13 +493,16 @@ void Machine::executeRows(const nisa::Instruction &in, int64_t begin,
       const float *y = input(in.src1, r, w.b);
       switch (in.op0) {
       case nisa::Alu::add:
-        for (int64_t i = 0; i < n; ++i) out[i] = x[i] + y[i];
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = x[i] + y[i];
         break;
       case nisa::Alu::multiply:
-        for (int64_t i = 0; i < n; ++i) out[i] = x[i] * y[i];
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = x[i] * y[i];
         break;
       default:
-        for (int64_t i = 0; i < n; ++i) out[i] = alu(in.op0, x[i], y[i]);
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = alu(in.op0, x[i], y[i]);
       }
       break;
     }
@@ -536,10 +557,10 @@ void Machine::execute(const nisa::Instruction &in) {
   // Rows write disjoint memory on chip (one partition each); off chip only
   // when they are far enough apart.
   bool disjointRows =
-      dst.isOnChip() ||
-      dst.partStride * nisa::elementBytes(dst.dtype) >=
-          dst.spanBytes() - (dst.partCount - 1) * dst.partStride *
-                                nisa::elementBytes(dst.dtype);
+      dst.isOnChip() || dst.partStride * nisa::elementBytes(dst.dtype) >=
+                            dst.spanBytes() - (dst.partCount - 1) *
+                                                  dst.partStride *
+                                                  nisa::elementBytes(dst.dtype);
   Pool &p = *pool;
   if (p.workers.size() == 1 || rows < 16 || !disjointRows) {
     executeRows(in, 0, rows, p.workers[0]);

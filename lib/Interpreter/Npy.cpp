@@ -59,8 +59,8 @@ llvm::Expected<NpyArray> nki_run::parseNpy(llvm::StringRef bytes,
       headerLen |= size_t(uint8_t(bytes[8 + i])) << (8 * i);
     headerStart = 12;
   } else {
-    return npyError(name, "unsupported .npy format version " +
-                              llvm::Twine(major));
+    return npyError(name,
+                    "unsupported .npy format version " + llvm::Twine(major));
   }
   if (headerStart + headerLen > bytes.size())
     return npyError(name, "truncated header");

@@ -34,13 +34,13 @@ static bool inPsum(const nisa::AccessPattern &ap) {
 static double dmaTransferNs(const nisa::Instruction &in,
                             const TimingParams &p) {
   const nisa::AccessPattern &onChip = in.dst.isOnChip() ? in.dst : in.src0;
-  double perPartition = double(onChip.freeElements()) *
-                        double(nisa::elementBytes(onChip.dtype));
+  double perPartition =
+      double(onChip.freeElements()) * double(nisa::elementBytes(onChip.dtype));
   double bytes =
       double(onChip.partCount) * (perPartition + p.dmaRowOverheadBytes);
-  int engines = std::min(p.dmaEngines,
-                         (onChip.partCount + p.partitionsPerDmaEngine - 1) /
-                             p.partitionsPerDmaEngine);
+  int engines =
+      std::min(p.dmaEngines, (onChip.partCount + p.partitionsPerDmaEngine - 1) /
+                                 p.partitionsPerDmaEngine);
   double gbps = std::min(p.hbmGBps, engines * p.dmaEngineGBps);
   return bytes / gbps; // bytes / (GB/s) = ns
 }
@@ -52,11 +52,20 @@ double nki_run::duration(const nisa::Instruction &in, const TimingParams &p) {
   double n = double(in.dst.freeElements());
   double cycles = 0, ghz = 1;
   switch (in.queue) {
-  case Queue::act: ghz = p.actGHz; break;
-  case Queue::dve: ghz = p.dveGHz; break;
-  case Queue::pool: ghz = p.poolGHz; break;
-  case Queue::pe: ghz = p.peGHz; break;
-  default: break;
+  case Queue::act:
+    ghz = p.actGHz;
+    break;
+  case Queue::dve:
+    ghz = p.dveGHz;
+    break;
+  case Queue::pool:
+    ghz = p.poolGHz;
+    break;
+  case Queue::pe:
+    ghz = p.peGHz;
+    break;
+  default:
+    break;
   }
   switch (in.opcode) {
   case Opcode::tensor_tensor: {
@@ -207,9 +216,9 @@ Timeline nki_run::simulate(const nisa::Program &program,
       // not because it occupies the port longer).
       const nisa::AccessPattern &a = in.dst.isOnChip() ? in.dst : in.src0;
       double bytes =
-          double(a.partCount) * (double(a.freeElements()) *
-                                     double(nisa::elementBytes(a.dtype)) +
-                                 params.dmaRowOverheadBytes);
+          double(a.partCount) *
+          (double(a.freeElements()) * double(nisa::elementBytes(a.dtype)) +
+           params.dmaRowOverheadBytes);
       double share = bytes / std::min(params.hbmGBps,
                                       params.dmaEngines * params.dmaEngineGBps);
       int unused = -1;
@@ -228,8 +237,9 @@ Timeline nki_run::simulate(const nisa::Program &program,
   t.totalNs += params.launchUs * 1000.0;
   t.order.resize(n);
   std::iota(t.order.begin(), t.order.end(), 0);
-  std::stable_sort(t.order.begin(), t.order.end(),
-                   [&](uint32_t a, uint32_t b) { return t.start[a] < t.start[b]; });
+  std::stable_sort(t.order.begin(), t.order.end(), [&](uint32_t a, uint32_t b) {
+    return t.start[a] < t.start[b];
+  });
   return t;
 }
 
@@ -281,9 +291,8 @@ llvm::Error TimingParams::parse(llvm::StringRef text,
     value = value.trim();
     if (!line.contains('='))
       return fail("expected 'name = value', got '" + line + "'");
-    auto it = llvm::find_if(table, [&](const ParamRef &r) {
-      return key == r.name;
-    });
+    auto it =
+        llvm::find_if(table, [&](const ParamRef &r) { return key == r.name; });
     if (it == table.end()) {
       std::string known;
       for (const ParamRef &r : table)
@@ -292,8 +301,8 @@ llvm::Error TimingParams::parse(llvm::StringRef text,
     }
     double v = 0;
     if (value.getAsDouble(v) || !(v >= 0) || std::isinf(v))
-      return fail("parameter '" + key +
-                  "' needs a non-negative number, got '" + value + "'");
+      return fail("parameter '" + key + "' needs a non-negative number, got '" +
+                  value + "'");
     if (it->d)
       *it->d = v;
     else
@@ -334,9 +343,9 @@ Profile nki_run::summarize(const nisa::Program &program,
   std::map<std::pair<int, int>, std::pair<double, int64_t>> stalls;
   auto stallName = [](int on) -> std::string {
     if (on >= Timeline::kPortStall)
-      return "port held by " +
-             nisa::stringify(static_cast<nisa::Queue>(on - Timeline::kPortStall))
-                 .str();
+      return "port held by " + nisa::stringify(static_cast<nisa::Queue>(
+                                                   on - Timeline::kPortStall))
+                                   .str();
     return nisa::stringify(static_cast<nisa::Queue>(on)).str();
   };
   for (size_t i = 0; i < program.instructions.size(); ++i) {
@@ -353,8 +362,8 @@ Profile nki_run::summarize(const nisa::Program &program,
     }
     if (in.opcode == nisa::Opcode::dma) {
       const nisa::AccessPattern &a = in.dst.isOnChip() ? in.dst : in.src0;
-      int64_t bytes = int64_t(a.partCount) * a.freeElements() *
-                      nisa::elementBytes(a.dtype);
+      int64_t bytes =
+          int64_t(a.partCount) * a.freeElements() * nisa::elementBytes(a.dtype);
       if (in.queue == nisa::Queue::spill)
         (in.dst.isOnChip() ? p.spillReloadBytes : p.spillSaveBytes) += bytes;
       else
@@ -365,13 +374,12 @@ Profile nki_run::summarize(const nisa::Program &program,
     first = 0;
   p.execStartUs = first / 1000.0;
   p.execEndUs = last / 1000.0;
-  double peak = std::min(params.hbmGBps,
-                         params.dmaEngines * params.dmaEngineGBps);
+  double peak =
+      std::min(params.hbmGBps, params.dmaEngines * params.dmaEngineGBps);
   if (p.totalUs > 0)
-    p.dmaUtilizationPct = 100.0 *
-                          double(p.dmaBytes + p.spillSaveBytes +
-                                 p.spillReloadBytes) /
-                          (peak * p.totalUs * 1000.0);
+    p.dmaUtilizationPct =
+        100.0 * double(p.dmaBytes + p.spillSaveBytes + p.spillReloadBytes) /
+        (peak * p.totalUs * 1000.0);
   for (auto &[key, value] : stalls)
     p.topStalls.push_back({static_cast<nisa::Queue>(key.first),
                            stallName(key.second), value.first, value.second});
@@ -386,24 +394,30 @@ Profile nki_run::summarize(const nisa::Program &program,
 void nki_run::printProfile(const Profile &p, nisa::Target target,
                            llvm::raw_ostream &os) {
   double exec = std::max(p.execEndUs - p.execStartUs, 1e-9);
-  os << llvm::format("profile (%s model)\n", nisa::stringify(target).str().c_str());
+  os << llvm::format("profile (%s model)\n",
+                     nisa::stringify(target).str().c_str());
   os << llvm::format("  total latency        %12.2f us\n", p.totalUs);
-  os << llvm::format("  execution period     %12.2f us (first start to last end)\n",
-                     exec);
-  os << "  queue              instructions   busy us   active%  active% of execution\n";
+  os << llvm::format(
+      "  execution period     %12.2f us (first start to last end)\n", exec);
+  os << "  queue              instructions   busy us   active%  active% of "
+        "execution\n";
   for (int q = 0; q < nisa::kNumQueues; ++q) {
     if (!p.instructions[size_t(q)])
       continue;
-    os << llvm::format("  %-18s %12lld %9.1f %8.2f %8.2f\n",
-                       nisa::stringify(static_cast<nisa::Queue>(q)).str().c_str(),
-                       (long long)p.instructions[size_t(q)], p.busyUs[size_t(q)],
-                       100.0 * p.busyUs[size_t(q)] / std::max(p.totalUs, 1e-9),
-                       100.0 * p.busyUs[size_t(q)] / exec);
+    os << llvm::format(
+        "  %-18s %12lld %9.1f %8.2f %8.2f\n",
+        nisa::stringify(static_cast<nisa::Queue>(q)).str().c_str(),
+        (long long)p.instructions[size_t(q)], p.busyUs[size_t(q)],
+        100.0 * p.busyUs[size_t(q)] / std::max(p.totalUs, 1e-9),
+        100.0 * p.busyUs[size_t(q)] / exec);
   }
-  os << llvm::format("  dma bytes            %12lld (kernel i/o), utilisation %.1f%%\n",
-                     (long long)p.dmaBytes, p.dmaUtilizationPct);
-  os << llvm::format("  spill save bytes     %12lld\n", (long long)p.spillSaveBytes);
-  os << llvm::format("  spill reload bytes   %12lld\n", (long long)p.spillReloadBytes);
+  os << llvm::format(
+      "  dma bytes            %12lld (kernel i/o), utilisation %.1f%%\n",
+      (long long)p.dmaBytes, p.dmaUtilizationPct);
+  os << llvm::format("  spill save bytes     %12lld\n",
+                     (long long)p.spillSaveBytes);
+  os << llvm::format("  spill reload bytes   %12lld\n",
+                     (long long)p.spillReloadBytes);
   os << llvm::format("  sbuf peak            %12lld bytes per partition\n",
                      (long long)p.sbufPeakBytes);
   os << llvm::format("  psum peak            %12lld bytes per partition\n",
@@ -412,8 +426,8 @@ void nki_run::printProfile(const Profile &p, nisa::Target target,
     os << "  top stalls (queue waiting on queue: total, count)\n";
     for (const Profile::Stall &s : p.topStalls)
       os << llvm::format("    %-18s on %-32s %10.1f us %8lld\n",
-                         nisa::stringify(s.queue).str().c_str(),
-                         s.on.c_str(), s.us, (long long)s.count);
+                         nisa::stringify(s.queue).str().c_str(), s.on.c_str(),
+                         s.us, (long long)s.count);
   }
 }
 
@@ -436,17 +450,15 @@ void nki_run::writeProfileJson(const Profile &p, llvm::raw_ostream &os) {
     os << "},\n";
   };
   perQueue("engine_active_pct", [&](int q) {
-    os << llvm::format("%.3f", 100.0 * p.busyUs[size_t(q)] /
-                                   std::max(p.totalUs, 1e-9));
+    os << llvm::format("%.3f",
+                       100.0 * p.busyUs[size_t(q)] / std::max(p.totalUs, 1e-9));
   });
   perQueue("engine_active_pct_of_execution", [&](int q) {
     os << llvm::format("%.3f", 100.0 * p.busyUs[size_t(q)] / exec);
   });
-  perQueue("instructions",
-           [&](int q) { os << p.instructions[size_t(q)]; });
+  perQueue("instructions", [&](int q) { os << p.instructions[size_t(q)]; });
   os << "  \"dma_bytes\": " << p.dmaBytes << ",\n";
-  os << llvm::format("  \"dma_utilization_pct\": %.3f,\n",
-                     p.dmaUtilizationPct);
+  os << llvm::format("  \"dma_utilization_pct\": %.3f,\n", p.dmaUtilizationPct);
   os << "  \"spill_save_bytes\": " << p.spillSaveBytes << ",\n";
   os << "  \"spill_reload_bytes\": " << p.spillReloadBytes << ",\n";
   os << "  \"sbuf_peak_bytes\": " << p.sbufPeakBytes << ",\n";
@@ -457,8 +469,8 @@ void nki_run::writeProfileJson(const Profile &p, llvm::raw_ostream &os) {
        << llvm::format("{\"queue\": \"%s\", \"waits_on\": \"%s\", "
                        "\"us\": %.3f, \"count\": %lld}",
                        nisa::stringify(p.topStalls[i].queue).str().c_str(),
-                       p.topStalls[i].on.c_str(),
-                       p.topStalls[i].us, (long long)p.topStalls[i].count);
+                       p.topStalls[i].on.c_str(), p.topStalls[i].us,
+                       (long long)p.topStalls[i].count);
   os << "]\n}\n";
 }
 
@@ -490,8 +502,7 @@ void nki_run::writeTrace(const nisa::Program &program, const Timeline &t,
     const nisa::Instruction &in = program.instructions[i];
     os << ",\n{\"name\": \"" << nisa::stringify(in.opcode)
        << "\", \"ph\": \"X\", \"pid\": 0, \"tid\": " << int(in.queue)
-       << llvm::format(", \"ts\": %.3f, \"dur\": %.3f",
-                       t.start[i] / 1000.0,
+       << llvm::format(", \"ts\": %.3f, \"dur\": %.3f", t.start[i] / 1000.0,
                        (t.end[i] - t.start[i]) / 1000.0)
        << ", \"args\": {\"id\": " << i << ", \"loc\": ";
     jsonString(os, program.locations[in.loc]);
@@ -500,8 +511,8 @@ void nki_run::writeTrace(const nisa::Program &program, const Timeline &t,
       std::string name =
           on >= Timeline::kPortStall
               ? "port held by " +
-                    nisa::stringify(static_cast<nisa::Queue>(
-                                        on - Timeline::kPortStall))
+                    nisa::stringify(
+                        static_cast<nisa::Queue>(on - Timeline::kPortStall))
                         .str()
               : nisa::stringify(static_cast<nisa::Queue>(on)).str();
       os << llvm::format(", \"stall_us\": %.3f", t.stall[i] / 1000.0)
@@ -518,40 +529,56 @@ void nki_run::writeTrace(const nisa::Program &program, const Timeline &t,
 
 namespace {
 /// What a bar shows: instruction kinds with their colours.
-enum Kind { kLoad, kStore, kSpill, kAct, kTensorTensor, kScan, kScalar,
-            kCopy, kMemset, kMatmul, kNumKinds };
-const char *const kKindNames[] = {"DMA load", "DMA store", "spill/reload",
-                                  "activation", "tensor_tensor", "scan",
-                                  "tensor_scalar", "tensor_copy", "memset",
-                                  "matmul"};
-const char *const kKindColors[] = {"#4c78a8", "#54a24b", "#e45756",
-                                   "#f58518", "#9467bd", "#8c564b",
-                                   "#bcbd22", "#7f7f7f", "#c7c7c7",
-                                   "#17becf"};
+enum Kind {
+  kLoad,
+  kStore,
+  kSpill,
+  kAct,
+  kTensorTensor,
+  kScan,
+  kScalar,
+  kCopy,
+  kMemset,
+  kMatmul,
+  kNumKinds
+};
+const char *const kKindNames[] = {
+    "DMA load", "DMA store",     "spill/reload", "activation", "tensor_tensor",
+    "scan",     "tensor_scalar", "tensor_copy",  "memset",     "matmul"};
+const char *const kKindColors[] = {"#4c78a8", "#54a24b", "#e45756", "#f58518",
+                                   "#9467bd", "#8c564b", "#bcbd22", "#7f7f7f",
+                                   "#c7c7c7", "#17becf"};
 Kind kindOf(const nisa::Instruction &in) {
   switch (in.opcode) {
   case nisa::Opcode::dma:
     if (in.queue == nisa::Queue::spill)
       return kSpill;
     return in.dst.isOnChip() ? kLoad : kStore;
-  case nisa::Opcode::activation: return kAct;
-  case nisa::Opcode::tensor_tensor: return kTensorTensor;
-  case nisa::Opcode::tensor_tensor_scan: return kScan;
-  case nisa::Opcode::tensor_scalar: return kScalar;
-  case nisa::Opcode::tensor_copy: return kCopy;
-  case nisa::Opcode::memset: return kMemset;
-  case nisa::Opcode::matmul: return kMatmul;
+  case nisa::Opcode::activation:
+    return kAct;
+  case nisa::Opcode::tensor_tensor:
+    return kTensorTensor;
+  case nisa::Opcode::tensor_tensor_scan:
+    return kScan;
+  case nisa::Opcode::tensor_scalar:
+    return kScalar;
+  case nisa::Opcode::tensor_copy:
+    return kCopy;
+  case nisa::Opcode::memset:
+    return kMemset;
+  case nisa::Opcode::matmul:
+    return kMatmul;
   }
   return kCopy;
 }
 const char *const kQueueTitles[] = {
-    "ScalarE (act)", "VectorE (dve)", "GpSimdE (pool)", "TensorE (pe)",
-    "qSyncIO0",      "qSyncIO1",      "qSyncIO2",       "qSyncIO3",
-    "qSyncSpillReload0"};
+    "ScalarE (act)", "VectorE (dve)", "GpSimdE (pool)",
+    "TensorE (pe)",  "qSyncIO0",      "qSyncIO1",
+    "qSyncIO2",      "qSyncIO3",      "qSyncSpillReload0"};
 } // namespace
 
-void nki_run::writeTimelineSvg(const nisa::Program &program,
-                               const Timeline &t, double fromUs, double toUs,
+void nki_run::writeTimelineSvg(const nisa::Program &program, const Timeline &t,
+                               double fromUs, double toUs,
                                llvm::raw_ostream &os) {
   const int width = 1400, left = 150, right = 20, top = 50, rowHeight = 26,
             rowGap = 6;
@@ -631,9 +658,11 @@ void nki_run::writeTimelineSvg(const nisa::Program &program,
           kind = k;
         }
       }
-      int shade = kind < 0 ? -1
-                           : std::max(2, int(std::lround(
-                                             10 * std::min(1.0, total / pixelNs))));
+      int shade =
+          kind < 0
+              ? -1
+              : std::max(2,
+                         int(std::lround(10 * std::min(1.0, total / pixelNs))));
       if (kind != runKind || shade != runShade) {
         flush(c);
         runStart = c;

@@ -32,6 +32,6 @@ int main(int argc, char **argv) {
   mlir::registerCSEPass();
   mlir::registerLoopInvariantCodeMotionPass();
 
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "mamba-nki optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "mamba-nki optimizer driver\n", registry));
 }

@@ -42,7 +42,8 @@ static cl::list<std::string>
     inputs("input", cl::desc("NAME=FILE.npy: value of input tensor NAME"),
            cl::value_desc("NAME=FILE"), cl::cat(category));
 static cl::list<std::string>
-    outputs("output", cl::desc("NAME=FILE.npy: write tensor NAME after the run"),
+    outputs("output",
+            cl::desc("NAME=FILE.npy: write tensor NAME after the run"),
             cl::value_desc("NAME=FILE"), cl::cat(category));
 static cl::opt<int64_t> randomInputs(
     "random-inputs",
@@ -56,17 +57,18 @@ static cl::opt<bool> onesInputs(
 static cl::opt<std::string>
     saveInputs("save-inputs", cl::desc("write every input to DIR/NAME.npy"),
                cl::value_desc("DIR"), cl::cat(category));
-static cl::opt<bool> check(
-    "check",
-    cl::desc("compare the output with an independent reference of the "
-             "selective scan; fail beyond rtol 6e-4 / atol 2e-3"),
-    cl::cat(category));
+static cl::opt<bool>
+    check("check",
+          cl::desc("compare the output with an independent reference of the "
+                   "selective scan; fail beyond rtol 6e-4 / atol 2e-3"),
+          cl::cat(category));
 static cl::opt<double> clRtol("rtol", cl::desc("relative tolerance of --check"),
-                            cl::init(6e-4), cl::cat(category));
+                              cl::init(6e-4), cl::cat(category));
 static cl::opt<double> clAtol("atol", cl::desc("absolute tolerance of --check"),
-                            cl::init(2e-3), cl::cat(category));
+                              cl::init(2e-3), cl::cat(category));
 static cl::list<std::string>
-    printValues("print", cl::desc("print an element after the run: NAME[i,j,k]"),
+    printValues("print",
+                cl::desc("print an element after the run: NAME[i,j,k]"),
                 cl::cat(category));
 static cl::opt<bool> noRaceCheck(
     "no-race-check",
@@ -79,47 +81,49 @@ static cl::opt<bool> progressFlag(
     cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("print only errors"),
                            cl::cat(category));
-static cl::opt<bool> profile(
-    "profile", cl::desc("print a profile: latency, engine activity, DMA, "
-                        "spills, memory peaks, top stalls"),
-    cl::cat(category));
-static cl::opt<std::string> profileJson(
-    "profile-json", cl::desc("write the profile as JSON to FILE"),
-    cl::value_desc("FILE"), cl::cat(category));
-static cl::opt<std::string> traceFile(
-    "trace", cl::desc("write a Chrome/Perfetto trace (JSON) to FILE"),
-    cl::value_desc("FILE"), cl::cat(category));
-static cl::opt<std::string> timelineFile(
-    "timeline", cl::desc("draw the timeline as SVG to FILE"),
-    cl::value_desc("FILE"), cl::cat(category));
+static cl::opt<bool>
+    profile("profile",
+            cl::desc("print a profile: latency, engine activity, DMA, "
+                     "spills, memory peaks, top stalls"),
+            cl::cat(category));
+static cl::opt<std::string>
+    profileJson("profile-json", cl::desc("write the profile as JSON to FILE"),
+                cl::value_desc("FILE"), cl::cat(category));
+static cl::opt<std::string>
+    traceFile("trace", cl::desc("write a Chrome/Perfetto trace (JSON) to FILE"),
+              cl::value_desc("FILE"), cl::cat(category));
+static cl::opt<std::string>
+    timelineFile("timeline", cl::desc("draw the timeline as SVG to FILE"),
+                 cl::value_desc("FILE"), cl::cat(category));
 static cl::opt<std::string> timelineWindow(
-    "timeline-window",
-    cl::desc("zoom the timeline to START:END microseconds"),
+    "timeline-window", cl::desc("zoom the timeline to START:END microseconds"),
     cl::value_desc("START:END"), cl::init(""), cl::cat(category));
-static cl::opt<bool> noCompute(
-    "no-compute",
-    cl::desc("run the timing model only: no inputs, no arithmetic"),
-    cl::cat(category));
+static cl::opt<bool>
+    noCompute("no-compute",
+              cl::desc("run the timing model only: no inputs, no arithmetic"),
+              cl::cat(category));
 static cl::opt<std::string> modelParams(
     "model-params",
     cl::desc("override timing-model parameters from FILE (name = value)"),
     cl::value_desc("FILE"), cl::cat(category));
-static cl::opt<bool> printModelParams(
-    "print-model-params", cl::desc("print the timing model's parameters"),
-    cl::cat(category));
-static cl::opt<std::string> targetFlag(
-    "target", cl::desc("timing model: trn1 or trn2 (default: the stream's)"),
-    cl::init(""), cl::cat(category));
+static cl::opt<bool>
+    printModelParams("print-model-params",
+                     cl::desc("print the timing model's parameters"),
+                     cl::cat(category));
+static cl::opt<std::string>
+    targetFlag("target",
+               cl::desc("timing model: trn1 or trn2 (default: the stream's)"),
+               cl::init(""), cl::cat(category));
 static cl::opt<double> maxMemoryGiB(
     "max-memory-gib",
     cl::desc("refuse streams whose tensors and scratch need more memory "
              "than this (GiB, default 16)"),
     cl::init(16.0), cl::cat(category));
-static cl::opt<unsigned> jobs(
-    "jobs",
-    cl::desc("threads that share each instruction's partitions (default: "
-             "all cores)"),
-    cl::init(0), cl::cat(category));
+static cl::opt<unsigned>
+    jobs("jobs",
+         cl::desc("threads that share each instruction's partitions (default: "
+                  "all cores)"),
+         cl::init(0), cl::cat(category));
 
 static int fail(const Twine &message) {
   WithColor::error(errs(), "nki-run") << message << "\n";
@@ -241,9 +245,9 @@ int main(int argc, char **argv) {
     if (!array)
       return fail(toString(array.takeError()));
     if (ArrayRef<int64_t>(array->shape) != ArrayRef<int64_t>(t.shape))
-      return fail(assignment->second + ": shape " +
-                  shapeString(array->shape) + " does not match tensor '" +
-                  t.name + "' (" + shapeString(t.shape) + ")");
+      return fail(assignment->second + ": shape " + shapeString(array->shape) +
+                  " does not match tensor '" + t.name + "' (" +
+                  shapeString(t.shape) + ")");
     values[t.name] = std::move(array->data);
   }
   if (randomInputs >= 0 && onesInputs)
@@ -268,9 +272,8 @@ int main(int argc, char **argv) {
         for (float &x : v)
           x = normal(rng);
     } else {
-      return fail("no value for input tensor '" + t.name +
-                  "': pass --input " + t.name +
-                  "=FILE.npy, --random-inputs=SEED or --ones-inputs");
+      return fail("no value for input tensor '" + t.name + "': pass --input " +
+                  t.name + "=FILE.npy, --random-inputs=SEED or --ones-inputs");
     }
     values[t.name] = std::move(v);
   }
@@ -325,10 +328,11 @@ int main(int argc, char **argv) {
     double from = 0, to = 0;
     if (!timelineWindow.empty()) {
       auto [a, b] = StringRef(timelineWindow).split(':');
-      if (a.trim().getAsDouble(from) || b.trim().getAsDouble(to) ||
-          from < 0 || to <= from)
+      if (a.trim().getAsDouble(from) || b.trim().getAsDouble(to) || from < 0 ||
+          to <= from)
         return fail("--timeline-window expects START:END in microseconds "
-                    "with START < END, got '" + timelineWindow + "'");
+                    "with START < END, got '" +
+                    timelineWindow + "'");
     }
     if (!writeFile(timelineFile, [&](raw_ostream &os) {
           writeTimelineSvg(program, timeline, from, to, os);
@@ -339,26 +343,24 @@ int main(int argc, char **argv) {
     Profile summary = summarize(program, timeline, params);
     if (profile)
       printProfile(summary, target, outs());
-    if (!profileJson.empty() &&
-        !writeFile(profileJson,
-                   [&](raw_ostream &os) { writeProfileJson(summary, os); }))
+    if (!profileJson.empty() && !writeFile(profileJson, [&](raw_ostream &os) {
+          writeProfileJson(summary, os);
+        }))
       return 1;
-    if (!traceFile.empty() &&
-        !writeFile(traceFile,
-                   [&](raw_ostream &os) { writeTrace(program, timeline, os); }))
+    if (!traceFile.empty() && !writeFile(traceFile, [&](raw_ostream &os) {
+          writeTrace(program, timeline, os);
+        }))
       return 1;
   }
   if (noCompute) {
     if (!quiet)
       outs() << format("predicted latency %.2f us (%zu instructions, timing "
                        "model only)\n",
-                       timeline.totalNs / 1000.0,
-                       program.instructions.size());
+                       timeline.totalNs / 1000.0, program.instructions.size());
     return 0;
   }
   unsigned threadCount =
-      jobs ? unsigned(jobs)
-              : std::max(1u, std::thread::hardware_concurrency());
+      jobs ? unsigned(jobs) : std::max(1u, std::thread::hardware_concurrency());
   Machine machine(program, threadCount);
   for (size_t i = 0; i < program.tensors.size(); ++i)
     if (program.tensors[i].isInput)
@@ -390,8 +392,8 @@ int main(int argc, char **argv) {
       return fail(toString(std::move(e)));
   }
   if (!quiet)
-    outs() << format("ran %zu instructions; predicted latency %.2f us\n",
-                     total, timeline.totalNs / 1000.0);
+    outs() << format("ran %zu instructions; predicted latency %.2f us\n", total,
+                     timeline.totalNs / 1000.0);
 
   for (const std::string &spec : printValues) {
     StringRef text(spec);
@@ -404,8 +406,8 @@ int main(int argc, char **argv) {
     SmallVector<StringRef> parts;
     rest.split(parts, ',');
     if (parts.size() != t.shape.size())
-      return fail("--print: '" + spec + "' needs " +
-                  Twine(t.shape.size()) + " indices");
+      return fail("--print: '" + spec + "' needs " + Twine(t.shape.size()) +
+                  " indices");
     int64_t flat = 0;
     for (size_t d = 0; d < parts.size(); ++d) {
       int64_t i = 0;
@@ -425,7 +427,8 @@ int main(int argc, char **argv) {
         c = program.findTensor("C"), y = program.findTensor("out");
     if (d < 0 || u < 0 || a < 0 || b < 0 || c < 0 || y < 0)
       return fail("--check needs a selective-scan kernel with tensors delta, "
-                  "u, A, B, C and out (it has " + tensorNames() + ")");
+                  "u, A, B, C and out (it has " +
+                  tensorNames() + ")");
     ArrayRef<int64_t> ds = program.tensors[size_t(d)].shape;
     ArrayRef<int64_t> as = program.tensors[size_t(a)].shape;
     if (ds.size() != 3 || as.size() != 2)
@@ -439,8 +442,9 @@ int main(int argc, char **argv) {
     bool pass = cmp.failures == 0;
     outs() << format("check: %s max_abs_err=%.3g max_rel_err=%.3g "
                      "(rtol %.3g, atol %.3g; %zu of %zu elements outside)\n",
-                     pass ? (const char *)"PASS" : (const char *)"FAIL", cmp.maxAbsErr, cmp.maxRelErr,
-                     double(clRtol), double(clAtol), cmp.failures, out.size());
+                     pass ? (const char *)"PASS" : (const char *)"FAIL",
+                     cmp.maxAbsErr, cmp.maxRelErr, double(clRtol),
+                     double(clAtol), cmp.failures, out.size());
     if (!pass)
       return 1;
   }

@@ -1,7 +1,7 @@
 //===- NkiOpsTest.cpp - engine interface and memory effects ---------------===//
 
-#include "mamba-nki/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
+#include "mamba-nki/Dialect/Mamba/IR/MambaOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -40,8 +40,7 @@ protected:
     context.loadDialect<NkiDialect, mamba::MambaDialect, func::FuncDialect>();
     module = parseSourceString<ModuleOp>(kKernel, &context);
   }
-  template <typename OpTy>
-  OpTy first() {
+  template <typename OpTy> OpTy first() {
     OpTy result;
     module->walk([&](OpTy op) {
       if (!result)
@@ -103,9 +102,9 @@ TEST_F(NkiOpsTest, BuilderOutputIsVerified) {
   ASSERT_TRUE(module);
   TensorCopyOp copy = first<TensorCopyOp>();
   OpBuilder builder(copy);
-  auto bad = builder.create<TensorCopyOp>(
-      copy.getLoc(), copy.getSrc(), copy.getDst(),
-      EngineAttr::get(&context, Engine::tensor));
+  auto bad =
+      builder.create<TensorCopyOp>(copy.getLoc(), copy.getSrc(), copy.getDst(),
+                                   EngineAttr::get(&context, Engine::tensor));
   std::string message;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
     message = diag.str();

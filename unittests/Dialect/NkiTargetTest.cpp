@@ -43,9 +43,8 @@ TEST_F(NkiTargetTest, MemorySpaceOfMemRef) {
             MemorySpace::hbm);
   EXPECT_EQ(getMemorySpace(memref({4}, b.getF32Type(), MemorySpace::psum)),
             MemorySpace::psum);
-  auto foreign = MemRefType::get({4}, b.getF32Type(),
-                                 MemRefLayoutAttrInterface(),
-                                 b.getI64IntegerAttr(3));
+  auto foreign = MemRefType::get(
+      {4}, b.getF32Type(), MemRefLayoutAttrInterface(), b.getI64IntegerAttr(3));
   EXPECT_EQ(getMemorySpace(foreign), std::nullopt);
 }
 
@@ -63,8 +62,8 @@ TEST_F(NkiTargetTest, FreeSizes) {
 TEST_F(NkiTargetTest, FreeSizeSaturatesInsteadOfOverflowing) {
   Builder b(&context);
   int64_t huge = int64_t(1) << 40;
-  MemRefType type = memref({1, huge, huge, huge}, b.getF32Type(),
-                           MemorySpace::sbuf);
+  MemRefType type =
+      memref({1, huge, huge, huge}, b.getF32Type(), MemorySpace::sbuf);
   EXPECT_GT(getFreeElements(type), int64_t(1) << 50);
   EXPECT_GT(getFreeBytes(type), 0);
 }

@@ -5,8 +5,8 @@
 // header announced to the consumer must match what follows, and the stream
 // must survive print -> parse -> print.
 
-#include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
 #include "mamba-nki/Target/Nisa/NkiToNisa.h"
+#include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -56,9 +56,9 @@ TEST(ProgramTest, PrintsNumbersAndEscapesExactly) {
   // Offsets with every digit count up to 10 digits; hex with 0 and
   // letters.
   uint32_t counts = 0;
-  for (int64_t offset : {int64_t(0), int64_t(9), int64_t(10), int64_t(99),
-                         int64_t(100), int64_t(4095), int64_t(123456789),
-                         int64_t(4294967296 - 4096 * 128)}) {
+  for (int64_t offset :
+       {int64_t(0), int64_t(9), int64_t(10), int64_t(99), int64_t(100),
+        int64_t(4095), int64_t(123456789), int64_t(4294967296 - 4096 * 128)}) {
     Instruction in = dma(offset, offset % 0x2fff0 / 64 * 64, 7, 0);
     in.signal = ++counts;
     p.instructions.push_back(in);

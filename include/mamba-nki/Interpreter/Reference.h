@@ -15,16 +15,14 @@
 namespace nki_run {
 
 /// y[b,c,t] = sum_n C[b,n,t] x[b,c,n,t] with
-/// x[b,c,n,t] = exp(delta[b,c,t] A[c,n]) x[b,c,n,t-1] + delta[b,c,t] B[b,n,t] u[b,c,t].
-/// Uses `threads` threads (split over channels).
-std::vector<float> referenceSelectiveScan(int64_t batch, int64_t channels,
-                                          int64_t seqLen, int64_t state,
-                                          llvm::ArrayRef<float> delta,
-                                          llvm::ArrayRef<float> u,
-                                          llvm::ArrayRef<float> A,
-                                          llvm::ArrayRef<float> B,
-                                          llvm::ArrayRef<float> C,
-                                          unsigned threads = 2);
+/// x[b,c,n,t] = exp(delta[b,c,t] A[c,n]) x[b,c,n,t-1] + delta[b,c,t] B[b,n,t]
+/// u[b,c,t]. Uses `threads` threads (split over channels).
+std::vector<float>
+referenceSelectiveScan(int64_t batch, int64_t channels, int64_t seqLen,
+                       int64_t state, llvm::ArrayRef<float> delta,
+                       llvm::ArrayRef<float> u, llvm::ArrayRef<float> A,
+                       llvm::ArrayRef<float> B, llvm::ArrayRef<float> C,
+                       unsigned threads = 2);
 
 /// The comparison mamba_ssm's tests use: |x - ref| <= atol + rtol |ref|.
 struct Comparison {

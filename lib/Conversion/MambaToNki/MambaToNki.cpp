@@ -53,8 +53,8 @@ public:
   V1KernelBuilder(RewriterBase &rewriter, SelectiveScanOp op,
                   const ScanShape &shape)
       : rw(rewriter), op(op), shape(shape), loc(op.getLoc()),
-        sbuf(nki::MemorySpaceAttr::get(op.getContext(),
-                                       nki::MemorySpace::sbuf)),
+        sbuf(
+            nki::MemorySpaceAttr::get(op.getContext(), nki::MemorySpace::sbuf)),
         psum(nki::MemorySpaceAttr::get(op.getContext(),
                                        nki::MemorySpace::psum)) {}
 
@@ -67,9 +67,8 @@ private:
   /// An `scf.for %iv = 0 to ub` named `name`, kind affine; the insertion
   /// point moves into its body.
   scf::ForOp loop(int64_t upperBound, StringRef name) {
-    auto forOp =
-        rw.create<scf::ForOp>(named(name), index(0), index(upperBound),
-                              index(1));
+    auto forOp = rw.create<scf::ForOp>(named(name), index(0), index(upperBound),
+                                       index(1));
     forOp->setAttr("nki.loop", rw.getStringAttr(name));
     forOp->setAttr("nki.kind", rw.getStringAttr("affine"));
     rw.setInsertionPoint(forOp.getBody()->getTerminator());
@@ -77,7 +76,9 @@ private:
   }
 
   /// The op's location, named after the tutorial's variable it builds.
-  Location named(StringRef name) { return NameLoc::get(rw.getStringAttr(name), loc); }
+  Location named(StringRef name) {
+    return NameLoc::get(rw.getStringAttr(name), loc);
+  }
 
   Value alloc(ArrayRef<int64_t> shape, Attribute space, StringRef name) {
     auto type = MemRefType::get(shape, rw.getF32Type(),
@@ -168,8 +169,7 @@ void V1KernelBuilder::buildGroup(const ChannelGroup &group, Value b) {
   {
     OpBuilder::InsertionGuard loopGuard(rw);
     scf::ForOp zeroLoop = loop(group.tiles, loop_names::kAccZero);
-    rw.create<nki::MemsetOp>(named("scanC_accum"),
-                             rw.getF32FloatAttr(0.0f),
+    rw.create<nki::MemsetOp>(named("scanC_accum"), rw.getF32FloatAttr(0.0f),
                              accTile(zeroLoop.getInductionVar()),
                              nki::EngineAttr());
   }
@@ -184,8 +184,8 @@ void V1KernelBuilder::buildGroup(const ChannelGroup &group, Value b) {
 
     SmallVector<int64_t> tile = {p, len};
     SmallVector<int64_t> row = {1, len};
-    Value deltaI = load(op.getDelta(), {b, c0, zero}, {1, p, len}, tile,
-                        "delta_i");
+    Value deltaI =
+        load(op.getDelta(), {b, c0, zero}, {1, p, len}, tile, "delta_i");
     Value uI = load(op.getU(), {b, c0, zero}, {1, p, len}, tile, "u_i");
     Value aI = load(op.getA(), {c0, n}, {p, 1}, {p, 1}, "A_i");
 
@@ -221,8 +221,8 @@ void V1KernelBuilder::buildGroup(const ChannelGroup &group, Value b) {
     scf::ForOp storeLoop = loop(group.tiles, loop_names::kAccStore);
     Value t = storeLoop.getInductionVar();
     Value c0 = channelStart(group, t);
-    Value dst = view(op.getOut(), {b, c0, zero}, {1, p, len}, {p, len},
-                     "output");
+    Value dst =
+        view(op.getOut(), {b, c0, zero}, {1, p, len}, {p, len}, "output");
     rw.create<nki::StoreOp>(named("output"), accTile(t), dst);
   }
 }
@@ -251,9 +251,12 @@ LogicalResult mlir::mamba::checkLowerableToNki(SelectiveScanOp op) {
     Value value;
     StringRef name;
   };
-  for (Operand operand : {Operand{op.getDelta(), "delta"}, {op.getU(), "u"},
-                          {op.getA(), "A"}, {op.getB(), "B"},
-                          {op.getC(), "C"}, {op.getOut(), "out"}}) {
+  for (Operand operand : {Operand{op.getDelta(), "delta"},
+                          {op.getU(), "u"},
+                          {op.getA(), "A"},
+                          {op.getB(), "B"},
+                          {op.getC(), "C"},
+                          {op.getOut(), "out"}}) {
     auto type = cast<MemRefType>(operand.value.getType());
     if (!type.hasStaticShape())
       return op.emitOpError()
@@ -267,9 +270,9 @@ LogicalResult mlir::mamba::checkLowerableToNki(SelectiveScanOp op) {
   int64_t partitions = std::min(deltaType.getDimSize(1), nki::kMaxPartitions);
   const nki::TargetInfo &info = nki::getTargetInfo(nki::getTarget(op));
   // One [P, seq_len] f32 tile per partition; saturate instead of overflowing.
-  auto bytes = static_cast<int64_t>(std::min<uint64_t>(
-      llvm::SaturatingMultiply<uint64_t>(seqLen, 4),
-      std::numeric_limits<int64_t>::max()));
+  auto bytes = static_cast<int64_t>(
+      std::min<uint64_t>(llvm::SaturatingMultiply<uint64_t>(seqLen, 4),
+                         std::numeric_limits<int64_t>::max()));
   if (bytes > info.sbufPartitionBytes)
     return op.emitOpError()
            << "cannot be lowered to nki: a [" << partitions << ", " << seqLen

@@ -21,33 +21,43 @@ using llvm::StringRef;
 // Names
 //===----------------------------------------------------------------------===//
 
-StringRef nisa::stringify(Target t) { return t == Target::trn2 ? "trn2" : "trn1"; }
+StringRef nisa::stringify(Target t) {
+  return t == Target::trn2 ? "trn2" : "trn1";
+}
 
 StringRef nisa::stringify(Space s) {
   switch (s) {
-  case Space::hbm: return "hbm";
-  case Space::scratch: return "scratch";
-  case Space::sbuf: return "sbuf";
-  case Space::psum: return "psum";
+  case Space::hbm:
+    return "hbm";
+  case Space::scratch:
+    return "scratch";
+  case Space::sbuf:
+    return "sbuf";
+  case Space::psum:
+    return "psum";
   }
   return "?";
 }
 
 StringRef nisa::stringify(DType d) { return d == DType::bf16 ? "bf16" : "f32"; }
 
-static const char *const kOpcodeNames[] = {
-    "dma", "activation", "tensor_scalar", "tensor_tensor",
-    "tensor_tensor_scan", "tensor_copy", "memset", "matmul"};
-static const char *const kAluNames[] = {"bypass", "add", "subtract",
-                                        "multiply", "divide", "max", "min"};
-static const char *const kActNames[] = {"identity", "exp",     "log",
-                                        "relu",     "sigmoid", "silu",
-                                        "softplus", "tanh",    "square",
-                                        "sqrt"};
+static const char *const kOpcodeNames[] = {"dma",
+                                           "activation",
+                                           "tensor_scalar",
+                                           "tensor_tensor",
+                                           "tensor_tensor_scan",
+                                           "tensor_copy",
+                                           "memset",
+                                           "matmul"};
+static const char *const kAluNames[] = {"bypass", "add", "subtract", "multiply",
+                                        "divide", "max", "min"};
+static const char *const kActNames[] = {"identity", "exp",  "log",      "relu",
+                                        "sigmoid",  "silu", "softplus", "tanh",
+                                        "square",   "sqrt"};
 static const char *const kQueueNames[] = {
-    "act",      "dve",      "pool",     "pe",
-    "qSyncIO0", "qSyncIO1", "qSyncIO2", "qSyncIO3",
-    "qSyncSpillReload0"};
+    "act",      "dve",      "pool",
+    "pe",       "qSyncIO0", "qSyncIO1",
+    "qSyncIO2", "qSyncIO3", "qSyncSpillReload0"};
 
 StringRef nisa::stringify(Opcode o) { return kOpcodeNames[int(o)]; }
 StringRef nisa::stringify(Alu a) { return kAluNames[int(a)]; }
@@ -100,8 +110,10 @@ bool AccessPattern::operator==(const AccessPattern &o) const {
 ByteRange nisa::byteRange(const AccessPattern &ap) {
   int64_t eb = elementBytes(ap.dtype);
   switch (ap.space) {
-  case Space::sbuf: return {0, ap.offset, ap.offset + ap.spanBytes()};
-  case Space::psum: return {1, ap.offset, ap.offset + ap.spanBytes()};
+  case Space::sbuf:
+    return {0, ap.offset, ap.offset + ap.spanBytes()};
+  case Space::psum:
+    return {1, ap.offset, ap.offset + ap.spanBytes()};
   case Space::scratch:
     return {2, ap.offset * eb, ap.offset * eb + ap.spanBytes()};
   case Space::hbm:
@@ -190,7 +202,7 @@ public:
       put(s.take_front(special));
       if (special == s.size())
         break;
-      put(s[special] == '\n' ? StringRef("\\n")
+      put(s[special] == '\n'  ? StringRef("\\n")
           : s[special] == '"' ? StringRef("\\\"")
                               : StringRef("\\\\"));
       s = s.drop_front(special + 1);
@@ -302,8 +314,8 @@ static void printScalar(Line &os, const Program &p, const Scalar &s) {
     printAP(os, p, s.ap);
 }
 
-void nisa::printInstruction(const Program &p, int64_t id,
-                            const Instruction &in, llvm::raw_ostream &out) {
+void nisa::printInstruction(const Program &p, int64_t id, const Instruction &in,
+                            llvm::raw_ostream &out) {
   Line os(out);
   os.putInt(id);
   os.put(' ');
@@ -534,8 +546,8 @@ llvm::Error Parser::integer(int64_t &out, int64_t min, int64_t max) {
     col += 2;
   else if (peek() == '-')
     ++col;
-  while (!atEnd() && (hex ? llvm::isHexDigit(line[col])
-                          : llvm::isDigit(line[col])))
+  while (!atEnd() &&
+         (hex ? llvm::isHexDigit(line[col]) : llvm::isDigit(line[col])))
     ++col;
   StringRef digits = line.slice(hex ? start + 2 : start, col);
   long long value = 0;
@@ -713,8 +725,8 @@ llvm::Error Parser::instruction(size_t expectedId) {
     return e;
   if (size_t(id) != expectedId) {
     col = 0;
-    return error("expected instruction " + llvm::Twine(expectedId) +
-                 ", got " + llvm::Twine(id));
+    return error("expected instruction " + llvm::Twine(expectedId) + ", got " +
+                 llvm::Twine(id));
   }
   skipSpaces();
   Instruction in;
@@ -735,14 +747,33 @@ llvm::Error Parser::instruction(size_t expectedId) {
   size_t fieldCol[32] = {};
   bool sawSig = false;
   enum Key {
-    kDst, kSrc, kSrc0, kSrc1, kData, kFunc, kScale, kBias, kOp, kOp0, kOp1,
-    kArg0, kArg1, kRev0, kRev1, kInit, kValue, kStationary, kMoving, kWait,
-    kSig, kLoc
+    kDst,
+    kSrc,
+    kSrc0,
+    kSrc1,
+    kData,
+    kFunc,
+    kScale,
+    kBias,
+    kOp,
+    kOp0,
+    kOp1,
+    kArg0,
+    kArg1,
+    kRev0,
+    kRev1,
+    kInit,
+    kValue,
+    kStationary,
+    kMoving,
+    kWait,
+    kSig,
+    kLoc
   };
   static const char *const keyNames[] = {
-      "dst",  "src",  "src0", "src1", "data", "func",  "scale", "bias",
-      "op",   "op0",  "op1",  "arg0", "arg1", "rev0",  "rev1",  "init",
-      "value", "stationary", "moving", "wait", "sig", "loc"};
+      "dst",   "src",        "src0",   "src1", "data", "func", "scale", "bias",
+      "op",    "op0",        "op1",    "arg0", "arg1", "rev0", "rev1",  "init",
+      "value", "stationary", "moving", "wait", "sig",  "loc"};
   while (true) {
     skipSpaces();
     if (atEnd())
@@ -777,12 +808,18 @@ llvm::Error Parser::instruction(size_t expectedId) {
       return llvm::Error::success();
     };
     switch (key) {
-    case kDst: err = accessPattern(in.dst); break;
-    case kSrc: case kSrc0: case kData: case kStationary:
+    case kDst:
+      err = accessPattern(in.dst);
+      break;
+    case kSrc:
+    case kSrc0:
+    case kData:
+    case kStationary:
       err = accessPattern(in.src0);
       in.numSrcs = std::max<uint8_t>(in.numSrcs, 1);
       break;
-    case kSrc1: case kMoving:
+    case kSrc1:
+    case kMoving:
       err = accessPattern(in.src1);
       in.numSrcs = 2;
       break;
@@ -795,12 +832,29 @@ llvm::Error Parser::instruction(size_t expectedId) {
       }
       break;
     }
-    case kScale: case kArg0: case kInit: err = scalar(in.scalar0); break;
-    case kArg1: err = scalar(in.scalar1); break;
-    case kBias: err = accessPattern(in.bias); in.hasBias = true; break;
-    case kOp: case kOp0: err = alu(in.op0); break;
-    case kOp1: err = alu(in.op1); in.hasOp1 = true; break;
-    case kValue: err = floating(in.value); break;
+    case kScale:
+    case kArg0:
+    case kInit:
+      err = scalar(in.scalar0);
+      break;
+    case kArg1:
+      err = scalar(in.scalar1);
+      break;
+    case kBias:
+      err = accessPattern(in.bias);
+      in.hasBias = true;
+      break;
+    case kOp:
+    case kOp0:
+      err = alu(in.op0);
+      break;
+    case kOp1:
+      err = alu(in.op1);
+      in.hasOp1 = true;
+      break;
+    case kValue:
+      err = floating(in.value);
+      break;
     case kWait:
       do {
         size_t c = col;
@@ -838,7 +892,9 @@ llvm::Error Parser::instruction(size_t expectedId) {
       in.loc = uint32_t(program.locations.size() - 1);
       break;
     }
-    case kRev0: case kRev1: break;
+    case kRev0:
+    case kRev1:
+      break;
     }
     if (err)
       return err;
@@ -853,21 +909,33 @@ llvm::Error Parser::instruction(size_t expectedId) {
   };
   llvm::Error missing = llvm::Error::success();
   switch (in.opcode) {
-  case Opcode::dma: missing = require({kDst, kSrc}); break;
-  case Opcode::activation: missing = require({kFunc, kDst, kData, kScale}); break;
+  case Opcode::dma:
+    missing = require({kDst, kSrc});
+    break;
+  case Opcode::activation:
+    missing = require({kFunc, kDst, kData, kScale});
+    break;
   case Opcode::tensor_scalar:
     missing = require({kDst, kData, kOp0, kArg0});
     if (!missing && seen[kOp1] != seen[kArg1])
       missing = ((col = ocol), error("tensor_scalar needs both 'op1' and "
-                                      "'arg1' or neither"));
+                                     "'arg1' or neither"));
     break;
-  case Opcode::tensor_tensor: missing = require({kOp, kDst, kSrc0, kSrc1}); break;
+  case Opcode::tensor_tensor:
+    missing = require({kOp, kDst, kSrc0, kSrc1});
+    break;
   case Opcode::tensor_tensor_scan:
     missing = require({kOp0, kOp1, kDst, kSrc0, kSrc1, kInit});
     break;
-  case Opcode::tensor_copy: missing = require({kDst, kSrc}); break;
-  case Opcode::memset: missing = require({kDst, kValue}); break;
-  case Opcode::matmul: missing = require({kDst, kStationary, kMoving}); break;
+  case Opcode::tensor_copy:
+    missing = require({kDst, kSrc});
+    break;
+  case Opcode::memset:
+    missing = require({kDst, kValue});
+    break;
+  case Opcode::matmul:
+    missing = require({kDst, kStationary, kMoving});
+    break;
   }
   if (missing)
     return missing;
@@ -1042,9 +1110,9 @@ static std::optional<Problem> checkAP(const Program &p, StringRef role,
   if (ap.isOnChip()) {
     if (ap.partStart + ap.partCount > kPartitions)
       return problem(role, "operand '" + role + "' uses partitions " +
-                             llvm::Twine(ap.partStart) + ".." +
-                             llvm::Twine(ap.partStart + ap.partCount - 1) +
-                             "; there are " + llvm::Twine(kPartitions));
+                               llvm::Twine(ap.partStart) + ".." +
+                               llvm::Twine(ap.partStart + ap.partCount - 1) +
+                               "; there are " + llvm::Twine(kPartitions));
     if (ap.offset % elementBytes(ap.dtype) != 0)
       return problem(role, "operand '" + role + "' starts at byte 0x" +
                                llvm::utohexstr(ap.offset, true) +
@@ -1054,12 +1122,11 @@ static std::optional<Problem> checkAP(const Program &p, StringRef role,
     int64_t capacity = ap.space == Space::sbuf ? sbufPartitionBytes(p.target)
                                                : kPsumPartitionBytes;
     if (ap.offset + ap.spanBytes() > capacity)
-      return problem(role, "operand '" + role + "' ends at byte " +
-                             llvm::Twine(ap.offset + ap.spanBytes()) +
-                             " of a " + stringify(ap.space) +
-                             " partition, which has " +
-                             llvm::Twine(capacity) + " on " +
-                             stringify(p.target));
+      return problem(role,
+                     "operand '" + role + "' ends at byte " +
+                         llvm::Twine(ap.offset + ap.spanBytes()) + " of a " +
+                         stringify(ap.space) + " partition, which has " +
+                         llvm::Twine(capacity) + " on " + stringify(p.target));
     return std::nullopt;
   }
   int64_t limit = ap.space == Space::hbm
@@ -1069,16 +1136,16 @@ static std::optional<Problem> checkAP(const Program &p, StringRef role,
   int64_t end = ap.offset * elementBytes(ap.dtype) + ap.spanBytes();
   if (end > limit)
     return problem(role, "operand '" + role + "' ends at byte " +
-                           llvm::Twine(end) + " of " +
-                           (ap.space == Space::hbm
-                                ? "tensor '" + p.tensors[ap.tensor].name + "'"
-                                : std::string("the scratch area")) +
-                           ", which has " + llvm::Twine(limit));
+                             llvm::Twine(end) + " of " +
+                             (ap.space == Space::hbm
+                                  ? "tensor '" + p.tensors[ap.tensor].name + "'"
+                                  : std::string("the scratch area")) +
+                             ", which has " + llvm::Twine(limit));
   if (ap.space == Space::hbm && ap.dtype != p.tensors[ap.tensor].dtype)
     return problem(role, "operand '" + role + "' reads tensor '" +
-                           p.tensors[ap.tensor].name + "' as " +
-                           stringify(ap.dtype) + ", but it is " +
-                           stringify(p.tensors[ap.tensor].dtype));
+                             p.tensors[ap.tensor].name + "' as " +
+                             stringify(ap.dtype) + ", but it is " +
+                             stringify(p.tensors[ap.tensor].dtype));
   return std::nullopt;
 }
 
@@ -1121,12 +1188,11 @@ checkInstruction(const Program &p, const Instruction &in,
                        const AccessPattern &a) -> std::optional<Problem> {
     if (a.partCount != in.dst.partCount ||
         a.freeElements() != in.dst.freeElements())
-      return problem(role, "operand '" + role + "' is " +
-                               llvm::Twine(a.partCount) + " partitions x " +
-                               llvm::Twine(a.freeElements()) +
-                               " elements, but 'dst' is " +
-                               llvm::Twine(in.dst.partCount) + " x " +
-                               llvm::Twine(in.dst.freeElements()));
+      return problem(
+          role, "operand '" + role + "' is " + llvm::Twine(a.partCount) +
+                    " partitions x " + llvm::Twine(a.freeElements()) +
+                    " elements, but 'dst' is " + llvm::Twine(in.dst.partCount) +
+                    " x " + llvm::Twine(in.dst.freeElements()));
     return std::nullopt;
   };
   auto column = [&](llvm::StringRef role,

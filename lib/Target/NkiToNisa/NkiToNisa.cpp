@@ -32,9 +32,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "mamba-nki/Target/Nisa/NkiToNisa.h"
-#include "mamba-nki/Target/Nisa/IntervalMap.h"
 #include "mamba-nki/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
+#include "mamba-nki/Target/Nisa/IntervalMap.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -62,8 +62,7 @@ namespace {
 /// An append-only array stored in fixed chunks: growing it never copies, so
 /// its peak memory is its size (a std::vector briefly holds both the old and
 /// the new array when it grows).
-template <typename T, size_t kChunk = size_t(1) << 14>
-class ChunkedVector {
+template <typename T, size_t kChunk = size_t(1) << 14> class ChunkedVector {
 public:
   void push_back(const T &value) {
     if (count % kChunk == 0)
@@ -145,12 +144,18 @@ enum Role { kDst, kSrc0, kSrc1, kScalar0, kScalar1, kBias, kNumRoles };
 
 nisa::AccessPattern *roleAP(nisa::Instruction &in, int role) {
   switch (role) {
-  case kDst: return &in.dst;
-  case kSrc0: return in.numSrcs >= 1 ? &in.src0 : nullptr;
-  case kSrc1: return in.numSrcs >= 2 ? &in.src1 : nullptr;
-  case kScalar0: return in.scalar0.isImmediate ? nullptr : &in.scalar0.ap;
-  case kScalar1: return in.scalar1.isImmediate ? nullptr : &in.scalar1.ap;
-  case kBias: return in.hasBias ? &in.bias : nullptr;
+  case kDst:
+    return &in.dst;
+  case kSrc0:
+    return in.numSrcs >= 1 ? &in.src0 : nullptr;
+  case kSrc1:
+    return in.numSrcs >= 2 ? &in.src1 : nullptr;
+  case kScalar0:
+    return in.scalar0.isImmediate ? nullptr : &in.scalar0.ap;
+  case kScalar1:
+    return in.scalar1.isImmediate ? nullptr : &in.scalar1.ap;
+  case kBias:
+    return in.hasBias ? &in.bias : nullptr;
   }
   return nullptr;
 }
@@ -163,8 +168,8 @@ struct VInstr {
 };
 
 /// Makes `vi` a fresh instruction without operands.
-void reset(VInstr &vi, nisa::Opcode opcode, nisa::Queue queue,
-           uint8_t numSrcs, uint32_t loc) {
+void reset(VInstr &vi, nisa::Opcode opcode, nisa::Queue queue, uint8_t numSrcs,
+           uint32_t loc) {
   vi.in = nisa::Instruction();
   vi.buffer.fill(-1);
   vi.in.opcode = opcode;
@@ -257,8 +262,7 @@ public:
   /// instruction in order; stops at the first failure (the sink's or a
   /// located error). The first run creates the buffer instances; later runs
   /// (`replay`) create the same ones again, in the same order.
-  template <typename Sink>
-  LogicalResult run(Sink &sink, bool replay);
+  template <typename Sink> LogicalResult run(Sink &sink, bool replay);
 
   /// The op that produced instruction `index` of the unrolled stream (for
   /// errors found after unrolling).
@@ -305,8 +309,7 @@ private:
   DenseMap<Value, int32_t> intSlots, viewSlots;
   std::vector<StringRef> slotRootNames; // the alloc's name, per view slot
   llvm::StringMap<uint32_t> locIndex;
-  std::map<std::tuple<int, int, int64_t, int64_t, int64_t>, int32_t>
-      typeIndex;
+  std::map<std::tuple<int, int, int64_t, int64_t, int64_t>, int32_t> typeIndex;
   std::vector<Step> steps;
   std::vector<NkiStep> nkiSteps;
   std::vector<View> argViews; // per HBM tensor
@@ -337,7 +340,7 @@ uint32_t Kernel::location(Location loc, StringRef fallbackName) {
     where = (llvm::sys::path::filename(file.getFilename().getValue()) + ":" +
              Twine(file.getLine()) + ":" + Twine(file.getColumn()))
                 .str();
-  std::string text = name.empty() ? where
+  std::string text = name.empty()    ? where
                      : where.empty() ? name
                                      : name + "@" + where;
   if (text.empty())
@@ -362,8 +365,8 @@ int32_t Kernel::typeFor(nisa::Space space, nisa::DType dtype,
     t.blocks = shape[1];
     t.blockElems = t.rowElems / shape[1];
   }
-  auto key = std::make_tuple(int(space), int(dtype), t.partitions,
-                             t.rowElems, t.blocks);
+  auto key = std::make_tuple(int(space), int(dtype), t.partitions, t.rowElems,
+                             t.blocks);
   auto [it, inserted] = typeIndex.try_emplace(key, int32_t(types.size()));
   if (inserted)
     types.push_back(t);
@@ -396,8 +399,7 @@ FailureOr<IntRef> Kernel::intRef(Operation *user, Value v, StringRef what) {
     r.value = *c;
     return r;
   }
-  return user->emitError("cannot evaluate ") << what
-                                             << " at compile time";
+  return user->emitError("cannot evaluate ") << what << " at compile time";
 }
 
 FailureOr<IntRef> Kernel::intRef(Operation *user, OpFoldResult ofr,
@@ -434,10 +436,10 @@ LogicalResult Kernel::compile() {
                 "got "
              << type;
     if (type.getRank() > kMaxRank)
-      return func.emitError() << "argument #" << arg.getArgNumber()
-                              << " has rank " << type.getRank()
-                              << "; the backend handles memrefs of rank up to "
-                              << kMaxRank;
+      return func.emitError()
+             << "argument #" << arg.getArgNumber() << " has rank "
+             << type.getRank() << "; the backend handles memrefs of rank up to "
+             << kMaxRank;
     int64_t elements = 1;
     for (int64_t d : type.getShape()) {
       if (d <= 0)
@@ -451,8 +453,8 @@ LogicalResult Kernel::compile() {
       elements *= d;
     }
     nisa::TensorDecl t;
-    if (auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                      "nki.name"))
+    if (auto name =
+            func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nki.name"))
       t.name = name.getValue().str();
     else
       t.name = "arg" + std::to_string(arg.getArgNumber());
@@ -475,8 +477,8 @@ LogicalResult Kernel::compile() {
     argViews.push_back(v);
     header.tensors.push_back(std::move(t));
   }
-  onesType = typeFor(nisa::Space::sbuf, nisa::DType::f32,
-                     {1, nisa::kPartitions});
+  onesType =
+      typeFor(nisa::Space::sbuf, nisa::DType::f32, {1, nisa::kPartitions});
   return compileBlock(func.getBody().front());
 }
 
@@ -509,15 +511,22 @@ LogicalResult Kernel::compileOp(Operation *op) {
     steps.push_back(s);
     return success();
   };
-  if (isa<arith::AddIOp>(op)) return arith(ArithKind::add);
-  if (isa<arith::SubIOp>(op)) return arith(ArithKind::sub);
-  if (isa<arith::MulIOp>(op)) return arith(ArithKind::mul);
+  if (isa<arith::AddIOp>(op))
+    return arith(ArithKind::add);
+  if (isa<arith::SubIOp>(op))
+    return arith(ArithKind::sub);
+  if (isa<arith::MulIOp>(op))
+    return arith(ArithKind::mul);
   if (isa<arith::DivSIOp, arith::DivUIOp, arith::FloorDivSIOp>(op))
     return arith(ArithKind::div);
-  if (isa<arith::RemSIOp, arith::RemUIOp>(op)) return arith(ArithKind::rem);
-  if (isa<arith::MinSIOp, arith::MinUIOp>(op)) return arith(ArithKind::min);
-  if (isa<arith::MaxSIOp, arith::MaxUIOp>(op)) return arith(ArithKind::max);
-  if (isa<arith::IndexCastOp>(op)) return arith(ArithKind::cast, true);
+  if (isa<arith::RemSIOp, arith::RemUIOp>(op))
+    return arith(ArithKind::rem);
+  if (isa<arith::MinSIOp, arith::MinUIOp>(op))
+    return arith(ArithKind::min);
+  if (isa<arith::MaxSIOp, arith::MaxUIOp>(op))
+    return arith(ArithKind::max);
+  if (isa<arith::IndexCastOp>(op))
+    return arith(ArithKind::cast, true);
   if (auto forOp = dyn_cast<scf::ForOp>(op)) {
     if (forOp.getNumRegionIterArgs())
       return op->emitError("loops carrying values (iter_args) cannot be "
@@ -534,8 +543,7 @@ LogicalResult Kernel::compileOp(Operation *op) {
     s.ub = *ub;
     s.step = *step;
     if (s.step.slot < 0 && s.step.value <= 0)
-      return op->emitError("loop step must be positive, got ")
-             << s.step.value;
+      return op->emitError("loop step must be positive, got ") << s.step.value;
     s.result = newIntSlot(forOp.getInductionVar());
     size_t index = steps.size();
     steps.push_back(s);
@@ -631,10 +639,14 @@ LogicalResult Kernel::compileNki(Operation *op) {
   auto alu = [](AluOp a) { return static_cast<nisa::Alu>(uint32_t(a)); };
   auto engineQueue = [](Engine engine) {
     switch (engine) {
-    case Engine::scalar: return nisa::Queue::act;
-    case Engine::vector: return nisa::Queue::dve;
-    case Engine::gpsimd: return nisa::Queue::pool;
-    case Engine::tensor: return nisa::Queue::pe;
+    case Engine::scalar:
+      return nisa::Queue::act;
+    case Engine::vector:
+      return nisa::Queue::dve;
+    case Engine::gpsimd:
+      return nisa::Queue::pool;
+    case Engine::tensor:
+      return nisa::Queue::pe;
     }
     return nisa::Queue::dve;
   };
@@ -678,14 +690,13 @@ LogicalResult Kernel::compileNki(Operation *op) {
     dst = ts.getDst();
     result = LogicalResult::success(
         succeeded(set(kDst, dst)) && succeeded(set(kSrc0, ts.getData())) &&
-        succeeded(scalar(kScalar0, in.scalar0, ts.getOperand0(),
-                         ts.getImm0Attr())));
+        succeeded(
+            scalar(kScalar0, in.scalar0, ts.getOperand0(), ts.getImm0Attr())));
     if (succeeded(result) && ts.getOp1()) {
       in.hasOp1 = true;
       in.op1 = alu(*ts.getOp1());
       in.rev1 = ts.getReverse1();
-      result = scalar(kScalar1, in.scalar1, ts.getOperand1(),
-                      ts.getImm1Attr());
+      result = scalar(kScalar1, in.scalar1, ts.getOperand1(), ts.getImm1Attr());
     }
   } else if (auto tt = dyn_cast<TensorTensorOp>(op)) {
     in.opcode = nisa::Opcode::tensor_tensor;
@@ -745,8 +756,7 @@ LogicalResult Kernel::compileNki(Operation *op) {
 // Unrolling
 //===----------------------------------------------------------------------===//
 
-template <typename Sink>
-LogicalResult Kernel::run(Sink &sink, bool isReplay) {
+template <typename Sink> LogicalResult Kernel::run(Sink &sink, bool isReplay) {
   replay = isReplay;
   buffersMade = 0;
   emitted = 0;
@@ -768,9 +778,15 @@ LogicalResult Kernel::exec(uint32_t begin, uint32_t end, Sink &sink) {
       int64_t a = get(s.lhs), b = get(s.rhs), r = 0;
       uint64_t ua = uint64_t(a), ub = uint64_t(b);
       switch (s.arith) {
-      case ArithKind::add: r = int64_t(ua + ub); break;
-      case ArithKind::sub: r = int64_t(ua - ub); break;
-      case ArithKind::mul: r = int64_t(ua * ub); break;
+      case ArithKind::add:
+        r = int64_t(ua + ub);
+        break;
+      case ArithKind::sub:
+        r = int64_t(ua - ub);
+        break;
+      case ArithKind::mul:
+        r = int64_t(ua * ub);
+        break;
       case ArithKind::div:
       case ArithKind::rem:
         if (b == 0)
@@ -780,9 +796,15 @@ LogicalResult Kernel::exec(uint32_t begin, uint32_t end, Sink &sink) {
         else
           r = s.arith == ArithKind::div ? a / b : a % b;
         break;
-      case ArithKind::min: r = std::min(a, b); break;
-      case ArithKind::max: r = std::max(a, b); break;
-      case ArithKind::cast: r = a; break;
+      case ArithKind::min:
+        r = std::min(a, b);
+        break;
+      case ArithKind::max:
+        r = std::max(a, b);
+        break;
+      case ArithKind::cast:
+        r = a;
+        break;
       }
       ints[s.result] = r;
       break;
@@ -984,11 +1006,11 @@ LogicalResult Kernel::lowerNki(const NkiStep &ns, Sink &sink) {
     }
     for (int role = 0; role < kNumRoles; ++role)
       if (ns.operand[role] >= 0)
-        if (failed(pattern(op, views[ns.operand[role]],
-                           *roleAP(vi.in, role), vi.buffer[role])))
+        if (failed(pattern(op, views[ns.operand[role]], *roleAP(vi.in, role),
+                           vi.buffer[role])))
           return failure();
-    if (ns.scan && (vi.in.dst.rank != 1 || vi.in.src0.rank != 1 ||
-                    vi.in.src1.rank != 1))
+    if (ns.scan &&
+        (vi.in.dst.rank != 1 || vi.in.src0.rank != 1 || vi.in.src1.rank != 1))
       return op->emitError("a scan's operands must be one contiguous run of "
                            "elements per partition");
     vi.in.loc = ns.loc;
@@ -1038,9 +1060,9 @@ LogicalResult Kernel::lowerNki(const NkiStep &ns, Sink &sink) {
   int64_t length = dst.sizes[0];
   for (int64_t start = 0; start < length; start += bankElems) {
     int64_t chunk = std::min(bankElems, length - start);
-    FailureOr<int32_t> tmp = newBuffer(
-        ns.step,
-        typeFor(nisa::Space::psum, nisa::DType::f32, {partitions, chunk}));
+    FailureOr<int32_t> tmp =
+        newBuffer(ns.step, typeFor(nisa::Space::psum, nisa::DType::f32,
+                                   {partitions, chunk}));
     if (failed(tmp))
       return failure();
     nisa::AccessPattern tmpAP = rowsAP(nisa::Space::psum, partitions, chunk);
@@ -1227,10 +1249,9 @@ private:
   };
   /// The index of the first block starting after `at`.
   size_t firstAfter(int64_t at) const {
-    return size_t(std::upper_bound(free.begin(), free.end(), at,
-                                   [](int64_t v, const Block &b) {
-                                     return v < b.start;
-                                   }) -
+    return size_t(std::upper_bound(
+                      free.begin(), free.end(), at,
+                      [](int64_t v, const Block &b) { return v < b.start; }) -
                   free.begin());
   }
   int64_t align;
@@ -1312,11 +1333,10 @@ void Allocator::makeUnits() {
     for (int64_t k = 0; k < count; ++k) {
       Unit u;
       u.buffer = int32_t(id);
-      u.bytes = b.inPieces()
-                    ? (std::min(t.rowElems, (k + 1) * b.unitElems) -
-                       k * b.unitElems) *
-                          eb
-                    : t.rowElems * eb;
+      u.bytes = b.inPieces() ? (std::min(t.rowElems, (k + 1) * b.unitElems) -
+                                k * b.unitElems) *
+                                   eb
+                             : t.rowElems * eb;
       units.push_back(u);
     }
   }
@@ -1445,9 +1465,8 @@ LogicalResult Allocator::run() {
     // Largest first, so that a compaction can place them all (a stable
     // insertion sort: at most kNumRoles units, and no temporary buffer).
     for (size_t k = 1; k < pinned.size(); ++k)
-      for (size_t j = k; j > 0 && units[pinned[j - 1]].bytes <
-                                      units[pinned[j]].bytes;
-           --j)
+      for (size_t j = k;
+           j > 0 && units[pinned[j - 1]].bytes < units[pinned[j]].bytes; --j)
         std::swap(pinned[j - 1], pinned[j]);
     for (int round = 0;; ++round) {
       bool compacted = false;
@@ -1513,13 +1532,12 @@ public:
       nisa::ByteRange range = nisa::byteRange(ap);
       nisa::IntervalMap<HazardState> &memory = memories[range.key];
       if (!write) {
-        memory.forEach(range.start, range.end,
-                       [&](int64_t, int64_t, HazardState &s) {
-                         if (s.writerQueue >= 0)
-                           deps[s.writerQueue] =
-                               std::max(deps[s.writerQueue], s.writer);
-                         s.readers[q] = std::max(s.readers[q], position);
-                       });
+        memory.forEach(
+            range.start, range.end, [&](int64_t, int64_t, HazardState &s) {
+              if (s.writerQueue >= 0)
+                deps[s.writerQueue] = std::max(deps[s.writerQueue], s.writer);
+              s.readers[q] = std::max(s.readers[q], position);
+            });
         return;
       }
       // A write depends on the last writer and every reader since, and
@@ -1609,7 +1627,7 @@ public:
       nisa::AccessPattern *ap = roleAP(vi.in, role);
       int64_t blockStart =
           b.inPieces() ? int64_t(unit - uint32_t(b.firstUnit)) * b.unitElems
-                      : 0;
+                       : 0;
       ap->offset = int64_t(records.aux[r]) +
                    (ap->offset - blockStart) * nisa::elementBytes(ap->dtype);
       ++r;
@@ -1624,8 +1642,7 @@ private:
     const BufferType &t = kernel.types[kernel.buffers[u.buffer].type];
     int64_t eb = nisa::elementBytes(t.dtype);
     int64_t elems = u.bytes / eb;
-    nisa::AccessPattern onChip =
-        rowsAP(nisa::Space::sbuf, t.partitions, elems);
+    nisa::AccessPattern onChip = rowsAP(nisa::Space::sbuf, t.partitions, elems);
     onChip.dtype = t.dtype;
     onChip.offset = e.address;
     nisa::AccessPattern off = onChip;
@@ -1683,7 +1700,7 @@ LogicalResult mlir::nki::translateToNisa(func::FuncOp func,
                                          const NisaOptions &options,
                                          NisaConsumer &consumer) {
   nisa::Program header;
-  header.target = options.target ? *options.target
+  header.target = options.target                    ? *options.target
                   : getTarget(func) == Target::trn2 ? nisa::Target::trn2
                                                     : nisa::Target::trn1;
   Kernel kernel(func, header, options.maxInstructions);
@@ -1814,8 +1831,7 @@ static LogicalResult emitNisa(Operation *op, llvm::raw_ostream &os) {
   }
   SmallVector<func::FuncOp> funcs;
   op->walk([&](func::FuncOp f) {
-    if (!f.isExternal() &&
-        (clFunction.empty() || f.getSymName() == clFunction))
+    if (!f.isExternal() && (clFunction.empty() || f.getSymName() == clFunction))
       funcs.push_back(f);
   });
   if (funcs.size() != 1)
@@ -1850,9 +1866,9 @@ static LogicalResult emitNisa(Operation *op, llvm::raw_ostream &os) {
   return success();
 }
 
-static LogicalResult readNisa(const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
-                              llvm::function_ref<void(const nisa::Program &)>
-                                  use) {
+static LogicalResult
+readNisa(const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
+         llvm::function_ref<void(const nisa::Program &)> use) {
   const llvm::MemoryBuffer *buffer =
       sourceMgr->getMemoryBuffer(sourceMgr->getMainFileID());
   llvm::Expected<nisa::Program> program =

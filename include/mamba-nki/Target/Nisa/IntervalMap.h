@@ -16,14 +16,12 @@
 
 namespace nisa {
 
-template <typename State>
-class IntervalMap {
+template <typename State> class IntervalMap {
 public:
   /// Calls `fn(segmentStart, segmentEnd, state)` for every segment of
   /// [start, end), in address order; segments never touched before start
   /// with a default-constructed state.
-  template <typename Fn>
-  void forEach(int64_t start, int64_t end, Fn &&fn) {
+  template <typename Fn> void forEach(int64_t start, int64_t end, Fn &&fn) {
     if (start >= end)
       return;
     for (auto it = cover(start, end); it != segments.end() && it->first < end;

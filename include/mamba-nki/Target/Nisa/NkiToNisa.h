@@ -1,4 +1,5 @@
-//===- NkiToNisa.h - lower nki IR to a NeuronCore instruction stream -*- C++ -*-===//
+//===- NkiToNisa.h - lower nki IR to a NeuronCore instruction stream -*- C++
+//-*-===//
 
 #ifndef MAMBA_NKI_TARGET_NISA_NKITONISA_H
 #define MAMBA_NKI_TARGET_NISA_NKITONISA_H
@@ -28,8 +29,7 @@ struct NisaOptions {
 class NisaConsumer {
 public:
   virtual ~NisaConsumer();
-  virtual void header(const nisa::Program &header,
-                      int64_t numInstructions) = 0;
+  virtual void header(const nisa::Program &header, int64_t numInstructions) = 0;
   virtual void instruction(int64_t id, const nisa::Instruction &in) = 0;
 };
 

@@ -44,17 +44,26 @@ enum class Opcode : uint8_t {
 };
 enum class Alu : uint8_t { bypass, add, subtract, multiply, divide, max, min };
 enum class Act : uint8_t {
-  identity, exp, log, relu, sigmoid, silu, softplus, tanh, square, sqrt
+  identity,
+  exp,
+  log,
+  relu,
+  sigmoid,
+  silu,
+  softplus,
+  tanh,
+  square,
+  sqrt
 };
 
 /// Queues: the four compute engines, then DMA queues. Each queue has one
 /// semaphore that counts its completed instructions.
 enum class Queue : uint8_t {
-  act,   // ScalarE
-  dve,   // VectorE
-  pool,  // GpSimdE
-  pe,    // TensorE
-  io0,   // qSyncIO0..3: kernel loads and stores
+  act,  // ScalarE
+  dve,  // VectorE
+  pool, // GpSimdE
+  pe,   // TensorE
+  io0,  // qSyncIO0..3: kernel loads and stores
   io1,
   io2,
   io3,
@@ -126,8 +135,8 @@ struct Instruction {
   // matmul: src0 = stationary, src1 = moving).
   AccessPattern dst, src0, src1;
   uint8_t numSrcs = 0;
-  Scalar scalar0;  // activation scale, tensor_scalar arg0, scan initial
-  Scalar scalar1;  // tensor_scalar arg1
+  Scalar scalar0; // activation scale, tensor_scalar arg0, scan initial
+  Scalar scalar1; // tensor_scalar arg1
   bool hasBias = false;
   AccessPattern bias;
   llvm::SmallVector<Wait, 2> waits;
@@ -137,8 +146,7 @@ struct Instruction {
 
 /// Calls `fn(ap, isWrite)` for every access pattern `in` uses: the reads
 /// first, then the write (so that an in-place update sees the old writer).
-template <typename Fn>
-void forEachAccess(const Instruction &in, Fn &&fn) {
+template <typename Fn> void forEachAccess(const Instruction &in, Fn &&fn) {
   if (in.numSrcs >= 1)
     fn(in.src0, false);
   if (in.numSrcs >= 2)
@@ -186,8 +194,8 @@ void print(const Program &program, llvm::raw_ostream &os);
 /// then each instruction with its position, then the end line.
 void printHeader(const Program &header, int64_t numInstructions,
                  llvm::raw_ostream &os);
-void printInstruction(const Program &header, int64_t id,
-                      const Instruction &in, llvm::raw_ostream &os);
+void printInstruction(const Program &header, int64_t id, const Instruction &in,
+                      llvm::raw_ostream &os);
 void printEnd(llvm::raw_ostream &os);
 
 /// Parses .nisa text. Errors are "<bufferName>:line:col: message".

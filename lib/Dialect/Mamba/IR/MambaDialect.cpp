@@ -42,10 +42,9 @@ static LogicalResult verifyOperand(Operation *op, const ScanOperand &operand) {
     return op->emitOpError() << "operand '" << operand.name
                              << "' must be f32, got " << type.getElementType();
   if (type.getRank() != static_cast<int64_t>(operand.dims.size())) {
-    InFlightDiagnostic diag = op->emitOpError()
-                              << "operand '" << operand.name
-                              << "' must have rank " << operand.dims.size()
-                              << " [";
+    InFlightDiagnostic diag = op->emitOpError() << "operand '" << operand.name
+                                                << "' must have rank "
+                                                << operand.dims.size() << " [";
     llvm::interleaveComma(operand.dims, diag);
     return diag << "], got rank " << type.getRank();
   }

@@ -128,9 +128,8 @@ Access mlir::nki::describeView(Value view) {
     dims.push_back(d);
 
   for (memref::SubViewOp subview : llvm::reverse(chain)) {
-    if (!llvm::all_of(subview.getMixedStrides(), [](OpFoldResult s) {
-          return isConstantIntValue(s, 1);
-        }))
+    if (!llvm::all_of(subview.getMixedStrides(),
+                      [](OpFoldResult s) { return isConstantIntValue(s, 1); }))
       return access; // strided views are not described: whole buffer
     SmallVector<OpFoldResult> subOffsets = subview.getMixedOffsets();
     SmallVector<OpFoldResult> subSizes = subview.getMixedSizes();
@@ -182,8 +181,7 @@ void mlir::nki::collectAccesses(Operation *scope,
       if (!isRead && !isWrite)
         continue; // allocation / free
       Value value = effect.getValue();
-      Access access =
-          value ? describeView(value) : Access();
+      Access access = value ? describeView(value) : Access();
       access.op = op;
       access.isWrite = isWrite;
       accesses.push_back(access);
@@ -298,8 +296,8 @@ bool mlir::nki::disjointAcrossIterations(const Access &a, Value ivA,
     return true;
   if (!a.exact || !b.exact)
     return false;
-  auto loopA = cast<scf::ForOp>(
-      cast<BlockArgument>(ivA).getOwner()->getParentOp());
+  auto loopA =
+      cast<scf::ForOp>(cast<BlockArgument>(ivA).getOwner()->getParentOp());
   auto bounds = getConstantBounds(loopA);
   if (!bounds)
     return false;
@@ -343,8 +341,8 @@ bool mlir::nki::disjointAcrossIterations(const Access &a, Value ivA,
       continue;
     if (llvm::any_of(symbols, [](auto &entry) { return entry.second != 0; }))
       continue;
-    int64_t window = std::max(hiA + a.sizes[d], hiB + b.sizes[d]) -
-                     std::min(loA, loB);
+    int64_t window =
+        std::max(hiA + a.sizes[d], hiB + b.sizes[d]) - std::min(loA, loB);
     int64_t distance = coeff * step;
     if (distance < 0)
       distance = -distance;

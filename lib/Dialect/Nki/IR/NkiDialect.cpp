@@ -36,9 +36,9 @@ LogicalResult NkiDialect::verifyOperationAttribute(Operation *op,
   StringRef name = attr.getName().getValue();
   if (name == getTargetAttrName()) {
     if (!isa<TargetAttr>(attr.getValue()))
-      return op->emitError() << "'" << name
-                             << "' must be a #nki.target<...> attribute, got "
-                             << attr.getValue();
+      return op->emitError()
+             << "'" << name << "' must be a #nki.target<...> attribute, got "
+             << attr.getValue();
     return success();
   }
   if (name == "nki.loop") {

@@ -123,12 +123,12 @@ static void printScalarClause(OpAsmPrinter &printer, Operation *op,
 }
 
 /// tensor-scalar-args ::= clause (`,` clause)?
-static ParseResult parseTensorScalarArgs(
-    OpAsmParser &parser, AluOpAttr &op0,
-    std::optional<UnresolvedOperand> &operand0, Type &type0, FloatAttr &imm0,
-    UnitAttr &reverse0, AluOpAttr &op1,
-    std::optional<UnresolvedOperand> &operand1, Type &type1, FloatAttr &imm1,
-    UnitAttr &reverse1) {
+static ParseResult
+parseTensorScalarArgs(OpAsmParser &parser, AluOpAttr &op0,
+                      std::optional<UnresolvedOperand> &operand0, Type &type0,
+                      FloatAttr &imm0, UnitAttr &reverse0, AluOpAttr &op1,
+                      std::optional<UnresolvedOperand> &operand1, Type &type1,
+                      FloatAttr &imm1, UnitAttr &reverse1) {
   if (parseScalarClause(parser, op0, operand0, type0, imm0, reverse0))
     return failure();
   if (succeeded(parser.parseOptionalComma()))
@@ -184,24 +184,24 @@ static std::string shapeString(MemRefType type) {
 static LogicalResult verifyTileShape(Operation *op, MemRefType type,
                                      const Twine &what) {
   if (!type.hasStaticShape())
-    return op->emitOpError() << what << " must have a static shape, got "
-                             << type;
+    return op->emitOpError()
+           << what << " must have a static shape, got " << type;
   if (type.getRank() < 2)
     return op->emitOpError()
            << what
            << " must have rank >= 2 (partition dim, then free dims), got rank "
            << type.getRank();
   if (llvm::is_contained(type.getShape(), 0))
-    return op->emitOpError() << what << " is empty (shape "
-                             << shapeString(type) << ")";
+    return op->emitOpError()
+           << what << " is empty (shape " << shapeString(type) << ")";
   if (getPartitions(type) > kMaxPartitions)
-    return op->emitOpError() << what << " spans " << getPartitions(type)
-                             << " partitions; a tile spans at most "
-                             << kMaxPartitions;
+    return op->emitOpError()
+           << what << " spans " << getPartitions(type)
+           << " partitions; a tile spans at most " << kMaxPartitions;
   if (!isSupportedElementType(type.getElementType()))
-    return op->emitOpError() << what << " has element type "
-                             << type.getElementType()
-                             << "; engines compute on f32 or bf16";
+    return op->emitOpError()
+           << what << " has element type " << type.getElementType()
+           << "; engines compute on f32 or bf16";
   return success();
 }
 
@@ -226,17 +226,18 @@ static LogicalResult verifyOnChipView(Operation *op, Value value,
   if (failed(space))
     return failure();
   if (*space == MemorySpace::hbm)
-    return op->emitOpError() << "operand '" << name
-                             << "' must be in SBUF or PSUM, but is in HBM";
+    return op->emitOpError()
+           << "operand '" << name << "' must be in SBUF or PSUM, but is in HBM";
   auto type = cast<MemRefType>(value.getType());
   if (failed(verifyTileShape(op, type, "operand '" + name + "'")))
     return failure();
-  if (*space == MemorySpace::sbuf && getFreeElements(type) > kMaxSbufFreeElements)
-    return op->emitOpError() << "operand '" << name << "' has "
-                             << getFreeElements(type)
-                             << " elements per partition; an SBUF tile holds "
-                                "at most "
-                             << kMaxSbufFreeElements;
+  if (*space == MemorySpace::sbuf &&
+      getFreeElements(type) > kMaxSbufFreeElements)
+    return op->emitOpError()
+           << "operand '" << name << "' has " << getFreeElements(type)
+           << " elements per partition; an SBUF tile holds "
+              "at most "
+           << kMaxSbufFreeElements;
   if (*space == MemorySpace::sbuf) {
     const TargetInfo &info = getTargetInfo(getTarget(op));
     if (getFreeBytes(type) > info.sbufPartitionBytes)
@@ -247,11 +248,11 @@ static LogicalResult verifyOnChipView(Operation *op, Value value,
              << getFreeBytes(type) - info.sbufPartitionBytes << ")";
   }
   if (*space == MemorySpace::psum && getFreeBytes(type) > kPsumBankBytes)
-    return op->emitOpError() << "operand '" << name << "' uses "
-                             << getFreeBytes(type)
-                             << " bytes per partition of PSUM; a PSUM tile "
-                                "must fit one "
-                             << kPsumBankBytes << "-byte bank";
+    return op->emitOpError()
+           << "operand '" << name << "' uses " << getFreeBytes(type)
+           << " bytes per partition of PSUM; a PSUM tile "
+              "must fit one "
+           << kPsumBankBytes << "-byte bank";
   if (engine == Engine::gpsimd && *space == MemorySpace::psum)
     return op->emitOpError() << "operand '" << name
                              << "' is in PSUM, which GpSimdE cannot access";
@@ -282,10 +283,10 @@ static LogicalResult verifyPartitionScalar(Operation *op, Value value,
   int64_t partitions = getPartitions(cast<MemRefType>(ref.getType()));
   if (type.getRank() != 2 || type.getDimSize(0) != partitions ||
       type.getDimSize(1) != 1)
-    return op->emitOpError() << "operand '" << name << "' must be a ["
-                             << partitions << ", 1] view (one value per "
-                             << "partition of '" << refName << "'), got "
-                             << shapeString(type);
+    return op->emitOpError()
+           << "operand '" << name << "' must be a [" << partitions
+           << ", 1] view (one value per "
+           << "partition of '" << refName << "'), got " << shapeString(type);
   if (!type.getElementType().isF32())
     return op->emitOpError() << "operand '" << name << "' must be f32, got "
                              << type.getElementType();
@@ -300,8 +301,7 @@ static LogicalResult verifyOneOf(Operation *op, Value operand, Attribute imm,
                              << "' is given both as a view and as an "
                                 "immediate";
   if (!operand && !imm)
-    return op->emitOpError() << "'" << name
-                             << "' needs a view or an immediate";
+    return op->emitOpError() << "'" << name << "' needs a view or an immediate";
   return success();
 }
 
@@ -387,9 +387,9 @@ static LogicalResult verifyDma(Operation *op, Value hbm, StringRef hbmName,
   if (failed(hbmSpace))
     return failure();
   if (*hbmSpace != MemorySpace::hbm)
-    return op->emitOpError() << "operand '" << hbmName
-                             << "' must be in HBM, but is in "
-                             << spaceName(*hbmSpace);
+    return op->emitOpError()
+           << "operand '" << hbmName << "' must be in HBM, but is in "
+           << spaceName(*hbmSpace);
   auto hbmType = cast<MemRefType>(hbm.getType());
   if (!hbmType.hasStaticShape())
     return op->emitOpError() << "operand '" << hbmName
@@ -398,18 +398,18 @@ static LogicalResult verifyDma(Operation *op, Value hbm, StringRef hbmName,
   if (failed(sbufSpace))
     return failure();
   if (*sbufSpace != MemorySpace::sbuf)
-    return op->emitOpError() << "operand '" << sbufName
-                             << "' must be in SBUF, but is in "
-                             << spaceName(*sbufSpace);
+    return op->emitOpError()
+           << "operand '" << sbufName << "' must be in SBUF, but is in "
+           << spaceName(*sbufSpace);
   if (failed(verifyOnChipView(op, sbuf, sbufName, std::nullopt)) ||
       failed(verifySameShape(op, hbm, hbmName, sbuf, sbufName)))
     return failure();
   Type hbmElement = hbmType.getElementType();
   Type sbufElement = cast<MemRefType>(sbuf.getType()).getElementType();
   if (hbmElement != sbufElement)
-    return op->emitOpError() << "DMA does not convert element types: '"
-                             << hbmName << "' is " << hbmElement << ", '"
-                             << sbufName << "' is " << sbufElement;
+    return op->emitOpError()
+           << "DMA does not convert element types: '" << hbmName << "' is "
+           << hbmElement << ", '" << sbufName << "' is " << sbufElement;
   return success();
 }
 
@@ -492,16 +492,15 @@ LogicalResult TensorTensorScanOp::verify() {
   if (failed(verifyOnChipView(*this, getData0(), "data0", engine)) ||
       failed(verifyOnChipView(*this, getData1(), "data1", engine)) ||
       failed(verifyOnChipView(*this, getDst(), "dst", engine)) ||
-      failed(verifySameShape(*this, getData0(), "data0", getData1(),
-                             "data1")) ||
+      failed(
+          verifySameShape(*this, getData0(), "data0", getData1(), "data1")) ||
       failed(verifySameShape(*this, getData0(), "data0", getDst(), "dst")))
     return failure();
   if (getData0().getType().getRank() != 2)
     return emitOpError() << "scans one free dimension: operands must have "
                             "rank 2 ([partitions, length]), got rank "
                          << getData0().getType().getRank();
-  if (failed(verifyOneOf(*this, getInitial(), getInitialImmAttr(),
-                         "initial")))
+  if (failed(verifyOneOf(*this, getInitial(), getInitialImmAttr(), "initial")))
     return failure();
   if (getInitial() &&
       failed(verifyPartitionScalar(*this, getInitial(), "initial", getData0(),

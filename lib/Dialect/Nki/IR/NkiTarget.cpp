@@ -20,8 +20,8 @@ const TargetInfo &mlir::nki::getTargetInfo(Target target) {
 
 Target mlir::nki::getTarget(Operation *op) {
   for (Operation *cur = op; cur; cur = cur->getParentOp())
-    if (auto attr = cur->getAttrOfType<TargetAttr>(
-            NkiDialect::getTargetAttrName()))
+    if (auto attr =
+            cur->getAttrOfType<TargetAttr>(NkiDialect::getTargetAttrName()))
       return attr.getValue();
   return Target::trn1;
 }

@@ -73,10 +73,11 @@ FailureOr<scf::ForOp> mlir::nki::fuseSiblingLoops(RewriterBase &rewriter,
       if (disjointAcrossIterations(a, iv1, b, iv2, {first, second}))
         continue;
       return fail("cannot fuse " + label(first) + " and " + label(second) +
-                  ": " + describeOp(b.op) + (b.isWrite ? " writes " : " reads ") +
-                  b.rootName() + " where a different iteration of " +
-                  label(first) + " " + (a.isWrite ? "writes" : "reads") +
-                  " it (" + describeOp(a.op) + ")");
+                  ": " + describeOp(b.op) +
+                  (b.isWrite ? " writes " : " reads ") + b.rootName() +
+                  " where a different iteration of " + label(first) + " " +
+                  (a.isWrite ? "writes" : "reads") + " it (" +
+                  describeOp(a.op) + ")");
     }
   }
 
@@ -155,12 +156,12 @@ FailureOr<AllocOp> mlir::nki::contractBuffer(RewriterBase &rewriter,
   for (unsigned d = 0; d < type.getRank(); ++d)
     if (d != *dim)
       shape.push_back(type.getDimSize(d));
-  auto newType = MemRefType::get(shape, type.getElementType(),
-                                 MemRefLayoutAttrInterface(),
-                                 type.getMemorySpace());
+  auto newType =
+      MemRefType::get(shape, type.getElementType(), MemRefLayoutAttrInterface(),
+                      type.getMemorySpace());
   rewriter.setInsertionPointToStart(loop.getBody());
-  auto contracted = rewriter.create<AllocOp>(buffer.getLoc(), newType,
-                                             buffer.getNameAttr());
+  auto contracted =
+      rewriter.create<AllocOp>(buffer.getLoc(), newType, buffer.getNameAttr());
   for (memref::SubViewOp view : views)
     rewriter.replaceOp(view, contracted.getResult());
   rewriter.eraseOp(buffer);

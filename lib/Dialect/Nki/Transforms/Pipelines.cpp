@@ -43,8 +43,8 @@ void buildV3(OpPassManager &pm, const V3Options &options) {
 
 void mlir::nki::registerMambaPipelines() {
   PassPipelineRegistration<>(
-      "mamba-v1",
-      "The Fused Mamba tutorial's v1 kernel: convert-mamba-to-nki", buildV1);
+      "mamba-v1", "The Fused Mamba tutorial's v1 kernel: convert-mamba-to-nki",
+      buildV1);
   PassPipelineRegistration<>(
       "mamba-v2",
       "The tutorial's v2 kernel: v1, then nki-reorder-loops (state <-> "

@@ -69,12 +69,12 @@ private:
 
   int64_t length = 0;
   SmallVector<TensorTensorScanOp> scans;
-  llvm::SetVector<Operation *> tiledOps;     // engine/DMA ops, in order
-  llvm::SetVector<Operation *> tiledAllocs;  // body buffers that shrink
+  llvm::SetVector<Operation *> tiledOps;    // engine/DMA ops, in order
+  llvm::SetVector<Operation *> tiledAllocs; // body buffers that shrink
   DenseMap<Operation *, TensorTensorScanOp> carriedAllocs; // scan buffers
   DenseMap<Operation *, Value> carriedBuffers; // old alloc -> [P, 1 + L]
-  llvm::SetVector<Operation *> promoted;     // tiled allocs moved to PSUM
-  SmallVector<Operation *> movedBefore;      // pure/staying ops to hoist
+  llvm::SetVector<Operation *> promoted;       // tiled allocs moved to PSUM
+  SmallVector<Operation *> movedBefore;        // pure/staying ops to hoist
 };
 
 } // namespace
@@ -154,10 +154,10 @@ LogicalResult FreeDimTiler::classify() {
           touchesLong |= isLong(operand);
       });
       if (touchesLong)
-        return fail(&op, "cannot tile the free dim of this loop: " +
-                             describeOp(&op) +
-                             " in its body works on the free dim; tile "
-                             "inside it");
+        return fail(
+            &op, "cannot tile the free dim of this loop: " + describeOp(&op) +
+                     " in its body works on the free dim; tile "
+                     "inside it");
       if (firstTiled)
         movedBefore.push_back(&op);
       continue;
@@ -175,8 +175,8 @@ LogicalResult FreeDimTiler::classify() {
     if (!isa<MemoryEffectOpInterface>(op))
       return fail(&op, "cannot tile the free dim: " + describeOp(&op) +
                            " has unknown effects");
-    bool tiled = llvm::any_of(op.getOperands(),
-                              [&](Value v) { return isLong(v); });
+    bool tiled =
+        llvm::any_of(op.getOperands(), [&](Value v) { return isLong(v); });
     if (tiled) {
       tiledOps.insert(&op);
       if (!firstTiled)
@@ -198,18 +198,18 @@ LogicalResult FreeDimTiler::classify() {
     collectAccesses(op, tiledAccesses);
   for (const Access &access : tiledAccesses) {
     if (access.isWrite && !isLong(access.view))
-      return fail(access.op, "cannot tile the free dim: " +
-                                 describeOp(access.op) + " writes " +
-                                 access.rootName() +
-                                 " in a way that is not sliced by the tile "
-                                 "(a dependence across tiles)");
+      return fail(access.op,
+                  "cannot tile the free dim: " + describeOp(access.op) +
+                      " writes " + access.rootName() +
+                      " in a way that is not sliced by the tile "
+                      "(a dependence across tiles)");
     if (!access.isWrite && !isLong(access.view))
       for (const Access &other : tiledAccesses)
         if (other.isWrite && mayConflict(access, other))
-          return fail(access.op, "cannot tile the free dim: " +
-                                     describeOp(access.op) + " reads part of " +
-                                     access.rootName() +
-                                     " that a tiled op writes, across tiles");
+          return fail(access.op,
+                      "cannot tile the free dim: " + describeOp(access.op) +
+                          " reads part of " + access.rootName() +
+                          " that a tiled op writes, across tiles");
   }
   // Ops that stay outside the tile loop but come after a tiled op move
   // before the tile loop, above the tiled ops that preceded them: they must
@@ -241,8 +241,7 @@ void FreeDimTiler::choosePsumPromotions() {
   int64_t tileSize = std::min(requestedTileSize, length);
   auto inPsum = [&](Value v) {
     Operation *def = v.getDefiningOp();
-    return getMemorySpace(cast<MemRefType>(v.getType())) ==
-               MemorySpace::psum ||
+    return getMemorySpace(cast<MemRefType>(v.getType())) == MemorySpace::psum ||
            (def && promoted.count(def));
   };
   for (Operation *op : tiledAllocs) {
@@ -377,9 +376,9 @@ void FreeDimTiler::emitTile(OpFoldResult offset, int64_t size, bool last) {
       // Carry this tile's last state into column 0 for the next tile (on
       // ScalarE, off the busy VectorE).
       if (!last)
-        rw.create<TensorCopyOp>(scan.getLoc(), column(size), column(0),
-                                EngineAttr::get(rw.getContext(),
-                                                Engine::scalar));
+        rw.create<TensorCopyOp>(
+            scan.getLoc(), column(size), column(0),
+            EngineAttr::get(rw.getContext(), Engine::scalar));
       continue;
     }
     SmallVector<Value> operands;
@@ -424,9 +423,8 @@ FailureOr<scf::ForOp> FreeDimTiler::run() {
     SmallVector<OpFoldResult> strides(2, rw.getIndexAttr(1));
     auto columnType = cast<MemRefType>(memref::SubViewOp::inferResultType(
         carriedType, offsets, sizes, strides));
-    Value column = rw.create<memref::SubViewOp>(scan.getLoc(), columnType,
-                                                carried, offsets, sizes,
-                                                strides);
+    Value column = rw.create<memref::SubViewOp>(
+        scan.getLoc(), columnType, carried, offsets, sizes, strides);
     if (Value initial = scan.getInitial())
       rw.create<TensorCopyOp>(scan.getLoc(), initial, column, EngineAttr());
     else
@@ -438,9 +436,9 @@ FailureOr<scf::ForOp> FreeDimTiler::run() {
   auto tileLoop =
       rw.create<scf::ForOp>(loc, index(0), index(fullTiles), index(1));
   tileLoop->setAttr("nki.loop", rw.getStringAttr(name));
-  tileLoop->setAttr("nki.kind", rw.getStringAttr(carriedAllocs.empty()
-                                                     ? "affine"
-                                                     : "sequential"));
+  tileLoop->setAttr(
+      "nki.kind",
+      rw.getStringAttr(carriedAllocs.empty() ? "affine" : "sequential"));
   {
     OpBuilder::InsertionGuard guard(rw);
     rw.setInsertionPoint(tileLoop.getBody()->getTerminator());

@@ -112,8 +112,8 @@ bool isAccumulation(Operation *op);
 bool isDefinedInside(Value value, Operation *op);
 
 /// Constant trip-count bounds of `loop` (lower, upper, step), if constant.
-std::optional<std::tuple<int64_t, int64_t, int64_t>> getConstantBounds(
-    scf::ForOp loop);
+std::optional<std::tuple<int64_t, int64_t, int64_t>>
+getConstantBounds(scf::ForOp loop);
 
 /// The `nki.loop` name of `loop`, or "" if it has none.
 StringRef getLoopName(Operation *loop);

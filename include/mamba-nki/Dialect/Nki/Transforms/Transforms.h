@@ -51,9 +51,8 @@ LogicalResult hoistLoad(RewriterBase &rewriter, scf::ForOp loop, LoadOp load,
 
 /// Fuses `second` into `first` (adjacent siblings with equal bounds) and
 /// returns the fused loop, named `name` (kept from the loops if empty).
-FailureOr<scf::ForOp> fuseSiblingLoops(RewriterBase &rewriter,
-                                       scf::ForOp first, scf::ForOp second,
-                                       StringRef name = "",
+FailureOr<scf::ForOp> fuseSiblingLoops(RewriterBase &rewriter, scf::ForOp first,
+                                       scf::ForOp second, StringRef name = "",
                                        Declined *declined = nullptr);
 
 /// Replaces `buffer`, used only inside `loop` and indexed in one dim by
