@@ -8,6 +8,8 @@ PACKAGES=(
   libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools
   # build
   cmake ninja-build g++ ccache
+  # scripts/check-format.sh (the test command fails on unformatted C++)
+  clang-format
   # lit runs on python3; unit tests use GoogleTest
   python3 libgtest-dev
   # bench/ measures peak memory with GNU time

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds, runs every test
+# The README's test command: installs what is missing, checks the C++
+# formatting (scripts/check-format.sh), builds, runs every test
 # (lit + unit tests), then the same suite under ASan + UBSan (skip with
 # SANITIZERS=0). Ends with one "N passed, N failed" line over both runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
+bash scripts/check-format.sh
 bash scripts/build.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
