@@ -2,6 +2,7 @@
 # lit configuration for mamba-nki.
 
 import os
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -18,6 +19,14 @@ config.test_exec_root = os.path.join(config.mamba_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%mamba_src_root", config.mamba_src_root))
 config.substitutions.append(("%mamba_obj_root", config.mamba_obj_root))
+# %equiv KERNEL --after=ARGS [--before=ARGS]: run the kernel before and after
+# the passes through nki-run on the same inputs; fail unless every output is
+# bit-identical (scripts/nki-equiv.py).
+config.substitutions.append(
+    ("%equiv", "%s %s --tools-dir %s" % (
+        sys.executable,
+        os.path.join(config.mamba_src_root, "scripts", "nki-equiv.py"),
+        config.mamba_tools_dir)))
 
 llvm_config.use_default_substitutions()
 if config.mamba_sanitizers.upper() in ("ON", "1", "TRUE", "YES"):
