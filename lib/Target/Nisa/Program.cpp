@@ -490,10 +490,20 @@ private:
   llvm::Error expect(char c) {
     if (consume(c))
       return llvm::Error::success();
-    return error(llvm::Twine("expected '") + llvm::Twine(c) + "'");
+    return error(llvm::Twine("expected '") + llvm::Twine(c) + "', got " +
+                 found(col));
   }
   StringRef word(); // [A-Za-z0-9_.-]+ up to a delimiter
-  llvm::Error integer(int64_t &out, int64_t min, int64_t max);
+  /// What stands at column `c`, for "got '...'" in errors: up to the next
+  /// space (`word`: the number-like run there), at most 24 characters.
+  std::string found(size_t c, bool word = false) const;
+  /// A decimal integer in [min, max], spelled as the printer spells it: no
+  /// sign, no leading zeros. `hex`: '0x' and lowercase hex digits instead
+  /// (on-chip byte offsets). `thenX`: an 'x' may follow (a shape).
+  llvm::Error integer(int64_t &out, int64_t min, int64_t max, bool hex = false,
+                      bool thenX = false);
+  /// Nothing but spaces may follow on this line.
+  llvm::Error endOfLine(const llvm::Twine &after);
   llvm::Error floating(float &out);
   llvm::Error quoted(std::string &out);
   llvm::Error accessPattern(AccessPattern &ap);
@@ -539,30 +549,94 @@ StringRef Parser::word() {
   return line.slice(start, col);
 }
 
-llvm::Error Parser::integer(int64_t &out, int64_t min, int64_t max) {
+std::string Parser::found(size_t c, bool word) const {
+  if (c >= line.size())
+    return "the end of the line";
+  StringRef rest = line.substr(c);
+  StringRef token = rest.take_until([&](char ch) {
+    return ch == ' ' || (word && !llvm::isAlnum(ch) && ch != '_' && ch != '-' &&
+                         ch != '+' && ch != '.');
+  });
+  if (token.empty())
+    token = rest.take_front(1);
+  std::string text = token.take_front(24).str();
+  if (token.size() > 24)
+    text += "...";
+  return "'" + text + "'";
+}
+
+llvm::Error Parser::integer(int64_t &out, int64_t min, int64_t max, bool hex,
+                            bool thenX) {
   size_t start = col;
-  bool hex = line.substr(col).starts_with("0x");
-  if (hex)
-    col += 2;
-  else if (peek() == '-')
-    ++col;
-  while (!atEnd() &&
-         (hex ? llvm::isHexDigit(line[col]) : llvm::isDigit(line[col])))
-    ++col;
-  StringRef digits = line.slice(hex ? start + 2 : start, col);
-  long long value = 0;
-  if (digits.empty() || digits == "-" ||
-      llvm::getAsSignedInteger(digits, hex ? 16 : 10, value)) {
+  auto bad = [&](const llvm::Twine &what) {
     col = start;
-    return error("expected an integer");
-  }
-  if (value < min || value > max) {
+    return error(what + ", got " + found(start, /*word=*/true));
+  };
+  if (hex && !line.substr(col).starts_with("0x"))
+    return bad("expected a hex byte offset ('0x' and lowercase hex digits)");
+  size_t digitsStart = hex ? col + 2 : col;
+  col = digitsStart;
+  while (!atEnd() && (hex ? llvm::isDigit(line[col]) ||
+                                (line[col] >= 'a' && line[col] <= 'f')
+                          : llvm::isDigit(line[col])))
+    ++col;
+  StringRef digits = line.slice(digitsStart, col);
+  // A letter or digit straight after the number (other than a shape's 'x')
+  // makes it another token: '1junk', '0x10' where decimal is expected, or
+  // upper-case hex digits.
+  bool glued = !atEnd() && (llvm::isAlnum(peek()) || peek() == '_') &&
+               !(thenX && peek() == 'x');
+  if (digits.empty() || glued)
+    return bad(hex ? "expected a hex byte offset ('0x' and lowercase hex "
+                     "digits)"
+                   : "expected a decimal integer");
+  if (digits.size() > 1 && digits.front() == '0')
+    return bad(hex ? "expected a hex byte offset without leading zeros"
+                   : "expected a decimal integer without leading zeros");
+  unsigned long long value = 0;
+  if (llvm::getAsUnsignedInteger(digits, hex ? 16 : 10, value) ||
+      value > uint64_t(max) || int64_t(value) < min) {
+    StringRef text = line.slice(start, col);
     col = start;
-    return error("integer " + llvm::Twine(value) + " out of range [" +
-                 llvm::Twine(min) + ", " + llvm::Twine(max) + "]");
+    return error("integer " + text + " out of range [" + llvm::Twine(min) +
+                 ", " + llvm::Twine(max) + "]");
   }
-  out = value;
+  out = int64_t(value);
   return llvm::Error::success();
+}
+
+llvm::Error Parser::endOfLine(const llvm::Twine &after) {
+  skipSpaces();
+  if (atEnd())
+    return llvm::Error::success();
+  return error("unexpected " + found(col) + " after " + after);
+}
+
+/// What the printer writes for a float: inf, -inf, nan, or a decimal
+/// number with an optional exponent (no hex floats, no "infinity").
+static bool isDecimalFloat(StringRef t) {
+  if (t == "inf" || t == "-inf" || t == "nan")
+    return true;
+  t.consume_front("-");
+  size_t digits = 0, i = 0;
+  for (; i < t.size() && llvm::isDigit(t[i]); ++i)
+    ++digits;
+  if (i < t.size() && t[i] == '.')
+    for (++i; i < t.size() && llvm::isDigit(t[i]); ++i)
+      ++digits;
+  if (digits == 0)
+    return false;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-'))
+      ++i;
+    size_t exponent = i;
+    while (i < t.size() && llvm::isDigit(t[i]))
+      ++i;
+    if (i == exponent)
+      return false;
+  }
+  return i == t.size();
 }
 
 llvm::Error Parser::floating(float &out) {
@@ -572,14 +646,23 @@ llvm::Error Parser::floating(float &out) {
   std::string token = line.slice(start, col).str();
   if (token.empty()) {
     col = start;
-    return error("expected a number");
+    return error("expected a number, got " + found(start));
+  }
+  if (!isDecimalFloat(token)) {
+    col = start;
+    return error("expected a decimal number, inf, -inf or nan, got " +
+                 found(start));
   }
   char *end = nullptr;
   errno = 0;
   float value = std::strtof(token.c_str(), &end);
   if (end != token.c_str() + token.size()) {
     col = start;
-    return error("expected a number, got '" + token + "'");
+    return error("expected a number, got " + found(start));
+  }
+  if (errno == ERANGE && std::isinf(value)) {
+    col = start;
+    return error("number " + token + " is out of range for f32");
   }
   out = value;
   return llvm::Error::success();
@@ -661,7 +744,8 @@ llvm::Error Parser::accessPattern(AccessPattern &ap) {
     return e;
   if (auto e = expect('@'))
     return e;
-  if (auto e = integer(ap.offset, 0, int64_t(1) << 48))
+  // On-chip offsets are bytes, in hex; HBM and scratch offsets elements.
+  if (auto e = integer(ap.offset, 0, int64_t(1) << 48, ap.isOnChip()))
     return e;
   if (auto e = expect('{'))
     return e;
@@ -713,7 +797,7 @@ llvm::Error Parser::headerKeyword(StringRef keyword) {
   size_t start = col;
   if (word() != keyword) {
     col = start;
-    return error("expected '" + keyword + "'");
+    return error("expected '" + keyword + "', got " + found(start));
   }
   skipSpaces();
   return llvm::Error::success();
@@ -978,6 +1062,8 @@ llvm::Expected<Program> Parser::run() {
   size_t versionCol = col;
   if (auto e = integer(v, 0, 1000))
     return std::move(e);
+  if (auto e = endOfLine("the version"))
+    return std::move(e);
   col = versionCol;
   if (v != kFormatVersion)
     return error("unsupported .nisa version " + llvm::Twine(v) +
@@ -995,6 +1081,8 @@ llvm::Expected<Program> Parser::run() {
     col = tcol;
     return error("unknown target '" + target + "' (expected trn1 or trn2)");
   }
+  if (auto e = endOfLine("the target"))
+    return std::move(e);
   // Tensors until "scratch".
   while (true) {
     if (!nextLine())
@@ -1005,11 +1093,13 @@ llvm::Expected<Program> Parser::run() {
     if (keyword == "scratch") {
       if (auto e = integer(program.scratchBytes, 0, int64_t(1) << 44))
         return std::move(e);
+      if (auto e = endOfLine("the scratch size"))
+        return std::move(e);
       break;
     }
     if (keyword != "tensor") {
       col = kcol;
-      return error("expected 'tensor' or 'scratch'");
+      return error("expected 'tensor' or 'scratch', got " + found(kcol));
     }
     TensorDecl t;
     size_t ncol = col;
@@ -1048,8 +1138,15 @@ llvm::Expected<Program> Parser::run() {
     do {
       int64_t d = 0;
       size_t c = col;
-      if (auto e = integer(d, 1, int64_t(1) << 40))
+      if (auto e = integer(d, 0, int64_t(1) << 40, /*hex=*/false,
+                           /*thenX=*/true))
         return std::move(e);
+      if (d == 0) {
+        col = c;
+        return error("tensor '" + t.name +
+                     "' has a dimension of 0; every "
+                     "dimension must be at least 1");
+      }
       elements *= d;
       if (elements > kMaxTensorElements) {
         col = c;
@@ -1058,20 +1155,28 @@ llvm::Expected<Program> Parser::run() {
       }
       t.shape.push_back(d);
     } while (consume('x'));
+    if (auto e = endOfLine("the shape of tensor '" + t.name + "'"))
+      return std::move(e);
     program.tensors.push_back(std::move(t));
   }
   if (auto e = headerKeyword("sbuf_peak"))
     return std::move(e);
   if (auto e = integer(program.sbufPeakBytes, 0, int64_t(1) << 32))
     return std::move(e);
+  if (auto e = endOfLine("the SBUF peak"))
+    return std::move(e);
   if (auto e = headerKeyword("psum_peak"))
     return std::move(e);
   if (auto e = integer(program.psumPeakBytes, 0, int64_t(1) << 32))
+    return std::move(e);
+  if (auto e = endOfLine("the PSUM peak"))
     return std::move(e);
   if (auto e = headerKeyword("instructions"))
     return std::move(e);
   int64_t count = 0;
   if (auto e = integer(count, 0, int64_t(1) << 32))
+    return std::move(e);
+  if (auto e = endOfLine("the instruction count"))
     return std::move(e);
   program.instructions.reserve(size_t(std::min<int64_t>(count, 1 << 20)));
   for (int64_t i = 0; i < count; ++i) {
