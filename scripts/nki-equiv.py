@@ -67,6 +67,9 @@ def main():
                         help="mamba-opt arguments for the reference (default: none)")
     parser.add_argument("--after", required=True,
                         help="mamba-opt arguments for the transformed kernel")
+    parser.add_argument("--function", default="",
+                        help="the kernel function, when the file has several "
+                             "(mamba-translate --nisa-function)")
     parser.add_argument("--seed", type=int, default=0,
                         help="nki-run --random-inputs seed (default 0)")
     parser.add_argument("--tools-dir", default="",
@@ -90,8 +93,10 @@ def main():
         with open(mlir, "w") as f:
             f.write(run([tool("mamba-opt"), args.kernel] + shlex.split(opts),
                         f"mamba-opt ({side})"))
-        run([tool("mamba-translate"), "--nki-to-nisa", mlir, "-o", nisa],
-            f"mamba-translate ({side})")
+        translate = [tool("mamba-translate"), "--nki-to-nisa", mlir, "-o", nisa]
+        if args.function:
+            translate.append("--nisa-function=" + args.function)
+        run(translate, f"mamba-translate ({side})")
         decls = tensors(nisa)
         outputs = [name for name, role in decls if role in ("output", "inout")]
         if not outputs:

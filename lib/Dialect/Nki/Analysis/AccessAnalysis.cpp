@@ -6,7 +6,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -96,8 +98,15 @@ std::string Access::rootName() const {
       return ("'" + *name + "'").str();
     return "an unnamed nki.alloc";
   }
-  if (auto arg = dyn_cast<BlockArgument>(root))
-    return "argument #" + std::to_string(arg.getArgNumber());
+  if (auto arg = dyn_cast<BlockArgument>(root)) {
+    std::string text = "argument #" + std::to_string(arg.getArgNumber());
+    if (auto func =
+            dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp()))
+      if (auto name =
+              func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nki.name"))
+        text += " ('" + name.getValue().str() + "')";
+    return text;
+  }
   return "a buffer";
 }
 
@@ -154,6 +163,7 @@ Access mlir::nki::describeView(Value view) {
   access.exact = true;
   access.offsets = std::move(offsets);
   access.sizes = std::move(sizes);
+  access.viewDims = std::move(dims);
   return access;
 }
 
@@ -352,6 +362,45 @@ bool mlir::nki::disjointAcrossIterations(const Access &a, Value ivA,
   return false;
 }
 
+TileDependence mlir::nki::tileDependence(const Access &a, const Access &b) {
+  if (!a.isWrite && !b.isWrite)
+    return TileDependence::none;
+  if (!a.root || !b.root)
+    return TileDependence::unknown;
+  if (a.root != b.root)
+    return TileDependence::none;
+  if (!a.exact || !b.exact || a.viewDims.empty() || b.viewDims.empty())
+    return TileDependence::unknown;
+  unsigned ra = a.viewDims.back(), rb = b.viewDims.back();
+  // Separated in a dim that is not tiled: never the same elements.
+  for (unsigned d = 0; d < a.offsets.size(); ++d) {
+    if (d == ra || d == rb)
+      continue;
+    LinearExpr diff = a.offsets[d];
+    diff.add(b.offsets[d], -1);
+    if (diff.isConstant() &&
+        (diff.constant >= b.sizes[d] || -diff.constant >= a.sizes[d]))
+      return TileDependence::none;
+  }
+  if (ra != rb)
+    return TileDependence::unknown;
+  LinearExpr diff = a.offsets[ra];
+  diff.add(b.offsets[ra], -1);
+  if (!diff.isConstant())
+    return TileDependence::unknown;
+  // a's tile i covers [oa + iT, oa + (i+1)T), b's tile j [ob + jT, ...);
+  // with delta = oa - ob they overlap iff |delta - (j - i)T| < T. Every such
+  // j - i is >= 0 iff delta >= 0, and 0 only iff delta == 0.
+  int64_t delta = diff.constant;
+  if (delta >= b.sizes[ra] || -delta >= a.sizes[ra])
+    return TileDependence::none;
+  if (delta == 0)
+    return TileDependence::sameTile;
+  if (delta > 0 && a.op != b.op)
+    return TileDependence::forward;
+  return TileDependence::unknown;
+}
+
 bool mlir::nki::isAccumulation(Operation *op) {
   auto tt = dyn_cast<TensorTensorOp>(op);
   if (!tt || tt.getOp() != AluOp::add)
@@ -363,6 +412,21 @@ StringRef mlir::nki::getLoopName(Operation *loop) {
   if (auto name = loop->getAttrOfType<StringAttr>("nki.loop"))
     return name.getValue();
   return "";
+}
+
+std::string mlir::nki::listLoopNames(Operation *root) {
+  llvm::SetVector<StringRef> names;
+  root->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
+    StringRef name = getLoopName(loop);
+    if (!name.empty())
+      names.insert(name);
+  });
+  if (names.empty())
+    return "no named loops";
+  std::string text;
+  for (StringRef name : names)
+    text += (text.empty() ? "'" : ", '") + name.str() + "'";
+  return text;
 }
 
 std::string mlir::nki::quotedLoopName(Operation *loop, StringRef unnamed) {

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -37,9 +38,9 @@ namespace {
 class FreeDimTiler {
 public:
   FreeDimTiler(RewriterBase &rewriter, scf::ForOp loop, int64_t tileSize,
-               StringRef name, Declined *declined)
+               StringRef name, Declined *declined, Notes *notes)
       : rw(rewriter), loop(loop), requestedTileSize(tileSize), name(name),
-        declined(declined) {}
+        declined(declined), notes(notes) {}
 
   FailureOr<scf::ForOp> run();
 
@@ -58,6 +59,8 @@ private:
   LogicalResult findLength();
   LogicalResult classify();
   void choosePsumPromotions();
+  int64_t psumPeakBanks(Operation *&at);
+  int positionOf(Operation *user);
   Value slice(Value value, OpFoldResult offset, int64_t size, Location loc);
   void emitTile(OpFoldResult offset, int64_t size, bool last);
 
@@ -66,6 +69,7 @@ private:
   int64_t requestedTileSize;
   StringRef name;
   Declined *declined;
+  Notes *notes;
 
   int64_t length = 0;
   SmallVector<TensorTensorScanOp> scans;
@@ -75,6 +79,8 @@ private:
   DenseMap<Operation *, Value> carriedBuffers; // old alloc -> [P, 1 + L]
   llvm::SetVector<Operation *> promoted;       // tiled allocs moved to PSUM
   SmallVector<Operation *> movedBefore;        // pure/staying ops to hoist
+  /// A dependence from a tile to a later tile: the tile loop is sequential.
+  bool orderedTiles = false;
 };
 
 } // namespace
@@ -190,13 +196,24 @@ LogicalResult FreeDimTiler::classify() {
                       "on a free dim of length " +
                           std::to_string(length));
 
-  // Tiling interleaves the ops tile by tile. That is legal when every tiled
-  // op writes only what is sliced with the tile, and reads unsliced operands
-  // that no tiled op writes.
+  // Tiling interleaves the ops tile by tile: op a's tile i then runs
+  // before op b's tile j whenever i < j, even if b came first in the body.
+  // Buffers allocated per tile are private to it. For everything else
+  // (arguments, buffers from outside the body), every pair of accesses with
+  // a write must keep its order: an unsliced write is a dependence across
+  // tiles, an unsliced read must not see a tiled write, and two sliced
+  // accesses must touch the same elements only in the same tile, or in a
+  // later tile of the later op (then the tiles must run in order).
   SmallVector<Access> tiledAccesses;
   for (Operation *op : tiledOps)
     collectAccesses(op, tiledAccesses);
+  auto isPrivate = [&](const Access &access) {
+    Operation *def = access.root ? access.root.getDefiningOp() : nullptr;
+    return def && (tiledAllocs.count(def) || carriedAllocs.count(def));
+  };
   for (const Access &access : tiledAccesses) {
+    if (isPrivate(access))
+      continue;
     if (access.isWrite && !isLong(access.view))
       return fail(access.op,
                   "cannot tile the free dim: " + describeOp(access.op) +
@@ -210,6 +227,39 @@ LogicalResult FreeDimTiler::classify() {
                       "cannot tile the free dim: " + describeOp(access.op) +
                           " reads part of " + access.rootName() +
                           " that a tiled op writes, across tiles");
+  }
+  for (size_t i = 0; i < tiledAccesses.size(); ++i) {
+    const Access &a = tiledAccesses[i];
+    if (isPrivate(a) || !isLong(a.view))
+      continue;
+    for (size_t j = i; j < tiledAccesses.size(); ++j) {
+      const Access &b = tiledAccesses[j];
+      if (isPrivate(b) || !isLong(b.view))
+        continue;
+      switch (tileDependence(a, b)) {
+      case TileDependence::none:
+      case TileDependence::sameTile:
+        continue;
+      case TileDependence::forward:
+        orderedTiles = true;
+        continue;
+      case TileDependence::unknown:
+        break;
+      }
+      auto verb = [](const Access &x) {
+        return x.isWrite ? "writes" : "reads";
+      };
+      if (a.op == b.op)
+        return fail(a.op, "cannot tile the free dim: " + describeOp(a.op) +
+                              " reads and writes " + a.rootName() +
+                              " at overlapping but different elements, so "
+                              "its tiles would see each other's results");
+      return fail(b.op, "cannot tile the free dim: " + describeOp(b.op) + " " +
+                            verb(b) + " " + b.rootName() + " where " +
+                            describeOp(a.op) + " before it " + verb(a) +
+                            " it, and in tiles part of that would run in the "
+                            "opposite order (a dependence across tiles)");
+    }
   }
   // Ops that stay outside the tile loop but come after a tiled op move
   // before the tile loop, above the tiled ops that preceded them: they must
@@ -232,11 +282,127 @@ LogicalResult FreeDimTiler::classify() {
   return success();
 }
 
+/// Where `user` runs relative to the tiled ops: -1 before the first, 0
+/// among them, 1 after the last (in program order).
+int FreeDimTiler::positionOf(Operation *user) {
+  Operation *first = tiledOps.front(), *last = tiledOps.back();
+  Block *block = loop.getBody();
+  Operation *anchorFirst = first, *anchorLast = last;
+  while (block) {
+    if (Operation *ancestor = block->findAncestorOpInBlock(*user)) {
+      if (ancestor->isBeforeInBlock(anchorFirst))
+        return -1;
+      if (anchorLast->isBeforeInBlock(ancestor))
+        return 1;
+      return 0;
+    }
+    Operation *parent = block->getParentOp();
+    if (!parent || !parent->getBlock())
+      return 0;
+    anchorFirst = anchorLast = parent;
+    block = parent->getBlock();
+  }
+  return 0;
+}
+
+/// PSUM banks (2 KiB per partition) of one instance of `type`.
+static int64_t psumBanks(MemRefType type) {
+  int64_t bytes = type.getElementTypeBitWidth() / 8;
+  for (int64_t d : type.getShape().drop_front())
+    bytes *= d;
+  return (bytes + kPsumBankBytes - 1) / kPsumBankBytes;
+}
+
+/// The most PSUM banks live at once during a tile, with the current
+/// promotions, as the backend allocates them: a buffer instance from its
+/// first to its last use, a buffer from outside the tile for the whole tile
+/// loop, and one bank while a broadcast into SBUF stages a chunk in PSUM.
+/// Returns -1 when a buffer of several banks is live (the bank count would
+/// not be enough to exclude fragmentation); `at` is the op at the peak.
+int64_t FreeDimTiler::psumPeakBanks(Operation *&at) {
+  auto isPsum = [](MemRefType type) {
+    return getMemorySpace(type) == MemorySpace::psum;
+  };
+  SmallVector<int64_t> live(tiledOps.size(), 0);
+  int64_t throughout = 0;
+  bool multiBank = false;
+  // Buffers of one tile.
+  for (Operation *op : tiledAllocs) {
+    auto alloc = cast<AllocOp>(op);
+    if (!isPsum(alloc.getType()) && !promoted.count(op))
+      continue;
+    int64_t first = -1, last = -1;
+    for (auto [index, tiled] : llvm::enumerate(tiledOps))
+      if (llvm::is_contained(tiled->getOperands(), alloc.getResult())) {
+        if (first < 0)
+          first = int64_t(index);
+        last = int64_t(index);
+      }
+    if (first < 0)
+      continue;
+    SmallVector<int64_t> shape(alloc.getType().getShape());
+    shape.back() = std::min(requestedTileSize, length);
+    int64_t banks = psumBanks(MemRefType::get(
+        shape, alloc.getType().getElementType(), MemRefLayoutAttrInterface(),
+        alloc.getType().getMemorySpace()));
+    multiBank |= banks > 1;
+    for (int64_t k = first; k <= last; ++k)
+      live[k] += banks;
+  }
+  // Buffers that outlive a tile: the scans' carried buffers, and PSUM
+  // buffers from outside the tiled ops used both before-or-in and
+  // in-or-after them.
+  loop->getParentOfType<FunctionOpInterface>()->walk([&](AllocOp alloc) {
+    if (!isPsum(alloc.getType()) || tiledAllocs.count(alloc))
+      return;
+    bool before = false, after = false;
+    SmallVector<Value> worklist = {alloc.getResult()};
+    while (!worklist.empty()) {
+      Value v = worklist.pop_back_val();
+      for (Operation *user : v.getUsers()) {
+        if (auto view = dyn_cast<memref::SubViewOp>(user)) {
+          worklist.push_back(view.getResult());
+          continue;
+        }
+        int position = positionOf(user);
+        before |= position <= 0;
+        after |= position >= 0;
+      }
+    }
+    if (carriedAllocs.count(alloc) || (before && after)) {
+      int64_t banks = psumBanks(alloc.getType());
+      multiBank |= banks > 1;
+      throughout += banks;
+    }
+  });
+  if (multiBank)
+    return -1;
+  int64_t peak = throughout;
+  at = tiledOps.front();
+  for (auto [index, op] : llvm::enumerate(tiledOps)) {
+    int64_t banks = live[index] + throughout;
+    if (auto bcast = dyn_cast<PartitionBroadcastOp>(op)) {
+      Operation *def = bcast.getDst().getDefiningOp();
+      bool toPsum = isPsum(cast<MemRefType>(bcast.getDst().getType())) ||
+                    (def && promoted.count(def));
+      if (!toPsum)
+        banks += 1; // the chunk staged in PSUM
+    }
+    if (banks > peak) {
+      peak = banks;
+      at = op;
+    }
+  }
+  return peak;
+}
+
 /// Tiled SBUF buffers move to PSUM when a tile fits one bank and that makes
 /// a reader cheaper: a tensor_tensor whose other input is in SBUF then reads
-/// one PSUM input, at N cycles instead of 2N (FACTS §3). The buffer must be
-/// written once (by a partition broadcast or a non-GpSimdE engine op) and
-/// every reader must accept a PSUM operand.
+/// one PSUM input, at N cycles instead of 2N (docs/hardware.md §3). The
+/// buffer must be written once (by a partition broadcast or a non-GpSimdE
+/// engine op) and every reader must accept a PSUM operand. Buffers are
+/// promoted in program order while the banks live at once stay within the
+/// 8 of PSUM; the others stay in SBUF, with a note.
 void FreeDimTiler::choosePsumPromotions() {
   int64_t tileSize = std::min(requestedTileSize, length);
   auto inPsum = [&](Value v) {
@@ -244,6 +410,7 @@ void FreeDimTiler::choosePsumPromotions() {
     return getMemorySpace(cast<MemRefType>(v.getType())) == MemorySpace::psum ||
            (def && promoted.count(def));
   };
+  const int64_t bankBudget = kPsumPartitionBytes / kPsumBankBytes;
   for (Operation *op : tiledAllocs) {
     auto alloc = cast<AllocOp>(op);
     Value buffer = alloc.getResult();
@@ -284,8 +451,25 @@ void FreeDimTiler::choosePsumPromotions() {
       }
       writers += writes;
     }
-    if (ok && cheaper && writers == 1)
-      promoted.insert(op);
+    if (!ok || !cheaper || writers != 1)
+      continue;
+    promoted.insert(op);
+    Operation *at = nullptr;
+    int64_t peak = psumPeakBanks(at);
+    if (peak >= 0 && peak <= bankBudget)
+      continue;
+    promoted.remove(op);
+    if (!notes)
+      continue;
+    std::string reason =
+        peak < 0 ? std::string("a PSUM buffer of several banks is live in "
+                               "the tile")
+                 : "moving it too would need " + std::to_string(peak) +
+                       " of the " + std::to_string(bankBudget) +
+                       " PSUM banks at once (at " + describeOp(at) + ")";
+    notes->emplace_back(op->getLoc(), "tiling keeps " +
+                                          describeView(buffer).rootName() +
+                                          " in SBUF: " + reason);
   }
 }
 
@@ -436,9 +620,10 @@ FailureOr<scf::ForOp> FreeDimTiler::run() {
   auto tileLoop =
       rw.create<scf::ForOp>(loc, index(0), index(fullTiles), index(1));
   tileLoop->setAttr("nki.loop", rw.getStringAttr(name));
-  tileLoop->setAttr(
-      "nki.kind",
-      rw.getStringAttr(carriedAllocs.empty() ? "affine" : "sequential"));
+  tileLoop->setAttr("nki.kind",
+                    rw.getStringAttr(carriedAllocs.empty() && !orderedTiles
+                                         ? "affine"
+                                         : "sequential"));
   {
     OpBuilder::InsertionGuard guard(rw);
     rw.setInsertionPoint(tileLoop.getBody()->getTerminator());
@@ -461,9 +646,10 @@ FailureOr<scf::ForOp> FreeDimTiler::run() {
 FailureOr<scf::ForOp> mlir::nki::tileFreeDim(RewriterBase &rewriter,
                                              scf::ForOp loop, int64_t tileSize,
                                              StringRef tileLoopName,
-                                             Declined *declined) {
+                                             Declined *declined, Notes *notes) {
   OpBuilder::InsertionGuard guard(rewriter);
-  return FreeDimTiler(rewriter, loop, tileSize, tileLoopName, declined).run();
+  return FreeDimTiler(rewriter, loop, tileSize, tileLoopName, declined, notes)
+      .run();
 }
 
 namespace {
@@ -471,12 +657,30 @@ struct NkiTileFreeDimPass
     : public nki::impl::NkiTileFreeDimBase<NkiTileFreeDimPass> {
   using Base::Base;
   void runOnOperation() override {
+    if (tileSize < 1) {
+      getOperation()->emitError()
+          << "nki-tile-free-dim: tile-size must be at least 1, got "
+          << int64_t(tileSize);
+      return signalPassFailure();
+    }
+    if (tileLoopName.empty()) {
+      getOperation()->emitError()
+          << "nki-tile-free-dim: name (of the tile loop) must not be empty";
+      return signalPassFailure();
+    }
     llvm::SetVector<Operation *> targets;
     if (!loop.empty()) {
       getOperation()->walk([&](scf::ForOp forOp) {
         if (getLoopName(forOp) == loop)
           targets.insert(forOp);
       });
+      if (targets.empty()) {
+        getOperation()->emitError()
+            << "nki-tile-free-dim: no loop is named '" << loop
+            << "' (option loop=" << loop << "); the loops here are named "
+            << listLoopNames(getOperation());
+        return signalPassFailure();
+      }
     } else {
       getOperation()->walk([&](TensorTensorScanOp scan) {
         if (auto forOp = scan->getParentOfType<scf::ForOp>())
@@ -486,10 +690,13 @@ struct NkiTileFreeDimPass
     IRRewriter rewriter(&getContext());
     for (Operation *target : targets) {
       Declined declined;
+      Notes notes;
       if (failed(tileFreeDim(rewriter, cast<scf::ForOp>(target), tileSize,
-                             tileLoopName, &declined)) &&
+                             tileLoopName, &declined, &notes)) &&
           declined.op)
         declined.op->emitRemark() << declined.reason;
+      for (auto &[loc, text] : notes)
+        emitRemark(loc) << text;
     }
   }
 };

@@ -63,6 +63,8 @@ struct Access {
   bool exact = false;
   SmallVector<LinearExpr> offsets;
   SmallVector<int64_t> sizes;
+  /// When `exact`, the root dim that each dim of `view` runs along.
+  SmallVector<unsigned> viewDims;
 
   /// "'delta_i'" for a named alloc, "argument #0" for an argument, ...
   std::string rootName() const;
@@ -102,6 +104,31 @@ bool isAllocatedInside(Value root, Operation *loop);
 bool disjointAcrossIterations(const Access &a, Value ivA, const Access &b,
                               Value ivB, ArrayRef<Operation *> scopes);
 
+/// How two accesses in a loop body depend on each other once the body is
+/// cut into tiles along the last dim of each view, tile k covering
+/// [k*T, (k+1)*T) of that dim, the tiles running in order and each running
+/// the body's ops in order.
+enum class TileDependence {
+  /// No tile of one touches what the other touches (or neither writes).
+  none,
+  /// They touch the same elements only in the same tile: tiles are
+  /// independent.
+  sameTile,
+  /// Tile i of the earlier access touches only tiles j >= i of the later
+  /// one: the dependence points forward, so tiles must run in order.
+  forward,
+  /// A later access of an earlier tile touches what the earlier access of a
+  /// later tile touches (tiling would reverse the dependence), or the
+  /// analysis cannot tell.
+  unknown,
+};
+
+/// The dependence between `earlier` and `later` (in this order in the body;
+/// the same op for an op's own reads and writes) when both views are tiled
+/// along their last dim (see TileDependence). SSA values in offsets are the
+/// same in every tile.
+TileDependence tileDependence(const Access &earlier, const Access &later);
+
 /// Whether `op` is an accumulation `x = x + y` (nki.tensor_tensor add whose
 /// destination is one of its inputs): a reduction that may be reordered only
 /// if floating-point reassociation is allowed.
@@ -117,6 +144,11 @@ getConstantBounds(scf::ForOp loop);
 
 /// The `nki.loop` name of `loop`, or "" if it has none.
 StringRef getLoopName(Operation *loop);
+
+/// The distinct `nki.loop` names of the scf.for loops in `root`, in program
+/// order, quoted and comma-separated ("'batch', 'state'"), or "no named
+/// loops": for errors about a loop name that matches nothing.
+std::string listLoopNames(Operation *root);
 
 /// The loop's name in quotes for remarks ("'state'"), or `unnamed` when it
 /// has none.

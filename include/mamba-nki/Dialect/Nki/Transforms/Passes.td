@@ -42,12 +42,12 @@ def NkiReorderLoops : Pass<"nki-reorder-loops"> {
   }];
   let options = [
     Option<"outer", "outer", "std::string", /*default=*/"\"state\"",
-           "name of the outer loop of the pair">,
+           "name (nki.loop) of the outer loop of the pair (default: state)">,
     Option<"inner", "inner", "std::string", /*default=*/"\"channel_tile\"",
-           "name of the loop nested directly in it">,
+           "name of the loop nested directly in it (default: channel_tile)">,
     Option<"allowReassociation", "allow-reassociation", "bool",
            /*default=*/"false",
-           "allow reordering floating-point accumulations (changes result bits)">
+           "allow reordering floating-point accumulations (changes result bits; default: false)">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
@@ -136,11 +136,11 @@ def NkiFuseLoops : Pass<"nki-fuse-loops"> {
   }];
   let options = [
     ListOption<"loops", "loops", "std::string",
-               "only fuse loops with these names (default: any)">,
+               "only fuse loops with these names (default: any loops)">,
     Option<"fusedName", "fused-name", "std::string", /*default=*/"\"\"",
            "name of the fused loop (default: see description)">,
     Option<"contract", "contract", "bool", /*default=*/"true",
-           "contract buffers indexed only by a fused loop">
+           "contract buffers indexed only by a fused loop (default: true)">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
@@ -169,21 +169,28 @@ def NkiTileFreeDim : Pass<"nki-tile-free-dim"> {
     * Buffers whose tile now fits a PSUM bank move to PSUM when that makes a
       `tensor_tensor` reader cheaper (its other input in SBUF: N cycles
       instead of 2N), e.g. broadcast rows and `scanC`; each must be written
-      once and every reader must accept a PSUM operand.
+      once and every reader must accept a PSUM operand. They are promoted in
+      program order while the PSUM banks live at once stay within 8; the
+      others stay in SBUF, with a remark.
 
-    It declines, with a remark, when an op it would tile writes something
-    that is not sliced with the tile (a cross-tile dependence), when an op
-    that stays outside the tile loop depends on a tiled one, or when a scan
-    sits in a nested loop (its state would need one column per iteration of
-    that loop). The C++ entry point is `nki::tileFreeDim`.
+    Legality: buffers allocated per tile are private to it; for every other
+    buffer (HBM arguments, buffers from outside the body) each pair of
+    accesses with a write must touch the same elements only in the same tile
+    (tiles are then independent: `affine`) or only in a later tile of the
+    later op (the tile loop is then `sequential`). It declines, with a remark
+    naming the buffer, on any other dependence across tiles, when an op that
+    stays outside the tile loop depends on a tiled one, or when a scan sits
+    in a nested loop (its state would need one column per iteration of that
+    loop). A `loop` that names no loop is an error listing the loop names.
+    The C++ entry point is `nki::tileFreeDim`.
   }];
   let options = [
     Option<"tileSize", "tile-size", "int64_t", /*default=*/"512",
-           "tile size along the free dimension, in elements">,
+           "tile size along the free dimension, in elements (default: 512)">,
     Option<"loop", "loop", "std::string", /*default=*/"\"\"",
            "loop whose body is tiled (default: the innermost loop with a scan)">,
     Option<"tileLoopName", "name", "std::string", /*default=*/"\"seq_tile\"",
-           "nki.loop name of the new tile loop">
+           "nki.loop name of the new tile loop (default: seq_tile)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",

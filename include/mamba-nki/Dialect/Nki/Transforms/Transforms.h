@@ -26,6 +26,10 @@ struct Declined {
   std::string reason;
 };
 
+/// What a transformation that succeeded wants the user to know (a choice it
+/// made that costs something), and where: the drivers emit them as remarks.
+using Notes = SmallVector<std::pair<Location, std::string>>;
+
 /// Records in `declined` (if any) that the transformation declined at `op`,
 /// and why; returns failure() for `return decline(...)`.
 inline LogicalResult decline(Declined *declined, Operation *op,
@@ -64,10 +68,12 @@ FailureOr<AllocOp> contractBuffer(RewriterBase &rewriter, AllocOp buffer,
 
 /// Tiles the free dimension of the ops in `loop`'s body by `tileSize` in a
 /// new loop named `tileLoopName` (see the nki-tile-free-dim pass). Returns the
-/// tile loop.
+/// tile loop. `notes` (if any) gets the buffers that could have moved to
+/// PSUM but stay in SBUF to keep within PSUM's banks.
 FailureOr<scf::ForOp> tileFreeDim(RewriterBase &rewriter, scf::ForOp loop,
                                   int64_t tileSize, StringRef tileLoopName,
-                                  Declined *declined = nullptr);
+                                  Declined *declined = nullptr,
+                                  Notes *notes = nullptr);
 
 } // namespace nki
 } // namespace mlir
