@@ -131,19 +131,3 @@ func.func @triangular() {
   } {nki.loop = "state"}
   return
 }
-
-// -----
-
-// Loops with other names are left alone, silently.
-// CHECK-LABEL: func.func @other_names
-// CHECK: nki.loop = "j"
-// CHECK-NEXT: nki.loop = "i"
-func.func @other_names() {
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  scf.for %i = %c0 to %c1 step %c1 {
-    scf.for %j = %c0 to %c1 step %c1 {
-    } {nki.loop = "j"}
-  } {nki.loop = "i"}
-  return
-}

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace mlir {
 namespace nki {
@@ -212,6 +213,18 @@ struct NkiFuseLoopsPass : public nki::impl::NkiFuseLoopsBase<NkiFuseLoopsPass> {
   }
 
   void runOnOperation() override {
+    for (const std::string &name : loops) {
+      bool found = false;
+      getOperation()->walk(
+          [&](scf::ForOp forOp) { found |= getLoopName(forOp) == name; });
+      if (!found) {
+        getOperation()->emitError()
+            << "nki-fuse-loops: no loop is named '" << name
+            << "' (option loops=" << llvm::join(loops, ",")
+            << "); the loops here are named " << listLoopNames(getOperation());
+        return signalPassFailure();
+      }
+    }
     IRRewriter rewriter(&getContext());
     llvm::DenseSet<std::pair<Operation *, Operation *>> seen;
     while (fuseOnePair(rewriter, seen)) {

@@ -13,7 +13,7 @@ using namespace mlir;
 namespace {
 struct V3Options : public PassPipelineOptions<V3Options> {
   Option<int64_t> tileSize{*this, "tile-size",
-                           llvm::cl::desc("seq_len tile size (v3)"),
+                           llvm::cl::desc("seq_len tile size (default: 512)"),
                            llvm::cl::init(512)};
 };
 

@@ -147,10 +147,21 @@ struct NkiReorderLoopsPass
     : public nki::impl::NkiReorderLoopsBase<NkiReorderLoopsPass> {
   using Base::Base;
   void runOnOperation() override {
+    Operation *root = getOperation();
+    auto fail = [&](const Twine &message) {
+      root->emitError() << "nki-reorder-loops: " << message;
+      signalPassFailure();
+    };
+    if (outer == inner)
+      return fail("outer and inner name the same loop ('" + outer + "')");
+    bool outerFound = false, innerFound = false;
     SmallVector<scf::ForOp> candidates;
-    getOperation()->walk([&](scf::ForOp loop) {
-      if (getLoopName(loop) != outer)
+    root->walk([&](scf::ForOp loop) {
+      StringRef name = getLoopName(loop);
+      innerFound |= name == inner;
+      if (name != outer)
         return;
+      outerFound = true;
       scf::ForOp nested;
       for (Operation &op : loop.getBody()->without_terminator())
         if (auto l = dyn_cast<scf::ForOp>(op))
@@ -159,6 +170,16 @@ struct NkiReorderLoopsPass
       if (nested)
         candidates.push_back(loop);
     });
+    for (auto [found, option, name] :
+         {std::make_tuple(outerFound, "outer", outer.getValue()),
+          std::make_tuple(innerFound, "inner", inner.getValue())})
+      if (!found)
+        return fail(Twine("no loop is named '") + name + "' (option " + option +
+                    "=" + name + "); the loops here are named " +
+                    listLoopNames(root));
+    if (candidates.empty())
+      return fail("no loop named '" + inner +
+                  "' is nested directly in a loop named '" + outer + "'");
     IRRewriter rewriter(&getContext());
     for (scf::ForOp loop : candidates) {
       Declined declined;
