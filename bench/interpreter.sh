@@ -8,23 +8,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
+# The tools under test: $MAMBA_TOOLS_DIR, default $BUILD_DIR/bin.
+BIN=${MAMBA_TOOLS_DIR:-$BUILD_DIR/bin}
 SHAPE=${SHAPE:-1,8192,4096,16}
 IFS=, read -r b l c n <<<"$SHAPE"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 python3 scripts/make-kernel.py --batch "$b" --seq-len "$l" --channels "$c" \
-  --state "$n" | "$BUILD_DIR/bin/mamba-opt" --mamba-v3 \
-  | "$BUILD_DIR/bin/mamba-translate" --nki-to-nisa -o "$work/k.nisa"
-"$BUILD_DIR/bin/nki-run" "$work/k.nisa" --random-inputs=0 \
+  --state "$n" | "$BIN/mamba-opt" --mamba-v3 \
+  | "$BIN/mamba-translate" --nki-to-nisa -o "$work/k.nisa"
+"$BIN/nki-run" "$work/k.nisa" --random-inputs=0 \
   --save-inputs="$work/in" --no-race-check --quiet
 inputs=()
 for t in delta u A B C; do inputs+=(--input "$t=$work/in/$t.npy"); done
 
 /usr/bin/time -f "%e %M" -o "$work/native.time" \
-  "$BUILD_DIR/bin/native-scan" "$work/in" >"$work/native.compute"
+  "$BIN/native-scan" "$work/in" >"$work/native.compute"
 /usr/bin/time -f "%e %M" -o "$work/run.time" \
-  "$BUILD_DIR/bin/nki-run" "$work/k.nisa" "${inputs[@]}" \
+  "$BIN/nki-run" "$work/k.nisa" "${inputs[@]}" \
   --output out="$work/out.npy" --quiet
 read -r native_s native_kb <"$work/native.time"
 read -r native_compute <"$work/native.compute"

@@ -20,6 +20,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
+# The tools under test: $MAMBA_TOOLS_DIR, default $BUILD_DIR/bin.
+BIN=${MAMBA_TOOLS_DIR:-$BUILD_DIR/bin}
 SHAPES=${SHAPES:-"1,8192,4096,16 4,16384,4096,16"}
 RUNS=${RUNS:-5}
 PIPES=${PIPES:-v3}
@@ -34,13 +36,13 @@ trap 'rm -rf "$work"' EXIT
 measure() {
   IFS=, read -r b l c n <<<"$1"
   python3 scripts/make-kernel.py --batch "$b" --seq-len "$l" --channels "$c" \
-    --state "$n" | "$BUILD_DIR/bin/mamba-opt" "--mamba-$2" -o "$work/k.mlir"
+    --state "$n" | "$BIN/mamba-opt" "--mamba-$2" -o "$work/k.mlir"
   local times=() peak=0
   for _ in $(seq "$RUNS"); do
     local start=$EPOCHREALTIME
     # (Remarks, e.g. about spill windows, go to a file; errors are shown.)
     if ! /usr/bin/time -f "%M" -o "$work/time" \
-      "$BUILD_DIR/bin/mamba-translate" --nki-to-nisa "$work/k.mlir" \
+      "$BIN/mamba-translate" --nki-to-nisa "$work/k.mlir" \
       -o "$work/k.nisa" 2>"$work/stderr"; then
       cat "$work/stderr" >&2
       exit 1

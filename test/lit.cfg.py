@@ -19,6 +19,8 @@ config.test_exec_root = os.path.join(config.mamba_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%mamba_src_root", config.mamba_src_root))
 config.substitutions.append(("%mamba_obj_root", config.mamba_obj_root))
+# The tools under test (scripts and bench/ take it as MAMBA_TOOLS_DIR).
+config.substitutions.append(("%mamba_tools_dir", config.mamba_tools_dir))
 # %equiv KERNEL --after=ARGS [--before=ARGS]: run the kernel before and after
 # the passes through nki-run on the same inputs; fail unless every output is
 # bit-identical (scripts/nki-equiv.py).
