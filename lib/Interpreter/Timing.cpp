@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <numeric>
 
@@ -248,27 +249,39 @@ Timeline nki_run::simulate(const nisa::Program &program,
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// A parameter, and the range in which the model means something: clocks and
+/// bandwidths are positive (they divide), counts of engines and partitions
+/// are whole and at least 1, costs are non-negative; the upper bounds keep
+/// every duration finite.
 struct ParamRef {
   const char *name;
   double *d = nullptr;
   int *i = nullptr;
+  double min, max;
 };
 std::vector<ParamRef> refs(TimingParams &p) {
-  return {{"act_ghz", &p.actGHz},
-          {"dve_ghz", &p.dveGHz},
-          {"pool_ghz", &p.poolGHz},
-          {"pe_ghz", &p.peGHz},
-          {"min_ii_cycles", &p.minII},
-          {"static_overhead_cycles", &p.staticOverhead},
-          {"dma_engine_gbps", &p.dmaEngineGBps},
-          {"hbm_gbps", &p.hbmGBps},
-          {"dma_fixed_ns", &p.dmaFixedNs},
-          {"dma_engines", nullptr, &p.dmaEngines},
-          {"partitions_per_dma_engine", nullptr, &p.partitionsPerDmaEngine},
-          {"dma_row_overhead_bytes", &p.dmaRowOverheadBytes},
-          {"launch_us", &p.launchUs}};
+  return {{"act_ghz", &p.actGHz, nullptr, 0.001, 1000},
+          {"dve_ghz", &p.dveGHz, nullptr, 0.001, 1000},
+          {"pool_ghz", &p.poolGHz, nullptr, 0.001, 1000},
+          {"pe_ghz", &p.peGHz, nullptr, 0.001, 1000},
+          {"min_ii_cycles", &p.minII, nullptr, 0, 1e6},
+          {"static_overhead_cycles", &p.staticOverhead, nullptr, 0, 1e6},
+          {"dma_engine_gbps", &p.dmaEngineGBps, nullptr, 0.001, 1e6},
+          {"hbm_gbps", &p.hbmGBps, nullptr, 0.001, 1e6},
+          {"dma_fixed_ns", &p.dmaFixedNs, nullptr, 0, 1e9},
+          {"dma_engines", nullptr, &p.dmaEngines, 1, 1024},
+          {"partitions_per_dma_engine", nullptr, &p.partitionsPerDmaEngine, 1,
+           double(nisa::kPartitions)},
+          {"dma_row_overhead_bytes", &p.dmaRowOverheadBytes, nullptr, 0, 1e9},
+          {"launch_us", &p.launchUs, nullptr, 0, 1e9}};
 }
 } // namespace
+
+static std::string shortNumber(double v) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", v);
+  return text;
+}
 
 llvm::Error TimingParams::parse(llvm::StringRef text,
                                 llvm::StringRef bufferName) {
@@ -299,20 +312,24 @@ llvm::Error TimingParams::parse(llvm::StringRef text,
         known += (known.empty() ? "" : ", ") + std::string(r.name);
       return fail("unknown parameter '" + key + "' (known: " + known + ")");
     }
+    // Every value is checked against its range: a zero engine count or
+    // clock, a NaN or an infinity would break the model, not just skew it.
     double v = 0;
-    if (value.getAsDouble(v) || !(v >= 0) || std::isinf(v))
-      return fail("parameter '" + key + "' needs a non-negative number, got '" +
-                  value + "'");
-    if (it->d)
-      *it->d = v;
-    else
-      *it->i = std::max(1, int(v));
+    bool number = !value.getAsDouble(v);
+    if (it->i) {
+      if (!number || !(v >= it->min && v <= it->max) || v != std::floor(v))
+        return fail("parameter '" + key + "' needs an integer from " +
+                    shortNumber(it->min) + " to " + shortNumber(it->max) +
+                    ", got '" + value + "'");
+      *it->i = int(v);
+      continue;
+    }
+    if (!number || !(v >= it->min && v <= it->max))
+      return fail("parameter '" + key + "' needs a number from " +
+                  shortNumber(it->min) + " to " + shortNumber(it->max) +
+                  ", got '" + value + "'");
+    *it->d = v;
   }
-  if (actGHz <= 0 || dveGHz <= 0 || poolGHz <= 0 || peGHz <= 0 ||
-      hbmGBps <= 0 || dmaEngineGBps <= 0)
-    return llvm::createStringError(
-        std::make_error_code(std::errc::invalid_argument),
-        (bufferName + ": clocks and bandwidths must be positive").str());
   return llvm::Error::success();
 }
 

@@ -26,6 +26,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <random>
@@ -47,9 +48,10 @@ static cl::list<std::string>
             cl::value_desc("NAME=FILE"), cl::cat(category));
 static cl::opt<int64_t> randomInputs(
     "random-inputs",
-    cl::desc("generate missing inputs with this seed, as mamba_ssm's tests "
-             "do: A = -0.5*rand, delta = 0.5*rand, others standard normal"),
-    cl::init(-1), cl::cat(category));
+    cl::desc("generate missing inputs with this seed (>= 0), as mamba_ssm's "
+             "tests do: A = -0.5*rand, delta = 0.5*rand, others standard "
+             "normal"),
+    cl::value_desc("SEED"), cl::cat(category));
 static cl::opt<bool> onesInputs(
     "ones-inputs",
     cl::desc("the tutorial's accuracy inputs: every input 1, A = -1"),
@@ -62,9 +64,11 @@ static cl::opt<bool>
           cl::desc("compare the output with an independent reference of the "
                    "selective scan; fail beyond rtol 6e-4 / atol 2e-3"),
           cl::cat(category));
-static cl::opt<double> clRtol("rtol", cl::desc("relative tolerance of --check"),
+static cl::opt<double> clRtol("rtol",
+                              cl::desc("relative tolerance of --check (>= 0)"),
                               cl::init(6e-4), cl::cat(category));
-static cl::opt<double> clAtol("atol", cl::desc("absolute tolerance of --check"),
+static cl::opt<double> clAtol("atol",
+                              cl::desc("absolute tolerance of --check (>= 0)"),
                               cl::init(2e-3), cl::cat(category));
 static cl::list<std::string>
     printValues("print",
@@ -117,17 +121,43 @@ static cl::opt<std::string>
 static cl::opt<double> maxMemoryGiB(
     "max-memory-gib",
     cl::desc("refuse streams whose tensors and scratch need more memory "
-             "than this (GiB, default 16)"),
+             "than this (GiB, > 0, default 16)"),
     cl::init(16.0), cl::cat(category));
+/// Threads split an instruction's partitions: beyond one partition each there
+/// is nothing left to share.
+static constexpr unsigned kMaxJobs = nisa::kPartitions;
 static cl::opt<unsigned>
     jobs("jobs",
-         cl::desc("threads that share each instruction's partitions (default: "
-                  "all cores)"),
+         cl::desc("threads that share each instruction's partitions, 1 to "
+                  "128 (default, or 0: all cores)"),
          cl::init(0), cl::cat(category));
 
 static int fail(const Twine &message) {
   WithColor::error(errs(), "nki-run") << message << "\n";
   return 1;
+}
+
+/// Flags whose values the parser accepts but the run cannot use.
+static std::optional<std::string> checkFlagValues() {
+  auto number = [](double v) {
+    std::string text;
+    raw_string_ostream(text) << format("%g", v);
+    return text;
+  };
+  if (randomInputs.getNumOccurrences() && randomInputs < 0)
+    return "--random-inputs needs a seed >= 0, got " +
+           std::to_string(randomInputs);
+  if (!std::isfinite(clRtol) || clRtol < 0)
+    return "--rtol must be a finite number >= 0, got " + number(clRtol);
+  if (!std::isfinite(clAtol) || clAtol < 0)
+    return "--atol must be a finite number >= 0, got " + number(clAtol);
+  if (!std::isfinite(maxMemoryGiB) || !(maxMemoryGiB > 0))
+    return "--max-memory-gib must be a finite number of GiB > 0, got " +
+           number(maxMemoryGiB);
+  if (jobs > kMaxJobs)
+    return "--jobs must be at most " + std::to_string(kMaxJobs) +
+           " (one partition per thread), got " + std::to_string(jobs);
+  return std::nullopt;
 }
 
 static std::string shapeString(ArrayRef<int64_t> shape) {
@@ -146,6 +176,8 @@ splitAssignment(StringRef text) {
   return std::make_pair(name.str(), value.str());
 }
 
+static int run();
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -154,6 +186,21 @@ int main(int argc, char **argv) {
       "nki-run: execute a NeuronCore instruction stream (.nisa)\n\n"
       "  nki-run kernel.nisa --random-inputs=0 --check\n"
       "  nki-run kernel.nisa --input delta=delta.npy ... --output out=y.npy\n");
+  int status = run();
+  // A standard output that cannot be written (closed, a full disk) is an
+  // error, not LLVM's fatal "IO failure" when outs() is destroyed.
+  outs().flush();
+  if (outs().has_error()) {
+    std::error_code ec = outs().error();
+    outs().clear_error();
+    return fail("cannot write standard output: " + ec.message());
+  }
+  return status;
+}
+
+static int run() {
+  if (std::optional<std::string> problem = checkFlagValues())
+    return fail(*problem);
 
   auto buffer = MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/true);
   if (!buffer)
@@ -250,16 +297,17 @@ int main(int argc, char **argv) {
                   shapeString(t.shape) + ")");
     values[t.name] = std::move(array->data);
   }
-  if (randomInputs >= 0 && onesInputs)
+  bool haveSeed = randomInputs.getNumOccurrences() > 0;
+  if (haveSeed && onesInputs)
     return fail("--random-inputs and --ones-inputs exclude each other");
-  std::mt19937_64 rng(uint64_t(std::max<int64_t>(randomInputs, 0)));
+  std::mt19937_64 rng(haveSeed ? uint64_t(randomInputs.getValue()) : 0);
   for (const nisa::TensorDecl &t : program.tensors) {
     if (!t.isInput || values.count(t.name) || noCompute)
       continue;
     std::vector<float> v(size_t(t.numElements()));
     if (onesInputs) {
       std::fill(v.begin(), v.end(), t.name == "A" ? -1.0f : 1.0f);
-    } else if (randomInputs >= 0) {
+    } else if (haveSeed) {
       std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
       std::normal_distribution<float> normal(0.0f, 1.0f);
       if (t.name == "A")
@@ -322,6 +370,12 @@ int main(int argc, char **argv) {
       return false;
     }
     write(os);
+    os.close();
+    if (os.has_error()) {
+      fail("cannot write '" + path + "': " + os.error().message());
+      os.clear_error();
+      return false;
+    }
     return true;
   };
   if (!timelineFile.empty()) {
