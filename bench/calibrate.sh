@@ -10,10 +10,11 @@
 #   4. a seq_len sweep for v2 and v3 with scaling efficiency
 #      latency(512) * (L / 512) / latency(L), beside the tutorial's measured
 #      latencies (not used by the calibration either), also drawn as an SVG
-#      plot ($PLOT, default $BUILD_DIR/out/sweep.svg).
+#      plot ($PLOT, default $OUT_DIR/sweep.svg; OUT_DIR defaults to
+#      $BUILD_DIR/out).
 # Uses nki-run --no-compute (the timing model alone). Extra arguments go to
 # nki-run (e.g. --model-params FILE). SECTIONS="1 3" runs only those.
-# The tools: $MAMBA_TOOLS_DIR, default $BUILD_DIR/bin, default build/bin.
+# The tools: $MAMBA_TOOLS_DIR, default $BUILD_DIR/bin (BUILD_DIR: build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -121,7 +122,7 @@ if section 4; then
     points+=("$l $t2 $t3")
   done
   echo "(meas: the tutorial's measured latency, to 0.1 ms; not used by the calibration)"
-  PLOT=${PLOT:-$BUILD_DIR/out/sweep.svg}
+  PLOT=${PLOT:-${OUT_DIR:-$BUILD_DIR/out}/sweep.svg}
   mkdir -p "$(dirname "$PLOT")"
   python3 bench/plot_sweep.py "$PLOT" "${points[@]}"
   echo "plot: $PLOT"

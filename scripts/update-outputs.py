@@ -11,18 +11,14 @@ A command block followed by an output block gets the command's output
     ...written here...
     <!-- /output -->
 
-The command may instead sit in a comment, when the page shows only the
-output (e.g. one table of a longer script's run):
-
-    <!-- run: CASES=1,512,256,16 bash scripts/kernel-table.sh -->
-    <!-- output -->
-
 `<!-- output exit=1 -->` expects that exit status (an error message shown
 as the docs' example); any other status, or any nonzero status without
 `exit=`, fails. Commands run with bash -eo pipefail from the repository
 root. Each page gets its own fresh directory for `/tmp/` (the commands'
-`/tmp/...` paths are rewritten to it, and back in the output), so pages
-do not depend on each other, and two checks can run at once.
+`/tmp/...` paths are rewritten to it, and back in the output; it is also
+OUT_DIR, where scripts/kernel-table.sh and bench/calibrate.sh write their
+artefacts), so pages do not depend on each other, a check writes nothing
+into the build directory, and two checks can run at once.
 
     scripts/update-outputs.py [--check] [--bin DIR] [FILE...]
 
@@ -47,7 +43,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BLOCK = re.compile(
-    r"((?:```sh\n(?P<fenced>(?:(?!```).)*?)```\n|<!-- run: (?P<hidden>[^\n]*?) -->\n)"
+    r"(```sh\n(?P<command>(?:(?!```).)*?)```\n"
     r"<!-- output(?: exit=(?P<exit>\d+))? -->\n)(?P<out>.*?)(<!-- /output -->)",
     re.S)
 
@@ -68,6 +64,7 @@ class Runner:
         if self.bindir:
             command = command.replace("build/bin/", self.bindir + "/")
         env = dict(os.environ)
+        env["OUT_DIR"] = tmp
         if self.bindir:
             env["MAMBA_TOOLS_DIR"] = self.bindir
             env["BUILD_DIR"] = os.path.dirname(self.bindir)
@@ -90,19 +87,18 @@ def update(path, runner, check):
     tmp = tempfile.mkdtemp(prefix="mamba-docs-")
     try:
         def fill(match):
-            command = match.group("fenced") or match.group("hidden")
+            command = match.group("command")
             expected = int(match.group("exit") or 0)
             output = runner.run(command, expected, tmp)
             new = "```\n" + output + ("" if output.endswith("\n") else "\n") + "```\n"
             if new != match.group("out"):
                 stale.append(command.strip())
-            return match.group(1) + new + match.group(6)
+            return match.group(1) + new + match.group(5)
         updated = BLOCK.sub(fill, text)
-        markers = len(re.findall(r"^<!-- output(?: exit=\d+)? -->$", text, re.M))
+        markers = len(re.findall(r"^[ \t]*<!-- output\b", text, re.M))
         if markers != len(BLOCK.findall(text)):
-            raise RuntimeError("an <!-- output --> marker without a command block "
-                               "(```sh ... ``` or <!-- run: ... -->) right before it, "
-                               "or without its <!-- /output -->")
+            raise RuntimeError("an <!-- output --> marker without a ```sh block right "
+                               "before it, indented, or without its <!-- /output -->")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if not check and updated != text:
