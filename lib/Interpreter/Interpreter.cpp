@@ -24,8 +24,9 @@ using namespace nki_run;
 using nisa::Opcode;
 
 namespace nki_run {
-/// out[i] = exp(x[i] * scale), vectorised (VectorMath.cpp).
-void expScaled(const float *x, float scale, float *out, int64_t n);
+/// out[i] = exp(in[i]), vectorised, the same arithmetic for every element
+/// whatever its position (VectorMath.cpp); `in` may equal `out`.
+void expRow(const float *in, float *out, int64_t n);
 } // namespace nki_run
 
 //===----------------------------------------------------------------------===//
@@ -388,30 +389,67 @@ static inline float alu(nisa::Alu op, float x, float y) {
   return x;
 }
 
-static inline float activate(nisa::Act f, float x) {
+/// Applies activation `f` to the arguments `t[0, n)` (data * scale + bias,
+/// already computed), into `out` (which may be `t`). Every use of exp goes
+/// through expRow, so an element's result does not depend on its position
+/// in the instruction or on the instruction's length.
+static void activateRow(nisa::Act f, float *t, float *out, int64_t n,
+                        std::vector<float> &tmp) {
+  auto expOf = [&](bool negate) -> float * {
+    tmp.resize(size_t(n));
+    for (int64_t i = 0; i < n; ++i)
+      tmp[size_t(i)] = negate ? -t[i] : t[i];
+    expRow(tmp.data(), tmp.data(), n);
+    return tmp.data();
+  };
   switch (f) {
   case nisa::Act::identity:
-    return x;
+    if (out != t)
+      std::memmove(out, t, size_t(n) * 4);
+    return;
   case nisa::Act::exp:
-    return std::exp(x);
+    expRow(t, out, n);
+    return;
   case nisa::Act::log:
-    return std::log(x);
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = std::log(t[i]);
+    return;
   case nisa::Act::relu:
-    return x > 0 ? x : 0.0f;
-  case nisa::Act::sigmoid:
-    return 1.0f / (1.0f + std::exp(-x));
-  case nisa::Act::silu:
-    return x / (1.0f + std::exp(-x));
-  case nisa::Act::softplus:
-    return x > 20.0f ? x : std::log1p(std::exp(x));
-  case nisa::Act::tanh:
-    return std::tanh(x);
-  case nisa::Act::square:
-    return x * x;
-  case nisa::Act::sqrt:
-    return std::sqrt(x);
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = t[i] > 0 ? t[i] : 0.0f;
+    return;
+  case nisa::Act::sigmoid: {
+    const float *e = expOf(/*negate=*/true);
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = 1.0f / (1.0f + e[i]);
+    return;
   }
-  return x;
+  case nisa::Act::silu: {
+    const float *e = expOf(/*negate=*/true);
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = t[i] / (1.0f + e[i]);
+    return;
+  }
+  case nisa::Act::softplus: {
+    // mamba_ssm's threshold: softplus(x) = x for x > 20.
+    const float *e = expOf(/*negate=*/false);
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = t[i] > 20.0f ? t[i] : std::log1p(e[i]);
+    return;
+  }
+  case nisa::Act::tanh:
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = std::tanh(t[i]);
+    return;
+  case nisa::Act::square:
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = t[i] * t[i];
+    return;
+  case nisa::Act::sqrt:
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = std::sqrt(t[i]);
+    return;
+  }
 }
 
 /// The selective scan's recurrence on `kLanes` partitions at once: each
@@ -463,17 +501,18 @@ void Machine::executeRows(const nisa::Instruction &in, int64_t begin,
     case Opcode::activation: {
       const float *x = input(in.src0, r, w.a);
       float scale = scalar(in.scalar0, r);
-      float bias = 0.0f;
+      // The argument row, computed into `out` (inputs are read before
+      // the element is written, so an in-place activation is safe).
       if (in.hasBias) {
+        float bias = 0.0f;
         gather(in.bias, r, &bias);
         for (int64_t i = 0; i < n; ++i)
-          out[i] = activate(in.func, x[i] * scale + bias);
-      } else if (in.func == nisa::Act::exp) {
-        expScaled(x, scale, out, n);
+          out[i] = x[i] * scale + bias;
       } else {
         for (int64_t i = 0; i < n; ++i)
-          out[i] = activate(in.func, x[i] * scale);
+          out[i] = x[i] * scale;
       }
+      activateRow(in.func, out, out, n, w.b);
       break;
     }
     case Opcode::tensor_scalar: {
