@@ -28,9 +28,9 @@ protected:
   MLIRContext context;
 };
 
-TEST_F(NkiTargetTest, CapacitiesFollowFacts) {
-  // FACTS.md §4: 192 KiB (trn1) and 224 KiB (trn2) of SBUF per partition,
-  // 16 KiB of PSUM per partition in 2 KiB banks.
+TEST_F(NkiTargetTest, CapacitiesFollowHardwareDocs) {
+  // docs/hardware.md §4: 192 KiB (trn1) and 224 KiB (trn2) of SBUF per
+  // partition, 16 KiB of PSUM per partition in 2 KiB banks.
   EXPECT_EQ(getTargetInfo(Target::trn1).sbufPartitionBytes, 192 * 1024);
   EXPECT_EQ(getTargetInfo(Target::trn2).sbufPartitionBytes, 224 * 1024);
   EXPECT_EQ(getTargetInfo(Target::trn1).psumPartitionBytes, 16 * 1024);

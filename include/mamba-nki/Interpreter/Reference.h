@@ -1,6 +1,6 @@
 //===- Reference.h - the selective scan, computed directly ------*- C++ -*-===//
 //
-// An implementation of ../shared/FACTS.md §1 that shares nothing with the
+// An implementation of docs/hardware.md §1 that shares nothing with the
 // interpreter's instruction semantics: plain loops in double precision.
 //
 //===----------------------------------------------------------------------===//

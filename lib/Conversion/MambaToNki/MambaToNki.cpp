@@ -1,6 +1,6 @@
 //===- MambaToNki.cpp - lower mamba.selective_scan to the v1 kernel -------===//
 //
-// Builds the Fused Mamba tutorial's v1 kernel (../shared/FACTS.md §2) from a
+// Builds the Fused Mamba tutorial's v1 kernel (docs/hardware.md §2) from a
 // mamba.selective_scan, for any static shape.
 //
 //===----------------------------------------------------------------------===//

@@ -1,7 +1,7 @@
 //===- NkiOps.cpp - nki operations ----------------------------------------===//
 //
 // Custom assembly directives and the verifiers that encode the NeuronCore
-// rules of ../shared/FACTS.md §3-4. Every diagnostic names the operand and the
+// rules of docs/hardware.md §3-4. Every diagnostic names the operand and the
 // numbers involved.
 //
 //===----------------------------------------------------------------------===//

@@ -11,8 +11,8 @@ using namespace mlir;
 using namespace mlir::nki;
 
 const TargetInfo &mlir::nki::getTargetInfo(Target target) {
-  // FACTS.md §4: trn1 SBUF 24 MiB = 128 x 192 KiB; trn2 28 MiB = 128 x 224
-  // KiB; PSUM 2 MiB = 128 x 16 KiB on both.
+  // docs/hardware.md §4: trn1 SBUF 24 MiB = 128 x 192 KiB; trn2 28 MiB = 128 x
+  // 224 KiB; PSUM 2 MiB = 128 x 16 KiB on both.
   static const TargetInfo trn1{Target::trn1, 192 * 1024, kPsumPartitionBytes};
   static const TargetInfo trn2{Target::trn2, 224 * 1024, kPsumPartitionBytes};
   return target == Target::trn2 ? trn2 : trn1;

@@ -1,7 +1,7 @@
 //===- NkiTarget.h - NeuronCore memory rules and targets --------*- C++ -*-===//
 //
 // The hardware figures the verifiers, the backend and the interpreter share.
-// Sources: ../shared/FACTS.md §4 (AWS Neuron architecture guides).
+// Sources: docs/hardware.md §4 (AWS Neuron architecture guides).
 //
 //===----------------------------------------------------------------------===//
 
