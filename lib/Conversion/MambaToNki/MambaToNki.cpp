@@ -268,20 +268,19 @@ LogicalResult mlir::mamba::checkLowerableToNki(SelectiveScanOp op) {
   auto deltaType = cast<MemRefType>(op.getDelta().getType());
   int64_t seqLen = deltaType.getDimSize(2);
   int64_t partitions = std::min(deltaType.getDimSize(1), nki::kMaxPartitions);
-  const nki::TargetInfo &info = nki::getTargetInfo(nki::getTarget(op));
-  // One [P, seq_len] f32 tile per partition; saturate instead of overflowing.
-  auto bytes = static_cast<int64_t>(
-      std::min<uint64_t>(llvm::SaturatingMultiply<uint64_t>(seqLen, 4),
-                         std::numeric_limits<int64_t>::max()));
-  if (bytes > info.sbufPartitionBytes)
+  // The v1 kernel works on whole sequences: one [P, seq_len] tile per
+  // instruction operand. That is what the IR can state up to an SBUF tile's
+  // free size; whether the buffers fit SBUF is the capacity check's and the
+  // backend's question (the later versions tile seq_len).
+  if (seqLen > nki::kMaxSbufFreeElements)
     return op.emitOpError()
            << "cannot be lowered to nki: a [" << partitions << ", " << seqLen
-           << "] f32 tile needs " << bytes
-           << " bytes per partition but SBUF has " << info.sbufPartitionBytes
-           << " on " << nki::stringifyTarget(info.target) << " (over by "
-           << bytes - info.sbufPartitionBytes << "); the v1 kernel keeps a "
-           << "whole sequence in one tile, so seq_len must be at most "
-           << info.sbufPartitionBytes / 4;
+           << "] tile has " << seqLen
+           << " elements per partition, more than an SBUF tile's "
+           << nki::kMaxSbufFreeElements
+           << "; the v1 kernel keeps a whole sequence in one tile, so seq_len "
+              "must be at most "
+           << nki::kMaxSbufFreeElements;
   return success();
 }
 

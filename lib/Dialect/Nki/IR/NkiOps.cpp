@@ -238,15 +238,6 @@ static LogicalResult verifyOnChipView(Operation *op, Value value,
            << " elements per partition; an SBUF tile holds "
               "at most "
            << kMaxSbufFreeElements;
-  if (*space == MemorySpace::sbuf) {
-    const TargetInfo &info = getTargetInfo(getTarget(op));
-    if (getFreeBytes(type) > info.sbufPartitionBytes)
-      return op->emitOpError()
-             << "operand '" << name << "' needs " << getFreeBytes(type)
-             << " bytes per partition but SBUF has " << info.sbufPartitionBytes
-             << " on " << stringifyTarget(info.target) << " (over by "
-             << getFreeBytes(type) - info.sbufPartitionBytes << ")";
-  }
   if (*space == MemorySpace::psum && getFreeBytes(type) > kPsumBankBytes)
     return op->emitOpError()
            << "operand '" << name << "' uses " << getFreeBytes(type)
@@ -354,18 +345,15 @@ LogicalResult AllocOp::verify() {
   if (failed(verifyTileShape(*this, type, "buffer")))
     return failure();
   if (*space == MemorySpace::sbuf) {
-    // A buffer with block dims ([P, blocks, free...]) may exceed SBUF as a
-    // whole: the backend spills and reloads whole blocks. Each block must fit.
-    const TargetInfo &info = getTargetInfo(getTarget(*this));
-    int64_t bytes = getBlockBytes(type);
-    if (bytes > info.sbufPartitionBytes)
-      return emitOpError() << (type.getRank() > 2 ? "each block of the buffer"
-                                                  : "buffer")
-                           << " needs " << bytes
-                           << " bytes per partition but SBUF has "
-                           << info.sbufPartitionBytes << " on "
-                           << stringifyTarget(info.target) << " (over by "
-                           << bytes - info.sbufPartitionBytes << ")";
+    // SBUF capacity is a property of the whole program (how many buffers
+    // are live at once, what spills): nki-check-capacity and the backend
+    // check it. Here only sizes beyond any on-chip memory are refused, so
+    // that size arithmetic stays exact.
+    if (getFreeBytes(type) > kMaxBufferBytes)
+      return emitOpError() << "buffer needs " << getFreeBytes(type)
+                           << " bytes per partition, beyond any on-chip "
+                              "memory (at most "
+                           << kMaxBufferBytes << ")";
   } else if (getFreeBytes(type) > kPsumPartitionBytes) {
     int64_t bytes = getFreeBytes(type);
     return emitOpError() << "buffer needs " << bytes

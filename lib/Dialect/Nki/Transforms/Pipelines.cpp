@@ -17,12 +17,12 @@ struct V3Options : public PassPipelineOptions<V3Options> {
                            llvm::cl::init(512)};
 };
 
-void buildV1(OpPassManager &pm) {
-  pm.addPass(mamba::createConvertMambaToNki());
-}
+// The steps of each version; the registered pipelines add the capacity
+// check at the end (an intermediate version may not fit SBUF yet).
+void addV1(OpPassManager &pm) { pm.addPass(mamba::createConvertMambaToNki()); }
 
-void buildV2(OpPassManager &pm) {
-  buildV1(pm);
+void addV2(OpPassManager &pm) {
+  addV1(pm);
   nki::NkiReorderLoopsOptions reorder;
   reorder.outer = "state";
   reorder.inner = "channel_tile";
@@ -32,27 +32,45 @@ void buildV2(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void buildV3(OpPassManager &pm, const V3Options &options) {
-  buildV2(pm);
+void addV3(OpPassManager &pm, const V3Options &options) {
+  addV2(pm);
   nki::NkiTileFreeDimOptions tile;
   tile.tileSize = options.tileSize;
   pm.addPass(nki::createNkiTileFreeDim(tile));
   pm.addPass(createCSEPass());
 }
+
+void buildV1(OpPassManager &pm) {
+  addV1(pm);
+  pm.addPass(nki::createNkiCheckCapacity());
+}
+
+void buildV2(OpPassManager &pm) {
+  addV2(pm);
+  pm.addPass(nki::createNkiCheckCapacity());
+}
+
+void buildV3(OpPassManager &pm, const V3Options &options) {
+  addV3(pm, options);
+  pm.addPass(nki::createNkiCheckCapacity());
+}
 } // namespace
 
 void mlir::nki::registerMambaPipelines() {
   PassPipelineRegistration<>(
-      "mamba-v1", "The Fused Mamba tutorial's v1 kernel: convert-mamba-to-nki",
+      "mamba-v1",
+      "The Fused Mamba tutorial's v1 kernel: convert-mamba-to-nki, "
+      "nki-check-capacity",
       buildV1);
   PassPipelineRegistration<>(
       "mamba-v2",
       "The tutorial's v2 kernel: v1, then nki-reorder-loops (state <-> "
-      "channel_tile), nki-hoist-loads, nki-fuse-loops, cse",
+      "channel_tile), nki-hoist-loads, nki-fuse-loops, cse, "
+      "nki-check-capacity",
       buildV2);
   PassPipelineRegistration<V3Options>(
       "mamba-v3",
       "The tutorial's v3 kernel: v2, then nki-tile-free-dim (seq_len tiles "
-      "carrying the scan state), cse",
+      "carrying the scan state), cse, nki-check-capacity",
       buildV3);
 }

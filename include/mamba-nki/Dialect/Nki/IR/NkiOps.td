@@ -53,11 +53,11 @@ def Nki_AllocOp : Nki_Op<"alloc", [
     SSA result when printed (`%delta_i = nki.alloc "delta_i" : ...`).
 
     Rules: memory space `sbuf` or `psum`; static shape with identity layout;
-    rank at least 2; f32 or bf16 elements; bytes per partition within the
-    target's capacity (SBUF: 192 KiB on trn1, 224 KiB on trn2; PSUM: 16 KiB).
-    An SBUF buffer with block dims (`[P, blocks, free...]`) may exceed SBUF
-    as a whole, since the backend spills and reloads whole blocks; each block
-    must fit.
+    rank at least 2; f32 or bf16 elements; a PSUM buffer within PSUM's 16
+    KiB per partition. An SBUF buffer may be larger than SBUF: whether the
+    buffers fit is a whole-program question, answered by
+    `--nki-check-capacity` and by the backend, which spills (a buffer with
+    block dims `[P, blocks, free...]` one block at a time).
 
     ```mlir
     %d = nki.alloc "delta_i" : memref<128x512xf32, #nki.mem<sbuf>>

@@ -22,6 +22,10 @@ namespace nki {
 constexpr int64_t kMaxPartitions = 128;
 /// Free size limit of an SBUF tile, in elements.
 constexpr int64_t kMaxSbufFreeElements = 64 * 1024;
+/// The largest SBUF buffer the IR accepts, in bytes per partition: far
+/// beyond any SBUF (whether buffers fit is nki-check-capacity's and the
+/// backend's question), small enough that size arithmetic never overflows.
+constexpr int64_t kMaxBufferBytes = int64_t(1) << 40;
 /// One PSUM bank, per partition: the largest PSUM tile.
 constexpr int64_t kPsumBankBytes = 2 * 1024;
 /// PSUM per partition: 8 banks.

@@ -197,4 +197,26 @@ def NkiTileFreeDim : Pass<"nki-tile-free-dim"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def NkiCheckCapacity : Pass<"nki-check-capacity"> {
+  let summary = "Check that every instruction's SBUF operands fit SBUF at once";
+  let description = [{
+    The nki verifiers check what one instruction can address (at most 64 Ki
+    elements per partition of an SBUF tile, one PSUM bank); whether the
+    buffers fit SBUF depends on the whole program, and is checked here and
+    by the backend, which allocates SBUF and spills what does not fit. This
+    pass reports every op whose distinct SBUF buffers (each whole, or the
+    one block of a `[P, blocks, ...]` buffer it touches) need more bytes per
+    partition at once than the target's SBUF holds: such an op can never
+    run, spills or not. The named pipelines (`--mamba-v1` ...) end with it,
+    so that a kernel that cannot fit fails in `mamba-opt`, at the op, rather
+    than in the backend.
+
+    ```
+    error: 'nki.activation' needs 524288 bytes of SBUF per partition at once
+    ('delta_i' 262144, 'deltaA' 262144) but SBUF has 196608 on trn1; tile the
+    free dim (nki-tile-free-dim, --mamba-v3, --mamba-v4) to shrink its buffers
+    ```
+  }];
+}
+
 #endif // MAMBA_NKI_DIALECT_NKI_TRANSFORMS_PASSES_TD
