@@ -5,6 +5,7 @@
 #include "mamba-nki/Dialect/Nki/IR/NkiDialect.h"
 #include "mamba-nki/Dialect/Nki/Transforms/Passes.h"
 #include "mamba-nki/Target/Nisa/NkiToNisa.h"
+#include "mamba-nki/Tools/InputLimits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -81,23 +82,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string text(reinterpret_cast<const char *>(data), size);
   if (mentionsValueBeforeDefinition(text))
     return 0;
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &context);
-  if (!module)
+  // As the tools do: nesting beyond their limit is refused before parsing,
+  // and the rest runs on a stack that grows with the input
+  // (mamba-nki/Tools/InputLimits.h).
+  if (mamba_tools::findTooDeepNesting(text) != llvm::StringRef::npos)
     return 0;
-  for (const char *pipeline : {"mamba-v1", "mamba-v2", "mamba-v3"}) {
-    OwningOpRef<ModuleOp> copy(cast<ModuleOp>((*module)->clone()));
-    PassManager pm(&context);
-    if (failed(parsePassPipeline(
-            std::string("builtin.module(") + pipeline + ")", pm)))
-      return 0;
-    if (failed(pm.run(*copy)))
-      continue;
-    nki::NisaOptions options;
-    options.maxInstructions = 20000;
-    copy->walk([&](func::FuncOp f) {
-      if (!f.isExternal())
-        (void)nki::translateToNisa(f, options);
-    });
-  }
-  return 0;
+  return mamba_tools::runWithStack(
+      mamba_tools::stackBytesFor(size), [&]() -> int {
+        OwningOpRef<ModuleOp> module =
+            parseSourceString<ModuleOp>(text, &context);
+        if (!module)
+          return 0;
+        for (const char *pipeline : {"mamba-v1", "mamba-v2", "mamba-v3"}) {
+          OwningOpRef<ModuleOp> copy(cast<ModuleOp>((*module)->clone()));
+          PassManager pm(&context);
+          if (failed(parsePassPipeline(
+                  std::string("builtin.module(") + pipeline + ")", pm)))
+            return 0;
+          if (failed(pm.run(*copy)))
+            continue;
+          nki::NisaOptions options;
+          options.maxInstructions = 20000;
+          copy->walk([&](func::FuncOp f) {
+            if (!f.isExternal())
+              (void)nki::translateToNisa(f, options);
+          });
+        }
+        return 0;
+      });
 }

@@ -230,7 +230,10 @@ llvm::Error nki_run::writeNpy(llvm::StringRef path,
   os << "\x93NUMPY" << char(1) << char(0) << char(dict.size() & 0xff)
      << char(dict.size() >> 8) << dict;
   os.write(reinterpret_cast<const char *>(data.data()), data.size() * 4);
-  os.close();
+  if (path == "-")
+    os.flush(); // standard output: not ours to close
+  else
+    os.close();
   if (os.has_error()) {
     std::error_code error = os.error();
     os.clear_error(); // reported here, not as a fatal error when destroyed

@@ -31,6 +31,21 @@
 // RUN: not mamba-opt --pass-pipeline='builtin.module(no-such-pass)' %t/ok.mlir 2>&1 | FileCheck %s --check-prefix=PASS
 // PASS: 'no-such-pass' does not refer to a registered pass or pass pipeline
 
+// An output that cannot be written is named (it used to end in "LLVM ERROR:
+// IO failure on output stream"); exit code 1.
+// RUN: sh -c 'mamba-opt %t/ok.mlir -o /dev/full 2>%t/full.err; test $? -eq 1'
+// RUN: FileCheck %s --check-prefix=FULL < %t/full.err
+// FULL: mamba-opt: error: cannot write '/dev/full': No space left on device
+// RUN: sh -c 'mamba-opt %t/ok.mlir >/dev/full 2>%t/stdout.err; test $? -eq 1'
+// RUN: sh -c 'mamba-opt %t/ok.mlir >&- 2>>%t/stdout.err; test $? -eq 1'
+// RUN: FileCheck %s --check-prefix=STDOUT < %t/stdout.err
+// STDOUT: mamba-opt: error: cannot write standard output: No space left on device
+// STDOUT-NEXT: mamba-opt: error: cannot write standard output: Bad file descriptor
+// STDOUT-NOT: LLVM ERROR
+
+// Nesting deeper than 1000 brackets is refused before parsing:
+// test/mamba-opt/nesting.test.
+
 //--- syntax.mlir
 func.func @f(%a: memref<128x512xf32, #nki.mem<sbuf>>) {
   nki.tensor_copy %a : memref<128x512xf32, #nki.mem<sbuf>> to %a : memref<128x512xf32, #nki.mem<sbuf>>

@@ -370,7 +370,10 @@ static int run() {
       return false;
     }
     write(os);
-    os.close();
+    if (path == "-")
+      os.flush(); // standard output: not ours to close
+    else
+      os.close();
     if (os.has_error()) {
       fail("cannot write '" + path + "': " + os.error().message());
       os.clear_error();
