@@ -1799,11 +1799,31 @@ static llvm::cl::opt<std::string>
              llvm::cl::desc("NeuronCore to emit for: trn1 or trn2 (default: "
                             "the module's nki.target, else trn1)"),
              llvm::cl::init(""));
-static llvm::cl::opt<int64_t> clMaxInstructions(
-    "nisa-max-instructions",
-    llvm::cl::desc("fail if the unrolled stream would exceed this many "
-                   "instructions"),
-    llvm::cl::init(20'000'000));
+namespace {
+/// --nisa-max-instructions: a count from 0 to 10^12 (the backend allows 8
+/// loop iterations per instruction, which must fit 64 bits); a negative or
+/// larger value is a command-line error naming the flag.
+struct InstructionLimitParser : llvm::cl::parser<long long> {
+  static constexpr long long kMax = 1'000'000'000'000;
+  using llvm::cl::parser<long long>::parser;
+  bool parse(llvm::cl::Option &option, StringRef name, StringRef arg,
+             long long &value) {
+    if (llvm::cl::parser<long long>::parse(option, name, arg, value))
+      return true;
+    if (value < 0 || value > kMax)
+      return option.error("must be a count from 0 to 1000000000000, got '" +
+                          arg + "'");
+    return false;
+  }
+};
+} // namespace
+
+static llvm::cl::opt<long long, false, InstructionLimitParser>
+    clMaxInstructions(
+        "nisa-max-instructions",
+        llvm::cl::desc("fail if the unrolled stream would exceed this many "
+                       "instructions (0 to 10^12, default 20,000,000)"),
+        llvm::cl::init(20'000'000));
 static llvm::cl::opt<bool> clWindowSpills(
     "nisa-window-spills",
     llvm::cl::desc("when allocation spills, allocate spilled buffers in "
@@ -1818,7 +1838,7 @@ static llvm::cl::opt<std::string>
 
 static LogicalResult emitNisa(Operation *op, llvm::raw_ostream &os) {
   NisaOptions options;
-  options.maxInstructions = clMaxInstructions;
+  options.maxInstructions = int64_t(clMaxInstructions);
   options.windowSpills = clWindowSpills;
   if (!clTarget.empty()) {
     if (clTarget == "trn1")
@@ -1860,10 +1880,13 @@ static LogicalResult emitNisa(Operation *op, llvm::raw_ostream &os) {
     llvm::raw_ostream &os;
     const nisa::Program *program = nullptr;
   } printer(os);
-  if (failed(translateToNisa(funcs.front(), options, printer)))
-    return failure();
-  nisa::printEnd(os);
-  return success();
+  LogicalResult result = translateToNisa(funcs.front(), options, printer);
+  if (succeeded(result))
+    nisa::printEnd(os);
+  // The buffer set above must reach `os`'s destination now: a string stream
+  // (--split-input-file) is read as soon as this returns.
+  os.flush();
+  return result;
 }
 
 static LogicalResult
