@@ -76,13 +76,16 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   nki::registerNisaTranslations();
   llvm::cl::list<const Translation *, bool, TranslationParser> translations(
-      "", llvm::cl::desc("Translation to perform"), llvm::cl::Required);
+      "", llvm::cl::desc("Translation to perform (exactly one)"));
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerTranslationCLOptions();
   registerDefaultTimingManagerCLOptions();
   llvm::cl::ParseCommandLineOptions(argc, argv, "mamba-nki translation driver");
 
+  if (translations.empty())
+    return fail("no translation given: pass --nki-to-nisa, --nisa-stats or "
+                "--nisa-roundtrip");
   if (translations.size() != 1) {
     std::string given;
     for (unsigned i = 0; i < translations.size(); ++i) {
