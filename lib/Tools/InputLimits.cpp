@@ -8,6 +8,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #if defined(__unix__)
 #include <pthread.h>
@@ -173,4 +174,25 @@ bool mamba_tools::closeAndCheck(llvm::raw_fd_ostream &os, llvm::StringRef tool,
       << (name == "-" ? std::string("standard output") : "'" + name.str() + "'")
       << ": " << ec.message() << "\n";
   return false;
+}
+
+static const char *exitTool = "";
+
+void mamba_tools::checkStandardOutputAtExit(const char *tool) {
+  exitTool = tool;
+  // outs() is constructed now, so it is destroyed after the check below
+  // runs (exit handlers and destructors run in reverse order).
+  (void)llvm::outs();
+  std::atexit([] {
+    llvm::raw_fd_ostream &out = llvm::outs();
+    out.flush();
+    if (!out.has_error())
+      return;
+    std::error_code ec = out.error();
+    out.clear_error();
+    llvm::WithColor::error(llvm::errs(), exitTool)
+        << "cannot write standard output: " << ec.message() << "\n";
+    llvm::errs().flush();
+    std::_Exit(1);
+  });
 }

@@ -38,8 +38,10 @@
 // FULL: mamba-opt: error: cannot write '/dev/full': No space left on device
 // RUN: sh -c 'mamba-opt %t/ok.mlir >/dev/full 2>%t/stdout.err; test $? -eq 1'
 // RUN: sh -c 'mamba-opt %t/ok.mlir >&- 2>>%t/stdout.err; test $? -eq 1'
+// RUN: sh -c 'mamba-opt --help >&- 2>>%t/stdout.err; test $? -eq 1'
 // RUN: FileCheck %s --check-prefix=STDOUT < %t/stdout.err
 // STDOUT: mamba-opt: error: cannot write standard output: No space left on device
+// STDOUT-NEXT: mamba-opt: error: cannot write standard output: Bad file descriptor
 // STDOUT-NEXT: mamba-opt: error: cannot write standard output: Bad file descriptor
 // STDOUT-NOT: LLVM ERROR
 

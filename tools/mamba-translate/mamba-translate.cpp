@@ -74,6 +74,7 @@ static int fail(const llvm::Twine &message) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  mamba_tools::checkStandardOutputAtExit("mamba-translate");
   nki::registerNisaTranslations();
   llvm::cl::list<const Translation *, bool, TranslationParser> translations(
       "", llvm::cl::desc("Translation to perform (exactly one)"));

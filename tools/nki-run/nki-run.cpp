@@ -12,6 +12,7 @@
 #include "mamba-nki/Interpreter/Reference.h"
 #include "mamba-nki/Interpreter/Timing.h"
 #include "mamba-nki/Target/Nisa/Program.h"
+#include "mamba-nki/Tools/InputLimits.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -180,6 +181,7 @@ static int run();
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  mamba_tools::checkStandardOutputAtExit("nki-run");
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,

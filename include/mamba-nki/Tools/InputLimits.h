@@ -67,6 +67,13 @@ int runWithStack(size_t stackBytes, llvm::function_ref<int()> fn);
 bool closeAndCheck(llvm::raw_fd_ostream &os, llvm::StringRef tool,
                    llvm::StringRef name);
 
+/// At exit (after --help or --version too, which exit inside the command
+/// line parser), a standard output that could not be written is reported as
+/// "TOOL: error: cannot write standard output: REASON" with exit code 1,
+/// instead of LLVM's fatal "IO failure on output stream". Call it first in
+/// main; `tool` must outlive the program (a string literal).
+void checkStandardOutputAtExit(const char *tool);
+
 } // namespace mamba_tools
 
 #endif // MAMBA_NKI_TOOLS_INPUTLIMITS_H
