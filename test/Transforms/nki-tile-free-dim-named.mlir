@@ -24,17 +24,29 @@ func.func @elementwise(%in: memref<128x2048xf32>, %out: memref<128x2048xf32>) {
 
 // -----
 
-// The scan sits in a loop nested in the one being tiled (loop=outer): its
-// state would need a column per iteration of the inner loop.
+// The scan sits in a loop nested in the one being tiled (loop=outer): the
+// nested loop is cloned into each tile, and the scan's state is carried in
+// one column per iteration of it (nki-tile-free-dim-nested.mlir has more).
 // CHECK-LABEL: func.func @nested_scan
-func.func @nested_scan(%x: memref<128x1024xf32, #nki.mem<sbuf>>) {
+// CHECK: %[[CARRY:.*]] = nki.alloc "s_carry" : memref<128x3xf32, #nki.mem<sbuf>>
+// CHECK-NEXT: nki.memset 0.000000e+00 into %[[CARRY]]
+// CHECK: scf.for
+// CHECK: scf.for %[[J:.*]] =
+// CHECK: %[[S:.*]] = nki.alloc "s" : memref<128x512xf32, #nki.mem<sbuf>>
+// CHECK: %[[COL:.*]] = memref.subview %[[CARRY]][0, %[[J]]] [128, 1] [1, 1]
+// CHECK: nki.tensor_tensor_scan multiply, add({{.*}}) initial(%[[COL]] : {{.*}}) into %[[S]]
+// CHECK: %[[LAST:.*]] = memref.subview %[[S]][0, 511] [128, 1] [1, 1]
+// CHECK: nki.tensor_copy %[[LAST]] : {{.*}} into %[[COL]] : {{.*}} on scalar
+// CHECK: } {nki.kind = "sequential", nki.loop = "seq_tile"}
+func.func @nested_scan(%x: memref<128x1024xf32, #nki.mem<sbuf>>, %y: memref<128x1024xf32, #nki.mem<sbuf>>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  // expected-remark @+1 {{cannot tile the free dim of this loop: a tensor_tensor_scan sits in a nested loop, so its carried state would need one column per iteration of that loop; tile inside it}}
+  %c3 = arith.constant 3 : index
   scf.for %i = %c0 to %c1 step %c1 {
-    scf.for %j = %c0 to %c1 step %c1 {
+    scf.for %j = %c0 to %c3 step %c1 {
       %s = nki.alloc "s" : memref<128x1024xf32, #nki.mem<sbuf>>
       nki.tensor_tensor_scan multiply, add(%x : memref<128x1024xf32, #nki.mem<sbuf>>, %x : memref<128x1024xf32, #nki.mem<sbuf>>) initial(0.0) into %s : memref<128x1024xf32, #nki.mem<sbuf>>
+      nki.tensor_tensor add(%y : memref<128x1024xf32, #nki.mem<sbuf>>, %s : memref<128x1024xf32, #nki.mem<sbuf>>) into %y : memref<128x1024xf32, #nki.mem<sbuf>>
     }
   } {nki.loop = "outer"}
   return

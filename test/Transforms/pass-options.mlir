@@ -13,6 +13,7 @@
 // RUN: not mamba-opt %t.mlir --nki-tile-free-dim="name=" 2>&1 | FileCheck %s --check-prefix=NAME
 // RUN: echo 'func.func @no_scan() { return }' | mamba-opt --nki-tile-free-dim --nki-hoist-loads --nki-fuse-loops 2>&1 >/dev/null | count 0
 // RUN: mamba-opt --help | FileCheck %s --check-prefix=HELP
+// RUN: echo 'func.func @f() { return }' | not mamba-opt --nki-hoist-loads=loop=x 2>&1 | FileCheck %s --check-prefix=NONE
 
 // OUTER: error: nki-reorder-loops: no loop is named 'stat' (option outer=stat); the loops here are named 'batch', 'acc_zero', 'state', 'channel_tile', 'acc_store'
 // INNER: error: nki-reorder-loops: no loop is named 'chanel_tile' (option inner=chanel_tile); the loops here are named 'batch', 'acc_zero', 'state', 'channel_tile', 'acc_store'
@@ -23,6 +24,8 @@
 // TILE: error: nki-tile-free-dim: no loop is named 'chanel_tile' (option loop=chanel_tile); the loops here are named 'batch', 'acc_zero', 'state', 'channel_tile', 'acc_store'
 // SIZE: error: nki-tile-free-dim: tile-size must be at least 1, got 0
 // NAME: error: nki-tile-free-dim: name (of the tile loop) must not be empty
+
+// NONE: error: nki-hoist-loads: no loop is named 'x' (option loop=x); no loop here has an nki.loop name
 
 // HELP: --nki-reorder-loops
 // HELP: --allow-reassociation {{.*}}default: false)

@@ -422,11 +422,17 @@ std::string mlir::nki::listLoopNames(Operation *root) {
       names.insert(name);
   });
   if (names.empty())
-    return "no named loops";
+    return "";
   std::string text;
   for (StringRef name : names)
     text += (text.empty() ? "'" : ", '") + name.str() + "'";
   return text;
+}
+
+std::string mlir::nki::loopNamesHint(Operation *root) {
+  std::string names = listLoopNames(root);
+  return names.empty() ? "no loop here has an nki.loop name"
+                       : "the loops here are named " + names;
 }
 
 std::string mlir::nki::quotedLoopName(Operation *loop, StringRef unnamed) {

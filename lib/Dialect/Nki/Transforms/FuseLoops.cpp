@@ -220,8 +220,8 @@ struct NkiFuseLoopsPass : public nki::impl::NkiFuseLoopsBase<NkiFuseLoopsPass> {
       if (!found) {
         getOperation()->emitError()
             << "nki-fuse-loops: no loop is named '" << name
-            << "' (option loops=" << llvm::join(loops, ",")
-            << "); the loops here are named " << listLoopNames(getOperation());
+            << "' (option loops=" << llvm::join(loops, ",") << "); "
+            << loopNamesHint(getOperation());
         return signalPassFailure();
       }
     }

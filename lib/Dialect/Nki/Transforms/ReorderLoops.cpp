@@ -175,8 +175,7 @@ struct NkiReorderLoopsPass
           std::make_tuple(innerFound, "inner", inner.getValue())})
       if (!found)
         return fail(Twine("no loop is named '") + name + "' (option " + option +
-                    "=" + name + "); the loops here are named " +
-                    listLoopNames(root));
+                    "=" + name + "); " + loopNamesHint(root));
     if (candidates.empty())
       return fail("no loop named '" + inner +
                   "' is nested directly in a loop named '" + outer + "'");

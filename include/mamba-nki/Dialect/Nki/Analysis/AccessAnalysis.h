@@ -146,9 +146,13 @@ getConstantBounds(scf::ForOp loop);
 StringRef getLoopName(Operation *loop);
 
 /// The distinct `nki.loop` names of the scf.for loops in `root`, in program
-/// order, quoted and comma-separated ("'batch', 'state'"), or "no named
-/// loops": for errors about a loop name that matches nothing.
+/// order, quoted and comma-separated ("'batch', 'state'"), or "" when none
+/// has a name.
 std::string listLoopNames(Operation *root);
+
+/// For errors about a loop name that matches nothing: "the loops here are
+/// named 'batch', 'state'", or "no loop here has an nki.loop name".
+std::string loopNamesHint(Operation *root);
 
 /// The loop's name in quotes for remarks ("'state'"), or `unnamed` when it
 /// has none.

@@ -97,6 +97,50 @@ def NkiHoistLoads : Pass<"nki-hoist-loads"> {
   ];
 }
 
+def NkiHoistInvariant : Pass<"nki-hoist-invariant"> {
+  let summary = "Move loop-invariant nki ops (loads and compute) out of loops";
+  let description = [{
+    The generalisation of `nki-hoist-loads` to every nki op: a load or an
+    engine instruction moves out of its enclosing `scf.for`, together with
+    the `nki.alloc` it writes and the pure index/view ops its inputs need,
+    when:
+
+    * every input (every operand but its destination) is the same in every
+      iteration: defined outside the loop, or by pure ops of such values;
+    * nothing else in the loop writes a buffer it reads;
+    * it writes the whole of one buffer, allocated in the loop body, that
+      nothing else in the loop writes, nor reads before it.
+
+    The op then computes the same values in every iteration, so computing
+    them once before the loop gives the same results bit for bit. Ops travel
+    as far out as is legal (the pass iterates to a fixed point); a candidate
+    that is blocked gets a remark saying why. In the Mamba kernel this moves
+    `deltaU = delta * u` out of the state loop, which v1 to v3 recompute for
+    every state. The C++ entry point is `nki::hoistInvariantOp`.
+
+    Before:
+    ```mlir
+    scf.for %n = %c0 to %c16 step %c1 {
+      %du = nki.alloc "deltaU" : memref<128x512xf32, #nki.mem<sbuf>>
+      nki.tensor_tensor multiply(%delta_i : ..., %u_i : ...) into %du : ...
+      ... reads %du ...
+    } {nki.loop = "state"}
+    ```
+    After:
+    ```mlir
+    %du = nki.alloc "deltaU" : memref<128x512xf32, #nki.mem<sbuf>>
+    nki.tensor_tensor multiply(%delta_i : ..., %u_i : ...) into %du : ...
+    scf.for %n = %c0 to %c16 step %c1 {
+      ... reads %du ...
+    } {nki.loop = "state"}
+    ```
+  }];
+  let options = [
+    Option<"loop", "loop", "std::string", /*default=*/"\"\"",
+           "only hoist out of loops with this name (default: every loop)">
+  ];
+}
+
 def NkiFuseLoops : Pass<"nki-fuse-loops"> {
   let summary = "Fuse adjacent sibling loops, then contract per-iteration buffers";
   let description = [{
@@ -173,11 +217,24 @@ def NkiTileFreeDim : Pass<"nki-tile-free-dim"> {
       program order while the PSUM banks live at once stay within 8; the
       others stay in SBUF, with a remark.
 
+    Loops in the body that work on the free dim are cloned into every tile
+    with their bodies tiled: buffers allocated in them become the (tile,
+    iteration)'s, and a scan in them carries its state in one column per
+    iteration of the loops around it (a `[P, n]` buffer for a loop of n
+    iterations, set to the scan's initial value). Tiling the channel-tile
+    loop of the Mamba kernel this way puts the seq_len loop outside the
+    state loop, with no buffer of length seq_len left. Ops in such a loop
+    that do not work on the free dim run once per tile, so they may write
+    only the loop's own buffers. Buffer placement is then left to
+    `nki-place-buffers`.
+
     Legality: buffers allocated per tile are private to it; for every other
     buffer (HBM arguments, buffers from outside the body) each pair of
     accesses with a write must touch the same elements only in the same tile
     (tiles are then independent: `affine`) or only in a later tile of the
-    later op (the tile loop is then `sequential`). It declines, with a remark
+    later op (the tile loop is then `sequential`); accesses in different
+    iterations of a nested loop must never touch the same elements, or touch
+    the same places in every iteration and only within a tile. It declines, with a remark
     naming the buffer, on any other dependence across tiles, when an op that
     stays outside the tile loop depends on a tiled one, or when a scan sits
     in a nested loop (its state would need one column per iteration of that
@@ -188,13 +245,44 @@ def NkiTileFreeDim : Pass<"nki-tile-free-dim"> {
     Option<"tileSize", "tile-size", "int64_t", /*default=*/"512",
            "tile size along the free dimension, in elements (default: 512)">,
     Option<"loop", "loop", "std::string", /*default=*/"\"\"",
-           "loop whose body is tiled (default: the innermost loop with a scan)">,
+           "loop whose body is tiled (default: each loop with a scan directly in its body)">,
     Option<"tileLoopName", "name", "std::string", /*default=*/"\"seq_tile\"",
            "nki.loop name of the new tile loop (default: seq_tile)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
+}
+
+def NkiPlaceBuffers : Pass<"nki-place-buffers"> {
+  let summary = "Move intermediates to PSUM where VectorE reads them faster, within PSUM's banks";
+  let description = [{
+    A `tensor_tensor` on VectorE costs N cycles when one input is in PSUM
+    and 2N when both are in SBUF (fp32). This pass moves an SBUF buffer to
+    PSUM when that makes such a reader cheaper and nothing forbids it: the
+    buffer is 2-D fp32 and fits one PSUM bank (2 KiB per partition), one op
+    writes it, every user is an engine op on an engine that can access PSUM
+    (not GpSimdE, not a DMA, not a scan) and uses the buffer itself, and no
+    `tensor_tensor` ends up with two PSUM inputs. Candidates are taken in
+    program order, those a partition broadcast writes first (one left in
+    SBUF is staged through PSUM by the backend and copied out on ScalarE),
+    and kept only while the PSUM banks live at once stay within 8, counted as the backend allocates them: an instance from its
+    first to its last use in the block that allocates it, plus one bank
+    while a broadcast into SBUF stages a chunk through PSUM. A candidate
+    that does not fit stays in SBUF, with a remark. The C++ entry point is
+    `nki::placeBuffers`.
+
+    Before (a broadcast row read by a multiply whose other input is SBUF):
+    ```mlir
+    %bb = nki.alloc "B_i_bcast" : memref<128x512xf32, #nki.mem<sbuf>>
+    nki.partition_broadcast %b : ... into %bb : memref<128x512xf32, #nki.mem<sbuf>>
+    nki.tensor_tensor multiply(%du : ..., %bb : ...) into %dbu : ...
+    ```
+    After:
+    ```mlir
+    %bb = nki.alloc "B_i_bcast" : memref<128x512xf32, #nki.mem<psum>>
+    ```
+  }];
 }
 
 def NkiCheckCapacity : Pass<"nki-check-capacity"> {

@@ -53,6 +53,17 @@ FailureOr<scf::ForOp> reorderLoops(RewriterBase &rewriter, scf::ForOp outer,
 LogicalResult hoistLoad(RewriterBase &rewriter, scf::ForOp loop, LoadOp load,
                         Declined *declined = nullptr);
 
+/// Hoists `op` (an nki load or engine instruction directly in `loop`'s
+/// body, with its buffer and the pure index/view ops its inputs need) out
+/// of `loop` when its inputs do not vary in the loop, nothing else in the
+/// loop writes them, and it writes the whole of a buffer allocated in the
+/// loop that nothing else writes there, nor reads before it. Fails without
+/// a reason when `op` is not a candidate (an input varies; it updates its
+/// buffer in place or something else writes it; it writes more than one
+/// thing).
+LogicalResult hoistInvariantOp(RewriterBase &rewriter, scf::ForOp loop,
+                               Operation *op, Declined *declined = nullptr);
+
 /// Fuses `second` into `first` (adjacent siblings with equal bounds) and
 /// returns the fused loop, named `name` (kept from the loops if empty).
 FailureOr<scf::ForOp> fuseSiblingLoops(RewriterBase &rewriter, scf::ForOp first,
@@ -74,6 +85,14 @@ FailureOr<scf::ForOp> tileFreeDim(RewriterBase &rewriter, scf::ForOp loop,
                                   int64_t tileSize, StringRef tileLoopName,
                                   Declined *declined = nullptr,
                                   Notes *notes = nullptr);
+
+/// Moves SBUF buffers in `root` to PSUM where VectorE then reads them
+/// faster (see isPsumCandidate in the nki-place-buffers pass), in program
+/// order, while the PSUM banks live at once stay within PSUM's 8. Returns
+/// how many moved; `notes` gets those that could have moved but stay in
+/// SBUF for lack of banks.
+int64_t placeBuffers(RewriterBase &rewriter, Operation *root,
+                     Notes *notes = nullptr);
 
 } // namespace nki
 } // namespace mlir
