@@ -1,4 +1,5 @@
-//===- FreeDimTiler.h - the plan of nki-tile-free-dim ------------*- C++ -*-===//
+//===- FreeDimTiler.h - the plan of nki-tile-free-dim ------------*- C++
+//-*-===//
 //
 // Private to the nki Transforms library: the state of one application of
 // tileFreeDim (Transforms.h), split over TileFreeDim.cpp (legality and the
@@ -75,7 +76,8 @@ private:
   Value column(Value carried, OpFoldResult index, Location loc);
   Value tileBuffer(AllocOp alloc, int64_t size, IRMapping &mapping);
   Value tiledOperand(Value original, IRMapping &mapping, OpFoldResult offset,
-                     int64_t size, Location loc, DenseMap<Value, Value> &slices);
+                     int64_t size, Location loc,
+                     DenseMap<Value, Value> &slices);
   void emitTile(OpFoldResult offset, int64_t size, bool last);
   void emitNestedLoop(scf::ForOp nested, IRMapping &mapping,
                       OpFoldResult offset, int64_t size, bool last);
@@ -92,10 +94,10 @@ private:
   Notes *notes;
 
   int64_t length = 0;
-  SmallVector<TensorTensorScanOp> scans;    // directly in the body
-  SmallVector<NestedScan> nestedScans;      // in loops nested in the body
-  llvm::SetVector<Operation *> tiledOps;    // engine/DMA ops and loops
-  llvm::SetVector<Operation *> tiledAllocs; // body buffers that shrink
+  SmallVector<TensorTensorScanOp> scans;     // directly in the body
+  SmallVector<NestedScan> nestedScans;       // in loops nested in the body
+  llvm::SetVector<Operation *> tiledOps;     // engine/DMA ops and loops
+  llvm::SetVector<Operation *> tiledAllocs;  // body buffers that shrink
   llvm::SetVector<Operation *> nestedAllocs; // buffers of nested loops
   DenseMap<Operation *, TensorTensorScanOp> carriedAllocs; // scan buffers
   DenseMap<Operation *, Value> carriedBuffers; // old alloc -> [P, 1 + L]

@@ -133,9 +133,9 @@ struct NkiHoistInvariantPass
       getOperation()->walk(
           [&](scf::ForOp forOp) { found |= getLoopName(forOp) == loop; });
       if (!found) {
-        getOperation()->emitError()
-            << "nki-hoist-invariant: no loop is named '" << loop
-            << "' (option loop=" << loop << "); " << loopNamesHint(getOperation());
+        getOperation()->emitError() << "nki-hoist-invariant: no loop is named '"
+                                    << loop << "' (option loop=" << loop
+                                    << "); " << loopNamesHint(getOperation());
         return signalPassFailure();
       }
     }

@@ -125,9 +125,9 @@ public:
       }
       if (auto bcast = dyn_cast<PartitionBroadcastOp>(op)) {
         Operation *def = bcast.getDst().getDefiningOp();
-        bool toPsum = getMemorySpace(bcast.getDst().getType()) ==
-                          MemorySpace::psum ||
-                      (def && psum.count(def));
+        bool toPsum =
+            getMemorySpace(bcast.getDst().getType()) == MemorySpace::psum ||
+            (def && psum.count(def));
         if (!toPsum)
           banks += 1; // the chunk the backend stages in PSUM
       }
@@ -198,16 +198,14 @@ int64_t mlir::nki::placeBuffers(RewriterBase &rewriter, Operation *root,
   llvm::SetVector<Operation *> promoted;
   auto inPsum = [&](Value v) {
     Operation *def = v.getDefiningOp();
-    return getMemorySpace(cast<MemRefType>(v.getType())) ==
-               MemorySpace::psum ||
+    return getMemorySpace(cast<MemRefType>(v.getType())) == MemorySpace::psum ||
            (def && promoted.count(def));
   };
   const int64_t bankBudget = kPsumPartitionBytes / kPsumBankBytes;
   for (AllocOp alloc : allocs) {
     MemRefType type = alloc.getType();
     if (type.getRank() != 2 || !type.getElementType().isF32() ||
-        getFreeBytes(type) > kPsumBankBytes ||
-        !isPsumCandidate(alloc, inPsum))
+        getFreeBytes(type) > kPsumBankBytes || !isPsumCandidate(alloc, inPsum))
       continue;
     promoted.insert(alloc);
     Operation *at = nullptr;
@@ -218,24 +216,23 @@ int64_t mlir::nki::placeBuffers(RewriterBase &rewriter, Operation *root,
     if (notes)
       notes->emplace_back(
           alloc.getLoc(),
-          "keeps " + describeView(alloc.getResult()).rootName() +
-              " in SBUF: " +
-              (peak < 0 ? std::string("a PSUM buffer of several banks is "
-                                      "live with it")
-                        : "moving it too would need " + std::to_string(peak) +
-                              " of the " + std::to_string(bankBudget) +
-                              " PSUM banks at once (at " + describeOp(at) +
-                              ")"));
+          "keeps " + describeView(alloc.getResult()).rootName() + " in SBUF: " +
+              (peak < 0
+                   ? std::string("a PSUM buffer of several banks is "
+                                 "live with it")
+                   : "moving it too would need " + std::to_string(peak) +
+                         " of the " + std::to_string(bankBudget) +
+                         " PSUM banks at once (at " + describeOp(at) + ")"));
   }
-  Attribute psum = MemorySpaceAttr::get(rewriter.getContext(),
-                                        MemorySpace::psum);
+  Attribute psum =
+      MemorySpaceAttr::get(rewriter.getContext(), MemorySpace::psum);
   for (Operation *op : promoted) {
     auto alloc = cast<AllocOp>(op);
     MemRefType type = alloc.getType();
     rewriter.modifyOpInPlace(alloc, [&] {
-      alloc.getResult().setType(MemRefType::get(
-          type.getShape(), type.getElementType(), MemRefLayoutAttrInterface(),
-          psum));
+      alloc.getResult().setType(
+          MemRefType::get(type.getShape(), type.getElementType(),
+                          MemRefLayoutAttrInterface(), psum));
     });
   }
   return int64_t(promoted.size());

@@ -225,8 +225,8 @@ void FreeDimTiler::emitNestedScan(const NestedScan &nested, IRMapping &mapping,
       normalised = rw.create<arith::DivUIOp>(loc, normalised,
                                              getIndexConstant(rw, loop, step));
     if (stride != 1)
-      normalised = rw.create<arith::MulIOp>(
-          loc, normalised, getIndexConstant(rw, loop, stride));
+      normalised = rw.create<arith::MulIOp>(loc, normalised,
+                                            getIndexConstant(rw, loop, stride));
     index = index ? rw.create<arith::AddIOp>(loc, index, normalised).getResult()
                   : normalised;
     stride *= (ub - lb + step - 1) / step;
@@ -250,8 +250,8 @@ void FreeDimTiler::emitNestedScan(const NestedScan &nested, IRMapping &mapping,
   SmallVector<OpFoldResult> strides(2, rw.getIndexAttr(1));
   auto lastType = cast<MemRefType>(
       memref::SubViewOp::inferResultType(dstType, offsets, sizes, strides));
-  Value lastColumn = rw.create<memref::SubViewOp>(loc, lastType, dst, offsets,
-                                                  sizes, strides);
+  Value lastColumn =
+      rw.create<memref::SubViewOp>(loc, lastType, dst, offsets, sizes, strides);
   rw.create<TensorCopyOp>(loc, lastColumn, state,
                           EngineAttr::get(rw.getContext(), Engine::scalar));
 }

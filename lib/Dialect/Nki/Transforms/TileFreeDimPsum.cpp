@@ -161,4 +161,3 @@ void FreeDimTiler::choosePsumPromotions() {
                                           " in SBUF: " + reason);
   }
 }
-
