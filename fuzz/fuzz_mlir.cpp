@@ -4,7 +4,7 @@
 #include "mamba-nki/Dialect/Mamba/IR/MambaDialect.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiDialect.h"
 #include "mamba-nki/Dialect/Nki/Transforms/Passes.h"
-#include "mamba-nki/Target/Nisa/NkiToNisa.h"
+#include "mamba-nki/Target/NkiToNisa/NkiToNisa.h"
 #include "mamba-nki/Tools/InputLimits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

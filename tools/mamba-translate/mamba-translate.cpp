@@ -15,7 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mamba-nki/Target/Nisa/NkiToNisa.h"
+#include "mamba-nki/Target/NkiToNisa/NkiToNisa.h"
 #include "mamba-nki/Tools/InputLimits.h"
 
 #include "mlir/IR/AsmState.h"

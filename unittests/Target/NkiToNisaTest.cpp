@@ -5,7 +5,7 @@
 // header announced to the consumer must match what follows, and the stream
 // must survive print -> parse -> print.
 
-#include "mamba-nki/Target/Nisa/NkiToNisa.h"
+#include "mamba-nki/Target/NkiToNisa/NkiToNisa.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

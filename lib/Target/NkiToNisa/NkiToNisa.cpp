@@ -31,7 +31,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mamba-nki/Target/Nisa/NkiToNisa.h"
+#include "mamba-nki/Target/NkiToNisa/NkiToNisa.h"
 #include "mamba-nki/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
 #include "mamba-nki/Target/Nisa/IntervalMap.h"

@@ -1,8 +1,12 @@
-//===- NkiToNisa.h - lower nki IR to a NeuronCore instruction stream -*- C++
-//-*-===//
+//===- NkiToNisa.h - nki IR to a NeuronCore instruction stream --*- C++ -*-===//
+//
+// The backend's public interface, implemented in lib/Target/NkiToNisa/
+// (docs/nisa.md, "How the backend works").
+//
+//===----------------------------------------------------------------------===//
 
-#ifndef MAMBA_NKI_TARGET_NISA_NKITONISA_H
-#define MAMBA_NKI_TARGET_NISA_NKITONISA_H
+#ifndef MAMBA_NKI_TARGET_NKITONISA_NKITONISA_H
+#define MAMBA_NKI_TARGET_NKITONISA_NKITONISA_H
 
 #include "mamba-nki/Target/Nisa/Program.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -55,4 +59,4 @@ void registerNisaTranslations();
 } // namespace nki
 } // namespace mlir
 
-#endif // MAMBA_NKI_TARGET_NISA_NKITONISA_H
+#endif // MAMBA_NKI_TARGET_NKITONISA_NKITONISA_H
