@@ -1,0 +1,760 @@
+//===- Parser.cpp - the .nisa text parser ---------------------------------===//
+
+#include "mamba-nki/Target/Nisa/Program.h"
+
+#include "Check.h"
+#include "Names.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+
+using namespace nisa;
+using llvm::StringRef;
+
+//===----------------------------------------------------------------------===//
+// Parser
+//===----------------------------------------------------------------------===//
+
+namespace {
+class Parser {
+public:
+  Parser(StringRef text, StringRef name) : text(text), name(name) {}
+  llvm::Expected<Program> run();
+
+private:
+  // Line handling.
+  bool nextLine();
+  llvm::Error error(const llvm::Twine &message) const {
+    return llvm::createStringError(
+        std::make_error_code(std::errc::invalid_argument),
+        (name + ":" + llvm::Twine(std::max(lineNo, 1u)) + ":" +
+         llvm::Twine(col + 1) + ": error: " + message)
+            .str());
+  }
+  bool atEnd() const { return col >= line.size(); }
+  char peek() const { return atEnd() ? '\0' : line[col]; }
+  void skipSpaces() {
+    while (!atEnd() && line[col] == ' ')
+      ++col;
+  }
+  bool consume(char c) {
+    if (peek() != c)
+      return false;
+    ++col;
+    return true;
+  }
+  llvm::Error expect(char c) {
+    if (consume(c))
+      return llvm::Error::success();
+    return error(llvm::Twine("expected '") + llvm::Twine(c) + "', got " +
+                 found(col));
+  }
+  StringRef word(); // [A-Za-z0-9_.-]+ up to a delimiter
+  /// What stands at column `c`, for "got '...'" in errors: up to the next
+  /// space (`word`: the number-like run there), at most 24 characters.
+  std::string found(size_t c, bool word = false) const;
+  /// A decimal integer in [min, max], spelled as the printer spells it: no
+  /// sign, no leading zeros. `hex`: '0x' and lowercase hex digits instead
+  /// (on-chip byte offsets). `thenX`: an 'x' may follow (a shape).
+  llvm::Error integer(int64_t &out, int64_t min, int64_t max, bool hex = false,
+                      bool thenX = false);
+  /// Nothing but spaces may follow on this line.
+  llvm::Error endOfLine(const llvm::Twine &after);
+  llvm::Error floating(float &out);
+  llvm::Error quoted(std::string &out);
+  llvm::Error accessPattern(AccessPattern &ap);
+  llvm::Error scalar(Scalar &s);
+  llvm::Error headerKeyword(StringRef keyword);
+  llvm::Error instruction(size_t expectedId);
+
+  StringRef text, name;
+  StringRef line;
+  size_t pos = 0, col = 0;
+  unsigned lineNo = 0;
+  Program program;
+  std::array<uint32_t, kNumQueues> counts{};
+};
+} // namespace
+
+bool Parser::nextLine() {
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == StringRef::npos)
+      end = text.size();
+    line = text.slice(pos, end);
+    if (line.ends_with("\r"))
+      line = line.drop_back();
+    pos = end + 1;
+    ++lineNo;
+    col = 0;
+    StringRef trimmed = line.trim();
+    if (trimmed.empty() || trimmed.starts_with("#"))
+      continue;
+    return true;
+  }
+  line = StringRef();
+  col = 0;
+  return false;
+}
+
+StringRef Parser::word() {
+  size_t start = col;
+  while (!atEnd() && (llvm::isAlnum(line[col]) || line[col] == '_' ||
+                      line[col] == '-' || line[col] == '.'))
+    ++col;
+  return line.slice(start, col);
+}
+
+std::string Parser::found(size_t c, bool word) const {
+  if (c >= line.size())
+    return "the end of the line";
+  StringRef rest = line.substr(c);
+  StringRef token = rest.take_until([&](char ch) {
+    return ch == ' ' || (word && !llvm::isAlnum(ch) && ch != '_' && ch != '-' &&
+                         ch != '+' && ch != '.');
+  });
+  if (token.empty())
+    token = rest.take_front(1);
+  std::string text = token.take_front(24).str();
+  if (token.size() > 24)
+    text += "...";
+  return "'" + text + "'";
+}
+
+llvm::Error Parser::integer(int64_t &out, int64_t min, int64_t max, bool hex,
+                            bool thenX) {
+  size_t start = col;
+  auto bad = [&](const llvm::Twine &what) {
+    col = start;
+    return error(what + ", got " + found(start, /*word=*/true));
+  };
+  if (hex && !line.substr(col).starts_with("0x"))
+    return bad("expected a hex byte offset ('0x' and lowercase hex digits)");
+  size_t digitsStart = hex ? col + 2 : col;
+  col = digitsStart;
+  while (!atEnd() && (hex ? llvm::isDigit(line[col]) ||
+                                (line[col] >= 'a' && line[col] <= 'f')
+                          : llvm::isDigit(line[col])))
+    ++col;
+  StringRef digits = line.slice(digitsStart, col);
+  // A letter or digit straight after the number (other than a shape's 'x')
+  // makes it another token: '1junk', '0x10' where decimal is expected, or
+  // upper-case hex digits.
+  bool glued = !atEnd() && (llvm::isAlnum(peek()) || peek() == '_') &&
+               !(thenX && peek() == 'x');
+  if (digits.empty() || glued)
+    return bad(hex ? "expected a hex byte offset ('0x' and lowercase hex "
+                     "digits)"
+                   : "expected a decimal integer");
+  if (digits.size() > 1 && digits.front() == '0')
+    return bad(hex ? "expected a hex byte offset without leading zeros"
+                   : "expected a decimal integer without leading zeros");
+  unsigned long long value = 0;
+  if (llvm::getAsUnsignedInteger(digits, hex ? 16 : 10, value) ||
+      value > uint64_t(max) || int64_t(value) < min) {
+    StringRef text = line.slice(start, col);
+    col = start;
+    return error("integer " + text + " out of range [" + llvm::Twine(min) +
+                 ", " + llvm::Twine(max) + "]");
+  }
+  out = int64_t(value);
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::endOfLine(const llvm::Twine &after) {
+  skipSpaces();
+  if (atEnd())
+    return llvm::Error::success();
+  return error("unexpected " + found(col) + " after " + after);
+}
+
+/// What the printer writes for a float: inf, -inf, nan, or a decimal
+/// number with an optional exponent (no hex floats, no "infinity").
+static bool isDecimalFloat(StringRef t) {
+  if (t == "inf" || t == "-inf" || t == "nan")
+    return true;
+  t.consume_front("-");
+  size_t digits = 0, i = 0;
+  for (; i < t.size() && llvm::isDigit(t[i]); ++i)
+    ++digits;
+  if (i < t.size() && t[i] == '.')
+    for (++i; i < t.size() && llvm::isDigit(t[i]); ++i)
+      ++digits;
+  if (digits == 0)
+    return false;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-'))
+      ++i;
+    size_t exponent = i;
+    while (i < t.size() && llvm::isDigit(t[i]))
+      ++i;
+    if (i == exponent)
+      return false;
+  }
+  return i == t.size();
+}
+
+llvm::Error Parser::floating(float &out) {
+  size_t start = col;
+  while (!atEnd() && line[col] != ' ' && line[col] != ',')
+    ++col;
+  std::string token = line.slice(start, col).str();
+  if (token.empty()) {
+    col = start;
+    return error("expected a number, got " + found(start));
+  }
+  if (!isDecimalFloat(token)) {
+    col = start;
+    return error("expected a decimal number, inf, -inf or nan, got " +
+                 found(start));
+  }
+  char *end = nullptr;
+  errno = 0;
+  float value = std::strtof(token.c_str(), &end);
+  if (end != token.c_str() + token.size()) {
+    col = start;
+    return error("expected a number, got " + found(start));
+  }
+  if (errno == ERANGE && std::isinf(value)) {
+    col = start;
+    return error("number " + token + " is out of range for f32");
+  }
+  out = value;
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::quoted(std::string &out) {
+  if (!consume('"'))
+    return error("expected '\"'");
+  out.clear();
+  while (!atEnd() && peek() != '"') {
+    char c = line[col++];
+    if (c == '\\') {
+      if (atEnd())
+        break;
+      char e = line[col++];
+      out += e == 'n' ? '\n' : e;
+      continue;
+    }
+    out += c;
+  }
+  if (!consume('"'))
+    return error("unterminated string");
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::accessPattern(AccessPattern &ap) {
+  size_t start = col;
+  StringRef head = word();
+  StringRef spaceName = head, tensorName;
+  if (head.starts_with("hbm.")) {
+    spaceName = "hbm";
+    tensorName = head.drop_front(4);
+  }
+  if (spaceName == "sbuf")
+    ap.space = Space::sbuf;
+  else if (spaceName == "psum")
+    ap.space = Space::psum;
+  else if (spaceName == "hbm")
+    ap.space = Space::hbm;
+  else if (spaceName == "scratch")
+    ap.space = Space::scratch;
+  else {
+    col = start;
+    return error("expected an access pattern (sbuf, psum, hbm.<tensor> or "
+                 "scratch), got '" +
+                 head + "'");
+  }
+  if (ap.space == Space::hbm) {
+    int index = program.findTensor(tensorName);
+    if (index < 0) {
+      col = start;
+      return error("unknown tensor '" + tensorName + "'");
+    }
+    ap.tensor = int16_t(index);
+  }
+  int64_t a = 0, b = 0;
+  if (auto e = expect('['))
+    return e;
+  if (ap.isOnChip()) {
+    if (auto e = integer(a, 0, kPartitions))
+      return e;
+    if (auto e = expect('+'))
+      return e;
+    if (auto e = integer(b, 1, kPartitions))
+      return e;
+    ap.partStart = int32_t(a);
+    ap.partCount = int32_t(b);
+  } else {
+    if (auto e = integer(a, 1, kPartitions))
+      return e;
+    if (auto e = expect('*'))
+      return e;
+    if (auto e = integer(b, 0, int64_t(1) << 48))
+      return e;
+    ap.partCount = int32_t(a);
+    ap.partStride = b;
+  }
+  if (auto e = expect(']'))
+    return e;
+  if (auto e = expect('@'))
+    return e;
+  // On-chip offsets are bytes, in hex; HBM and scratch offsets elements.
+  if (auto e = integer(ap.offset, 0, int64_t(1) << 48, ap.isOnChip()))
+    return e;
+  if (auto e = expect('{'))
+    return e;
+  ap.rank = 0;
+  do {
+    if (ap.rank == kMaxFreeDims)
+      return error("more than " + llvm::Twine(kMaxFreeDims) + " free dims");
+    int64_t size = 0, stride = 1;
+    if (auto e = integer(size, 1, INT32_MAX))
+      return e;
+    if (consume(':'))
+      if (auto e = integer(stride, 0, INT32_MAX))
+        return e;
+    ap.sizes[ap.rank] = int32_t(size);
+    ap.strides[ap.rank] = int32_t(stride);
+    ++ap.rank;
+  } while (consume(','));
+  if (auto e = expect('}'))
+    return e;
+  if (auto e = expect('.'))
+    return e;
+  size_t typeCol = col;
+  StringRef type = word();
+  if (type == "f32")
+    ap.dtype = DType::f32;
+  else if (type == "bf16")
+    ap.dtype = DType::bf16;
+  else {
+    col = typeCol;
+    return error("expected f32 or bf16, got '" + type + "'");
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::scalar(Scalar &s) {
+  char c = peek();
+  if (llvm::isDigit(c) || c == '-' || c == '+' || c == '.' || c == 'i' ||
+      c == 'n') {
+    s.isImmediate = true;
+    return floating(s.value);
+  }
+  s.isImmediate = false;
+  return accessPattern(s.ap);
+}
+
+llvm::Error Parser::headerKeyword(StringRef keyword) {
+  if (!nextLine())
+    return error("unexpected end of file: expected '" + keyword + "'");
+  size_t start = col;
+  if (word() != keyword) {
+    col = start;
+    return error("expected '" + keyword + "', got " + found(start));
+  }
+  skipSpaces();
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::instruction(size_t expectedId) {
+  int64_t id = 0;
+  if (auto e = integer(id, 0, INT64_MAX))
+    return e;
+  if (size_t(id) != expectedId) {
+    col = 0;
+    return error("expected instruction " + llvm::Twine(expectedId) + ", got " +
+                 llvm::Twine(id));
+  }
+  skipSpaces();
+  Instruction in;
+  size_t qcol = col;
+  StringRef queueName = word();
+  if (!lookup(kQueueNames, queueName, in.queue)) {
+    col = qcol;
+    return error("unknown queue '" + queueName + "'");
+  }
+  skipSpaces();
+  size_t ocol = col;
+  StringRef opName = word();
+  if (!lookup(kOpcodeNames, opName, in.opcode)) {
+    col = ocol;
+    return error("unknown opcode '" + opName + "'");
+  }
+  bool seen[32] = {};
+  size_t fieldCol[32] = {};
+  bool sawSig = false;
+  enum Key {
+    kDst,
+    kSrc,
+    kSrc0,
+    kSrc1,
+    kData,
+    kFunc,
+    kScale,
+    kBias,
+    kOp,
+    kOp0,
+    kOp1,
+    kArg0,
+    kArg1,
+    kRev0,
+    kRev1,
+    kInit,
+    kValue,
+    kStationary,
+    kMoving,
+    kWait,
+    kSig,
+    kLoc
+  };
+  static const char *const keyNames[] = {
+      "dst",   "src",        "src0",   "src1", "data", "func", "scale", "bias",
+      "op",    "op0",        "op1",    "arg0", "arg1", "rev0", "rev1",  "init",
+      "value", "stationary", "moving", "wait", "sig",  "loc"};
+  while (true) {
+    skipSpaces();
+    if (atEnd())
+      break;
+    size_t kcol = col;
+    StringRef keyName = word();
+    Key key;
+    if (!lookup(keyNames, keyName, key)) {
+      col = kcol;
+      return error("unknown field '" + keyName + "'");
+    }
+    if (seen[key]) {
+      col = kcol;
+      return error("duplicate field '" + keyName + "'");
+    }
+    seen[key] = true;
+    fieldCol[key] = kcol;
+    if (key == kRev0 || key == kRev1) {
+      (key == kRev0 ? in.rev0 : in.rev1) = true;
+      continue;
+    }
+    if (auto e = expect('='))
+      return e;
+    llvm::Error err = llvm::Error::success();
+    auto alu = [&](Alu &out) -> llvm::Error {
+      size_t c = col;
+      StringRef n = word();
+      if (!lookup(kAluNames, n, out)) {
+        col = c;
+        return error("unknown ALU operation '" + n + "'");
+      }
+      return llvm::Error::success();
+    };
+    switch (key) {
+    case kDst:
+      err = accessPattern(in.dst);
+      break;
+    case kSrc:
+    case kSrc0:
+    case kData:
+    case kStationary:
+      err = accessPattern(in.src0);
+      in.numSrcs = std::max<uint8_t>(in.numSrcs, 1);
+      break;
+    case kSrc1:
+    case kMoving:
+      err = accessPattern(in.src1);
+      in.numSrcs = 2;
+      break;
+    case kFunc: {
+      size_t c = col;
+      StringRef n = word();
+      if (!lookup(kActNames, n, in.func)) {
+        col = c;
+        return error("unknown activation function '" + n + "'");
+      }
+      break;
+    }
+    case kScale:
+    case kArg0:
+    case kInit:
+      err = scalar(in.scalar0);
+      break;
+    case kArg1:
+      err = scalar(in.scalar1);
+      break;
+    case kBias:
+      err = accessPattern(in.bias);
+      in.hasBias = true;
+      break;
+    case kOp:
+    case kOp0:
+      err = alu(in.op0);
+      break;
+    case kOp1:
+      err = alu(in.op1);
+      in.hasOp1 = true;
+      break;
+    case kValue:
+      err = floating(in.value);
+      break;
+    case kWait:
+      do {
+        size_t c = col;
+        StringRef qn;
+        while (!atEnd() && line[col] != ':' && line[col] != ' ')
+          ++col;
+        qn = line.slice(c, col);
+        Wait w;
+        if (!lookup(kQueueNames, qn, w.queue)) {
+          col = c;
+          return error("unknown queue '" + qn + "' in wait");
+        }
+        if (auto e = expect(':'))
+          return e;
+        int64_t v = 0;
+        if (auto e = integer(v, 1, UINT32_MAX))
+          return e;
+        w.value = uint32_t(v);
+        in.waits.push_back(w);
+      } while (consume(','));
+      break;
+    case kSig: {
+      int64_t v = 0;
+      if (auto e = integer(v, 1, UINT32_MAX))
+        return e;
+      in.signal = uint32_t(v);
+      sawSig = true;
+      break;
+    }
+    case kLoc: {
+      std::string s;
+      if (auto e = quoted(s))
+        return e;
+      program.locations.push_back(std::move(s));
+      in.loc = uint32_t(program.locations.size() - 1);
+      break;
+    }
+    case kRev0:
+    case kRev1:
+      break;
+    }
+    if (err)
+      return err;
+  }
+  // Required fields per opcode.
+  auto require = [&](std::initializer_list<Key> keys) -> llvm::Error {
+    for (Key k : keys)
+      if (!seen[k] && ((col = ocol), true))
+        return error(llvm::Twine(stringify(in.opcode)) + " needs field '" +
+                     keyNames[k] + "'");
+    return llvm::Error::success();
+  };
+  llvm::Error missing = llvm::Error::success();
+  switch (in.opcode) {
+  case Opcode::dma:
+    missing = require({kDst, kSrc});
+    break;
+  case Opcode::activation:
+    missing = require({kFunc, kDst, kData, kScale});
+    break;
+  case Opcode::tensor_scalar:
+    missing = require({kDst, kData, kOp0, kArg0});
+    if (!missing && seen[kOp1] != seen[kArg1])
+      missing = ((col = ocol), error("tensor_scalar needs both 'op1' and "
+                                     "'arg1' or neither"));
+    break;
+  case Opcode::tensor_tensor:
+    missing = require({kOp, kDst, kSrc0, kSrc1});
+    break;
+  case Opcode::tensor_tensor_scan:
+    missing = require({kOp0, kOp1, kDst, kSrc0, kSrc1, kInit});
+    break;
+  case Opcode::tensor_copy:
+    missing = require({kDst, kSrc});
+    break;
+  case Opcode::memset:
+    missing = require({kDst, kValue});
+    break;
+  case Opcode::matmul:
+    missing = require({kDst, kStationary, kMoving});
+    break;
+  }
+  if (missing)
+    return missing;
+  if (!sawSig) {
+    col = ocol;
+    return error("instruction needs field 'sig'");
+  }
+  if (std::optional<Problem> p = checkInstruction(program, in, counts)) {
+    // Point at the field that breaks the rule.
+    struct FieldKeys {
+      const char *field;
+      Key keys[4];
+      int count;
+    };
+    static const FieldKeys fields[] = {
+        {"dst", {kDst}, 1},
+        {"src0", {kSrc, kSrc0, kData, kStationary}, 4},
+        {"src1", {kSrc1, kMoving}, 2},
+        {"scalar0", {kScale, kArg0, kInit}, 3},
+        {"arg1", {kArg1}, 1},
+        {"bias", {kBias}, 1},
+        {"wait", {kWait}, 1},
+        {"sig", {kSig}, 1}};
+    col = 0;
+    for (const FieldKeys &f : fields)
+      if (p->field == f.field)
+        for (int k = 0; k < f.count; ++k)
+          if (seen[f.keys[k]])
+            col = fieldCol[f.keys[k]];
+    return error(p->message);
+  }
+  program.instructions.push_back(std::move(in));
+  return llvm::Error::success();
+}
+
+llvm::Expected<Program> Parser::run() {
+  int64_t v = 0;
+  if (auto e = headerKeyword("nisa"))
+    return std::move(e);
+  size_t versionCol = col;
+  if (auto e = integer(v, 0, 1000))
+    return std::move(e);
+  if (auto e = endOfLine("the version"))
+    return std::move(e);
+  col = versionCol;
+  if (v != kFormatVersion)
+    return error("unsupported .nisa version " + llvm::Twine(v) +
+                 " (this build reads version " + llvm::Twine(kFormatVersion) +
+                 ")");
+  if (auto e = headerKeyword("target"))
+    return std::move(e);
+  size_t tcol = col;
+  StringRef target = word();
+  if (target == "trn1")
+    program.target = Target::trn1;
+  else if (target == "trn2")
+    program.target = Target::trn2;
+  else {
+    col = tcol;
+    return error("unknown target '" + target + "' (expected trn1 or trn2)");
+  }
+  if (auto e = endOfLine("the target"))
+    return std::move(e);
+  // Tensors until "scratch".
+  while (true) {
+    if (!nextLine())
+      return error("unexpected end of file in the header");
+    size_t kcol = col;
+    StringRef keyword = word();
+    skipSpaces();
+    if (keyword == "scratch") {
+      if (auto e = integer(program.scratchBytes, 0, int64_t(1) << 44))
+        return std::move(e);
+      if (auto e = endOfLine("the scratch size"))
+        return std::move(e);
+      break;
+    }
+    if (keyword != "tensor") {
+      col = kcol;
+      return error("expected 'tensor' or 'scratch', got " + found(kcol));
+    }
+    TensorDecl t;
+    size_t ncol = col;
+    t.name = word().str();
+    if (t.name.empty() || program.findTensor(t.name) >= 0) {
+      col = ncol;
+      return error(t.name.empty() ? "expected a tensor name"
+                                  : "duplicate tensor '" + t.name + "'");
+    }
+    skipSpaces();
+    size_t rcol = col;
+    StringRef role = word();
+    if (role == "input")
+      t.isInput = true;
+    else if (role == "output")
+      t.isOutput = true;
+    else if (role == "inout")
+      t.isInput = t.isOutput = true;
+    else {
+      col = rcol;
+      return error("expected input, output or inout");
+    }
+    skipSpaces();
+    size_t dcol = col;
+    StringRef dtype = word();
+    if (dtype == "f32")
+      t.dtype = DType::f32;
+    else if (dtype == "bf16")
+      t.dtype = DType::bf16;
+    else {
+      col = dcol;
+      return error("expected f32 or bf16");
+    }
+    skipSpaces();
+    int64_t elements = 1;
+    do {
+      int64_t d = 0;
+      size_t c = col;
+      if (auto e = integer(d, 0, int64_t(1) << 40, /*hex=*/false,
+                           /*thenX=*/true))
+        return std::move(e);
+      if (d == 0) {
+        col = c;
+        return error("tensor '" + t.name +
+                     "' has a dimension of 0; every "
+                     "dimension must be at least 1");
+      }
+      elements *= d;
+      if (elements > kMaxTensorElements) {
+        col = c;
+        return error("tensor '" + t.name +
+                     "' is larger than 2^34 elements (64 GiB of f32)");
+      }
+      t.shape.push_back(d);
+    } while (consume('x'));
+    if (auto e = endOfLine("the shape of tensor '" + t.name + "'"))
+      return std::move(e);
+    program.tensors.push_back(std::move(t));
+  }
+  if (auto e = headerKeyword("sbuf_peak"))
+    return std::move(e);
+  if (auto e = integer(program.sbufPeakBytes, 0, int64_t(1) << 32))
+    return std::move(e);
+  if (auto e = endOfLine("the SBUF peak"))
+    return std::move(e);
+  if (auto e = headerKeyword("psum_peak"))
+    return std::move(e);
+  if (auto e = integer(program.psumPeakBytes, 0, int64_t(1) << 32))
+    return std::move(e);
+  if (auto e = endOfLine("the PSUM peak"))
+    return std::move(e);
+  if (auto e = headerKeyword("instructions"))
+    return std::move(e);
+  int64_t count = 0;
+  if (auto e = integer(count, 0, int64_t(1) << 32))
+    return std::move(e);
+  if (auto e = endOfLine("the instruction count"))
+    return std::move(e);
+  program.instructions.reserve(size_t(std::min<int64_t>(count, 1 << 20)));
+  for (int64_t i = 0; i < count; ++i) {
+    if (!nextLine())
+      return error("unexpected end of file: " + llvm::Twine(count) +
+                   " instructions declared, " + llvm::Twine(i) + " found");
+    if (auto e = instruction(size_t(i)))
+      return std::move(e);
+  }
+  if (!nextLine() || line.trim() != "end")
+    return error("expected 'end' after " + llvm::Twine(count) +
+                 " instructions");
+  if (nextLine())
+    return error("unexpected text after 'end'");
+  return std::move(program);
+}
+
+llvm::Expected<Program> nisa::parse(StringRef text, StringRef bufferName) {
+  // Every instruction is validated as it is read, so errors have a line.
+  return Parser(text, bufferName).run();
+}

@@ -1,0 +1,319 @@
+//===- Printer.cpp - the .nisa text printer -------------------------------===//
+
+#include "mamba-nki/Target/Nisa/Program.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+using namespace nisa;
+using llvm::StringRef;
+
+//===----------------------------------------------------------------------===//
+// Printer
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// .nisa text, formatted into a local buffer and written to the stream in
+/// large pieces: the backend prints millions of instructions, so the
+/// printer avoids raw_ostream's per-item overhead, temporary strings and
+/// digit-by-digit division.
+class Line {
+public:
+  explicit Line(llvm::raw_ostream &os) : os(os) {}
+  ~Line() { flush(); }
+  void put(char c) {
+    reserve(1);
+    buf[size++] = c;
+  }
+  void put(StringRef s) {
+    if (s.size() > kCapacity / 2) {
+      flush();
+      os << s;
+      return;
+    }
+    reserve(s.size());
+    copy(buf + size, s.data(), s.size());
+    size += s.size();
+  }
+  void putInt(int64_t v) {
+    reserve(21);
+    if (v < 0) {
+      buf[size++] = '-';
+      putDigits(0 - uint64_t(v));
+    } else {
+      putDigits(uint64_t(v));
+    }
+  }
+  void putHex(uint64_t v) {
+    reserve(16);
+    char tmp[16];
+    char *end = tmp + sizeof(tmp), *p = end;
+    do {
+      *--p = "0123456789abcdef"[v & 15];
+      v >>= 4;
+    } while (v);
+    copy(buf + size, p, size_t(end - p));
+    size += size_t(end - p);
+  }
+  void putFloat(float v) {
+    if (std::isnan(v))
+      return put("nan");
+    if (std::isinf(v))
+      return put(v < 0 ? "-inf" : "inf");
+    char tmp[32];
+    int n = std::snprintf(tmp, sizeof(tmp), "%.9g", double(v));
+    put(StringRef(tmp, size_t(n)));
+  }
+  void putString(StringRef s) {
+    put('"');
+    while (!s.empty()) {
+      size_t special = 0;
+      while (special < s.size() && s[special] != '"' && s[special] != '\\' &&
+             s[special] != '\n')
+        ++special;
+      put(s.take_front(special));
+      if (special == s.size())
+        break;
+      put(s[special] == '\n'  ? StringRef("\\n")
+          : s[special] == '"' ? StringRef("\\\"")
+                              : StringRef("\\\\"));
+      s = s.drop_front(special + 1);
+    }
+    put('"');
+  }
+  void flush() {
+    os.write(buf, size);
+    size = 0;
+  }
+
+private:
+  static constexpr size_t kCapacity = 4096;
+  void reserve(size_t n) {
+    if (size + n > kCapacity)
+      flush();
+  }
+  /// Two digits per division.
+  void putDigits(uint64_t u) {
+    static const char kPairs[] = "00010203040506070809"
+                                 "10111213141516171819"
+                                 "20212223242526272829"
+                                 "30313233343536373839"
+                                 "40414243444546474849"
+                                 "50515253545556575859"
+                                 "60616263646566676869"
+                                 "70717273747576777879"
+                                 "80818283848586878889"
+                                 "90919293949596979899";
+    char tmp[20];
+    char *end = tmp + sizeof(tmp), *p = end;
+    while (u >= 100) {
+      unsigned pair = unsigned(u % 100) * 2;
+      u /= 100;
+      *--p = kPairs[pair + 1];
+      *--p = kPairs[pair];
+    }
+    if (u >= 10) {
+      *--p = kPairs[u * 2 + 1];
+      *--p = kPairs[u * 2];
+    } else {
+      *--p = char('0' + u);
+    }
+    copy(buf + size, p, size_t(end - p));
+    size += size_t(end - p);
+  }
+  /// memcpy, without a library call for the short pieces a line is made
+  /// of: two fixed-size (so inlined) copies that may overlap.
+  static void copy(char *dst, const char *src, size_t n) {
+    if (n >= 8 && n <= 16) {
+      std::memcpy(dst, src, 8);
+      std::memcpy(dst + n - 8, src + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+      std::memcpy(dst, src, 4);
+      std::memcpy(dst + n - 4, src + n - 4, 4);
+    } else if (n < 4) {
+      for (size_t i = 0; i < n; ++i)
+        dst[i] = src[i];
+    } else {
+      std::memcpy(dst, src, n);
+    }
+  }
+
+  llvm::raw_ostream &os;
+  char buf[kCapacity];
+  size_t size = 0;
+};
+} // namespace
+
+static void printAP(Line &os, const Program &p, const AccessPattern &ap) {
+  os.put(stringify(ap.space));
+  if (ap.isOnChip()) {
+    os.put('[');
+    os.putInt(ap.partStart);
+    os.put('+');
+    os.putInt(ap.partCount);
+    os.put("]@0x");
+    os.putHex(uint64_t(ap.offset));
+  } else {
+    if (ap.space == Space::hbm) {
+      os.put('.');
+      os.put(p.tensors[ap.tensor].name);
+    }
+    os.put('[');
+    os.putInt(ap.partCount);
+    os.put('*');
+    os.putInt(ap.partStride);
+    os.put("]@");
+    os.putInt(ap.offset);
+  }
+  os.put('{');
+  for (int i = 0; i < ap.rank; ++i) {
+    if (i)
+      os.put(',');
+    os.putInt(ap.sizes[i]);
+    if (ap.strides[i] != 1) {
+      os.put(':');
+      os.putInt(ap.strides[i]);
+    }
+  }
+  os.put("}.");
+  os.put(stringify(ap.dtype));
+}
+
+static void printScalar(Line &os, const Program &p, const Scalar &s) {
+  if (s.isImmediate)
+    os.putFloat(s.value);
+  else
+    printAP(os, p, s.ap);
+}
+
+void nisa::printInstruction(const Program &p, int64_t id, const Instruction &in,
+                            llvm::raw_ostream &out) {
+  Line os(out);
+  os.putInt(id);
+  os.put(' ');
+  os.put(stringify(in.queue));
+  os.put(' ');
+  os.put(stringify(in.opcode));
+  auto ap = [&](StringRef key, const AccessPattern &a) {
+    os.put(' ');
+    os.put(key);
+    os.put('=');
+    printAP(os, p, a);
+  };
+  auto scalar = [&](StringRef key, const Scalar &s) {
+    os.put(' ');
+    os.put(key);
+    os.put('=');
+    printScalar(os, p, s);
+  };
+  auto word = [&](StringRef key, StringRef value) {
+    os.put(' ');
+    os.put(key);
+    os.put('=');
+    os.put(value);
+  };
+  switch (in.opcode) {
+  case Opcode::dma:
+    ap("dst", in.dst);
+    ap("src", in.src0);
+    break;
+  case Opcode::activation:
+    word("func", stringify(in.func));
+    ap("dst", in.dst);
+    ap("data", in.src0);
+    scalar("scale", in.scalar0);
+    if (in.hasBias)
+      ap("bias", in.bias);
+    break;
+  case Opcode::tensor_scalar:
+    ap("dst", in.dst);
+    ap("data", in.src0);
+    word("op0", stringify(in.op0));
+    scalar("arg0", in.scalar0);
+    if (in.rev0)
+      os.put(" rev0");
+    if (in.hasOp1) {
+      word("op1", stringify(in.op1));
+      scalar("arg1", in.scalar1);
+      if (in.rev1)
+        os.put(" rev1");
+    }
+    break;
+  case Opcode::tensor_tensor:
+    word("op", stringify(in.op0));
+    ap("dst", in.dst);
+    ap("src0", in.src0);
+    ap("src1", in.src1);
+    break;
+  case Opcode::tensor_tensor_scan:
+    word("op0", stringify(in.op0));
+    word("op1", stringify(in.op1));
+    ap("dst", in.dst);
+    ap("src0", in.src0);
+    ap("src1", in.src1);
+    scalar("init", in.scalar0);
+    break;
+  case Opcode::tensor_copy:
+    ap("dst", in.dst);
+    ap("src", in.src0);
+    break;
+  case Opcode::memset:
+    ap("dst", in.dst);
+    os.put(" value=");
+    os.putFloat(in.value);
+    break;
+  case Opcode::matmul:
+    ap("dst", in.dst);
+    ap("stationary", in.src0);
+    ap("moving", in.src1);
+    break;
+  }
+  if (!in.waits.empty()) {
+    os.put(" wait=");
+    for (size_t i = 0; i < in.waits.size(); ++i) {
+      if (i)
+        os.put(',');
+      os.put(stringify(in.waits[i].queue));
+      os.put(':');
+      os.putInt(in.waits[i].value);
+    }
+  }
+  os.put(" sig=");
+  os.putInt(in.signal);
+  if (in.loc) {
+    os.put(" loc=");
+    os.putString(p.locations[in.loc]);
+  }
+  os.put('\n');
+}
+
+void nisa::printHeader(const Program &p, int64_t numInstructions,
+                       llvm::raw_ostream &os) {
+  os << "nisa " << p.version << '\n';
+  os << "target " << stringify(p.target) << '\n';
+  for (const TensorDecl &t : p.tensors) {
+    os << "tensor " << t.name << ' '
+       << (t.isInput && t.isOutput ? "inout"
+           : t.isOutput            ? "output"
+                                   : "input")
+       << ' ' << stringify(t.dtype) << ' ';
+    llvm::interleave(t.shape, os, "x");
+    os << '\n';
+  }
+  os << "scratch " << p.scratchBytes << '\n';
+  os << "sbuf_peak " << p.sbufPeakBytes << '\n';
+  os << "psum_peak " << p.psumPeakBytes << '\n';
+  os << "instructions " << numInstructions << '\n';
+}
+
+void nisa::printEnd(llvm::raw_ostream &os) { os << "end\n"; }
+
+void nisa::print(const Program &p, llvm::raw_ostream &os) {
+  printHeader(p, int64_t(p.instructions.size()), os);
+  for (size_t i = 0; i < p.instructions.size(); ++i)
+    printInstruction(p, int64_t(i), p.instructions[i], os);
+  printEnd(os);
+}
