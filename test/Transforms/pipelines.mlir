@@ -6,6 +6,9 @@
 // RUN: mamba-opt %s --pass-pipeline="builtin.module(mamba-v2)" | FileCheck %s --check-prefix=V2
 // RUN: mamba-opt %s --pass-pipeline="builtin.module(mamba-v3{tile-size=256})" | FileCheck %s --check-prefix=V3-256
 // RUN: mamba-opt %s --mamba-v3 --mlir-print-ir-after-all 2>&1 >/dev/null | FileCheck %s --check-prefix=STEPS
+// RUN: mamba-opt %s --mamba-v4 | FileCheck %s --check-prefix=V4
+// RUN: mamba-opt %s --pass-pipeline="builtin.module(mamba-v4{tile-size=256})" | FileCheck %s --check-prefix=V4-256
+// RUN: mamba-opt %s --mamba-v4 --mlir-print-ir-after-all 2>&1 >/dev/null | FileCheck %s --check-prefix=STEPS4
 
 // v1: batch { acc_zero, state { channel_tile { loads ... } }, acc_store }
 // V1-LABEL: func.func @toy
@@ -53,6 +56,26 @@
 // V3-256-LABEL: func.func @toy
 // V3-256: nki.alloc "deltaA" : memref<128x256xf32, #nki.mem<sbuf>>
 // V3-256: nki.loop = "seq_tile"
+// v4: channel_tile { A [128, n] ; carry [128, n] ; seq_tile { delta, u,
+// deltaU, state 0 (peeled), state { ... }, + 0.0, store of the previous
+// tile } ; store of the last tile } (the toy has one tile of 512, so there
+// is no seq_tile loop and no delayed store).
+// V4-LABEL: func.func @toy
+// V4: nki.alloc "scan_res_carry" : memref<128x16xf32, #nki.mem<sbuf>>
+// V4: nki.alloc "A_i" : memref<128x16xf32, #nki.mem<sbuf>>
+// V4: nki.alloc "deltaU" : memref<128x512xf32, #nki.mem<sbuf>>
+// V4: nki.alloc "B_i_bcast" : memref<128x512xf32, #nki.mem<psum>>
+// V4: into %scanC_accum
+// V4: scf.for %{{.*}} = %c1 to %c16 step %c1 {
+// V4: } {nki.kind = "affine", nki.loop = "state"}
+// V4-NEXT: nki.tensor_scalar(%scanC_accum {{.*}} add(0.000000e+00) into %scanC_accum {{.*}} on scalar
+// V4-NOT: 512xf32, #nki.mem<sbuf>>, %{{.*}} : memref<128x512xf32, #nki.mem<sbuf>>) into %deltaBu
+// V4-256-LABEL: func.func @toy
+// V4-256: nki.alloc "scanC_accum" : memref<128x2x256xf32, #nki.mem<sbuf>>
+// V4-256: scf.for %{{.*}} = %c1 to %c2 step %c1 {
+// V4-256: nki.store
+// V4-256: } {nki.kind = "sequential", nki.loop = "seq_tile"}
+// V4-256: nki.store
 func.func @toy(%delta: memref<1x256x512xf32>, %u: memref<1x256x512xf32>,
                %A: memref<256x16xf32>, %B: memref<1x16x512xf32>,
                %C: memref<1x16x512xf32>, %out: memref<1x256x512xf32>) {
@@ -77,6 +100,15 @@ func.func @toy(%delta: memref<1x256x512xf32>, %u: memref<1x256x512xf32>,
 // V3: nki.alloc "deltaA" : memref<72x512xf32
 // V3: nki.loop = "seq_tile"
 // V3: nki.alloc "deltaA" : memref<72x488xf32
+// (one full tile and a remainder: no store to delay)
+// V4-LABEL: func.func @odd
+// V4: nki.alloc "scanC_accum" : memref<128x512xf32
+// V4: nki.loop = "seq_tile"
+// V4: nki.alloc "scanC_accum" : memref<128x488xf32
+// V4: nki.loop = "channel_tile"
+// V4: nki.alloc "scanC_accum" : memref<72x512xf32
+// V4: nki.alloc "scanC_accum" : memref<72x488xf32
+// V4-NOT: 1000xf32, #nki.mem<sbuf>
 func.func @odd(%delta: memref<2x200x1000xf32>, %u: memref<2x200x1000xf32>,
                %A: memref<200x16xf32>, %B: memref<2x16x1000xf32>,
                %C: memref<2x16x1000xf32>, %out: memref<2x200x1000xf32>) {
@@ -93,3 +125,14 @@ func.func @odd(%delta: memref<2x200x1000xf32>, %u: memref<2x200x1000xf32>,
 // STEPS: IR Dump After NkiFuseLoops
 // STEPS: IR Dump After CSE
 // STEPS: IR Dump After NkiTileFreeDim
+
+// STEPS4: IR Dump After NkiFuseLoops
+// STEPS4: IR Dump After CSE
+// STEPS4: IR Dump After NkiHoistInvariant
+// STEPS4: IR Dump After NkiTileFreeDim
+// STEPS4: IR Dump After NkiPlaceBuffers
+// STEPS4: IR Dump After NkiHoistInvariant
+// STEPS4: IR Dump After NkiPeelReduction
+// STEPS4: IR Dump After NkiDelayStores
+// STEPS4: IR Dump After CSE
+// STEPS4: IR Dump After NkiCheckCapacity

@@ -218,7 +218,7 @@ struct NkiFuseLoopsPass : public nki::impl::NkiFuseLoopsBase<NkiFuseLoopsPass> {
       getOperation()->walk(
           [&](scf::ForOp forOp) { found |= getLoopName(forOp) == name; });
       if (!found) {
-        getOperation()->emitError()
+        mlir::emitError(getOperation()->getLoc())
             << "nki-fuse-loops: no loop is named '" << name
             << "' (option loops=" << llvm::join(loops, ",") << "); "
             << loopNamesHint(getOperation());

@@ -12,9 +12,14 @@
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
 #include "mamba-nki/Dialect/Nki/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace mlir {
 namespace nki {
@@ -81,8 +86,10 @@ LogicalResult mlir::nki::hoistInvariantOp(RewriterBase &rewriter,
     return decline(declined, op,
                    "cannot hoist " + what + " out of " + where + ": " + reason);
   };
+  // What it writes must be a buffer of the iteration (a store to HBM, or
+  // into a buffer from outside, is not a computation to hoist).
   if (!alloc || alloc->getBlock() != loop.getBody())
-    return fail("its destination is not a buffer allocated in the loop");
+    return failure();
 
   // Nothing else in the loop may write what it reads or its buffer, and
   // nothing may read its buffer before it is written.
@@ -123,6 +130,187 @@ LogicalResult mlir::nki::hoistInvariantOp(RewriterBase &rewriter,
   return success();
 }
 
+/// The one view dim of `access` whose root offset moves with `iv`, when
+/// exactly one does, it has size 1, and the move is `coeff * iv` with a
+/// constant `coeff`.
+static std::optional<std::pair<unsigned, int64_t>>
+movingDim(const Access &access, Value iv) {
+  if (!access.exact)
+    return std::nullopt;
+  std::optional<std::pair<unsigned, int64_t>> found;
+  for (auto [viewDim, rootDim] : llvm::enumerate(access.viewDims)) {
+    int64_t coeff = access.offsets[rootDim].coefficient(iv);
+    if (coeff == 0)
+      continue;
+    if (found || access.sizes[rootDim] != 1)
+      return std::nullopt;
+    found = std::make_pair(unsigned(viewDim), coeff);
+  }
+  // A dropped (rank-reduced) dim that moves cannot be expanded here.
+  for (auto [rootDim, offset] : llvm::enumerate(access.offsets))
+    if (offset.coefficient(iv) != 0 &&
+        !llvm::is_contained(access.viewDims, unsigned(rootDim)))
+      return std::nullopt;
+  return found;
+}
+
+FailureOr<AllocOp> mlir::nki::hoistLoadExpanded(RewriterBase &rewriter,
+                                                scf::ForOp loop, LoadOp load,
+                                                Declined *declined) {
+  if (load->getBlock() != loop.getBody())
+    return failure();
+  auto bounds = getConstantBounds(loop);
+  auto alloc = load.getDst().getDefiningOp<AllocOp>();
+  auto subview = load.getSrc().getDefiningOp<memref::SubViewOp>();
+  if (!bounds || !alloc || alloc->getBlock() != loop.getBody() || !subview ||
+      subview->getBlock() != loop.getBody())
+    return failure();
+  auto [lb, ub, step] = *bounds;
+  int64_t trips = ub > lb ? (ub - lb + step - 1) / step : 0;
+  Value iv = loop.getInductionVar();
+  Access source = describeView(load.getSrc());
+  std::optional<std::pair<unsigned, int64_t>> moving = movingDim(source, iv);
+  MemRefType bufferType = alloc.getType();
+  if (!moving || trips < 2 || moving->first == 0 ||
+      bufferType.getShape() != cast<MemRefType>(subview.getType()).getShape())
+    return failure(); // not a candidate
+  // The source view's own operands, but for the moving offset, must not
+  // vary in the loop; nothing in the loop may write the source; the buffer
+  // is only read besides the load, and not before it.
+  unsigned dim = moving->first;
+  llvm::SmallBitVector dropped = subview.getDroppedDims();
+  unsigned sourceDim = 0;
+  for (unsigned d = 0, k = 0; d < dropped.size(); ++d) {
+    if (dropped.test(d))
+      continue;
+    if (k++ == dim)
+      sourceDim = d;
+  }
+  SmallVector<OpFoldResult> offsets = subview.getMixedOffsets();
+  SmallVector<OpFoldResult> sizes = subview.getMixedSizes();
+  SmallVector<OpFoldResult> strides = subview.getMixedStrides();
+  if (!llvm::all_of(strides,
+                    [](OpFoldResult s) { return isConstantIntValue(s, 1); }))
+    return failure();
+  LinearExpr moved = offsets[sourceDim].is<Value>()
+                         ? LinearExpr::get(offsets[sourceDim].get<Value>())
+                         : LinearExpr::get(0);
+  if (moved.coefficient(iv) == 0)
+    return failure(); // the move is in a parent view: not handled
+  std::string where = quotedLoopName(loop, "the loop");
+  auto fail = [&](const Twine &reason) {
+    return decline(declined, load,
+                   "cannot hoist " + describeOp(load) + " out of " + where +
+                       " with one slice per iteration: " + reason);
+  };
+  SmallVector<Access> accesses;
+  collectAccesses(loop, accesses);
+  for (const Access &access : accesses) {
+    if (access.op == load)
+      continue;
+    if (access.isWrite && (!access.root || access.root == source.root))
+      return fail(describeOp(access.op) + " in the loop writes " +
+                  source.rootName() + ", which the load reads");
+    if (access.root == alloc.getResult()) {
+      Operation *ancestor = loop.getBody()->findAncestorOpInBlock(*access.op);
+      if (access.isWrite || (ancestor && ancestor->isBeforeInBlock(load)))
+        return fail(describeOp(access.op) + " also " +
+                    (access.isWrite ? "writes" : "reads") + " its buffer " +
+                    access.rootName() + " in the loop");
+    }
+  }
+  for (Operation *user : alloc->getUsers())
+    if (user != load && !isa<NkiDialect>(user->getDialect()))
+      return fail("its buffer " + describeView(alloc.getResult()).rootName() +
+                  " is used through a view");
+  // The offset at the first iteration: the moving offset with iv = lb.
+  // Everything else the view needs must be invariant.
+  llvm::SetVector<Operation *> slice;
+  for (auto [d, ofr] : llvm::enumerate(offsets)) {
+    if (d == sourceDim || !ofr.is<Value>())
+      continue;
+    if (isDefinedInside(ofr.get<Value>(), loop))
+      return failure();
+  }
+  if (isDefinedInside(subview.getSource(), loop))
+    return failure();
+  LinearExpr rest = moved;
+  int64_t coeff = rest.coefficient(iv);
+  rest.terms.erase(iv);
+  for (auto [value, c] : rest.terms)
+    if (isDefinedInside(value, loop))
+      return failure();
+
+  // Build, before the loop: the expanded buffer, the source view of every
+  // iteration's slice (stride coeff * step in the moving dim), the load.
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(loop);
+  Location loc = load.getLoc();
+  auto index = [&](int64_t v) -> Value {
+    return rewriter.create<arith::ConstantIndexOp>(loc, v);
+  };
+  OpFoldResult first = rewriter.getIndexAttr(rest.constant + coeff * lb);
+  for (auto [value, c] : rest.terms) {
+    Value term =
+        c == 1
+            ? value
+            : rewriter.create<arith::MulIOp>(loc, value, index(c)).getResult();
+    Value sum =
+        isConstantIntValue(first, 0)
+            ? term
+            : rewriter
+                  .create<arith::AddIOp>(
+                      loc, term,
+                      getValueOrCreateConstantIndexOp(rewriter, loc, first))
+                  .getResult();
+    first = sum;
+  }
+  SmallVector<OpFoldResult> newOffsets = offsets, newSizes = sizes,
+                            newStrides = strides;
+  newOffsets[sourceDim] = first;
+  newSizes[sourceDim] = rewriter.getIndexAttr(trips);
+  newStrides[sourceDim] = rewriter.getIndexAttr(coeff * step);
+  SmallVector<int64_t> shape(bufferType.getShape());
+  shape[dim] = trips;
+  auto srcType = cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
+      shape, subview.getSourceType(), newOffsets, newSizes, newStrides));
+  Value src = rewriter.create<memref::SubViewOp>(
+      subview.getLoc(), srcType, subview.getSource(), newOffsets, newSizes,
+      newStrides);
+  auto expandedType =
+      MemRefType::get(shape, bufferType.getElementType(),
+                      MemRefLayoutAttrInterface(), bufferType.getMemorySpace());
+  auto expanded = rewriter.create<AllocOp>(alloc.getLoc(), expandedType,
+                                           alloc.getNameAttr());
+  rewriter.create<LoadOp>(loc, src, expanded);
+
+  // In the loop, each iteration's slice of it replaces the old buffer.
+  rewriter.setInsertionPoint(load);
+  Value position = iv;
+  if (lb != 0)
+    position = rewriter.create<arith::SubIOp>(loc, position, index(lb));
+  if (step != 1)
+    position = rewriter.create<arith::DivUIOp>(loc, position, index(step));
+  SmallVector<OpFoldResult> sliceOffsets(shape.size(),
+                                         rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> sliceSizes;
+  for (int64_t d : bufferType.getShape())
+    sliceSizes.push_back(rewriter.getIndexAttr(d));
+  sliceOffsets[dim] = position;
+  SmallVector<OpFoldResult> sliceStrides(shape.size(),
+                                         rewriter.getIndexAttr(1));
+  auto sliceType = cast<MemRefType>(memref::SubViewOp::inferResultType(
+      expandedType, sliceOffsets, sliceSizes, sliceStrides));
+  Value sliceView = rewriter.create<memref::SubViewOp>(
+      loc, sliceType, expanded, sliceOffsets, sliceSizes, sliceStrides);
+  rewriter.eraseOp(load);
+  rewriter.replaceAllUsesWith(alloc.getResult(), sliceView);
+  rewriter.eraseOp(alloc);
+  if (subview->use_empty())
+    rewriter.eraseOp(subview);
+  return expanded;
+}
+
 namespace {
 struct NkiHoistInvariantPass
     : public nki::impl::NkiHoistInvariantBase<NkiHoistInvariantPass> {
@@ -133,9 +321,10 @@ struct NkiHoistInvariantPass
       getOperation()->walk(
           [&](scf::ForOp forOp) { found |= getLoopName(forOp) == loop; });
       if (!found) {
-        getOperation()->emitError() << "nki-hoist-invariant: no loop is named '"
-                                    << loop << "' (option loop=" << loop
-                                    << "); " << loopNamesHint(getOperation());
+        mlir::emitError(getOperation()->getLoc())
+            << "nki-hoist-invariant: no loop is named '" << loop
+            << "' (option loop=" << loop << "); "
+            << loopNamesHint(getOperation());
         return signalPassFailure();
       }
     }
@@ -157,6 +346,18 @@ struct NkiHoistInvariantPass
       for (auto [forOp, op] : candidates) {
         Declined declined;
         if (succeeded(hoistInvariantOp(rewriter, forOp, op, &declined))) {
+          blocked.erase(op);
+          changed = true;
+          continue;
+        }
+        if (declined.op) {
+          blocked[op] = declined.reason;
+          continue;
+        }
+        auto loadOp = dyn_cast<LoadOp>(op);
+        if (!expand || !loadOp)
+          continue;
+        if (succeeded(hoistLoadExpanded(rewriter, forOp, loadOp, &declined))) {
           blocked.erase(op);
           changed = true;
         } else if (declined.op) {

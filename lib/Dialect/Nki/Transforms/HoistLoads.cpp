@@ -32,9 +32,10 @@ struct NkiHoistLoadsPass
       getOperation()->walk(
           [&](scf::ForOp forOp) { found |= getLoopName(forOp) == loop; });
       if (!found) {
-        getOperation()->emitError() << "nki-hoist-loads: no loop is named '"
-                                    << loop << "' (option loop=" << loop
-                                    << "); " << loopNamesHint(getOperation());
+        mlir::emitError(getOperation()->getLoc())
+            << "nki-hoist-loads: no loop is named '" << loop
+            << "' (option loop=" << loop << "); "
+            << loopNamesHint(getOperation());
         return signalPassFailure();
       }
     }

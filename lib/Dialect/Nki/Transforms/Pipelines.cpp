@@ -40,6 +40,31 @@ void addV3(OpPassManager &pm, const V3Options &options) {
   pm.addPass(createCSEPass());
 }
 
+/// v4: v2's steps; deltaU out of the state loop; the seq_len loop outside
+/// the state loop (tiles of the channel-tile body, the scans' state carried
+/// per state); intermediates in PSUM; A out of both loops as one load per
+/// channel tile; state 0 writes the accumulator; stores one tile later.
+void addV4(OpPassManager &pm, const V3Options &options) {
+  addV2(pm);
+  pm.addPass(nki::createNkiHoistInvariant());
+  nki::NkiTileFreeDimOptions tile;
+  tile.tileSize = options.tileSize;
+  tile.loop = "channel_tile";
+  pm.addPass(nki::createNkiTileFreeDim(tile));
+  pm.addPass(nki::createNkiPlaceBuffers());
+  nki::NkiHoistInvariantOptions expand;
+  expand.expand = true;
+  pm.addPass(nki::createNkiHoistInvariant(expand));
+  pm.addPass(nki::createNkiPeelReduction());
+  pm.addPass(nki::createNkiDelayStores());
+  pm.addPass(createCSEPass());
+}
+
+void buildV4(OpPassManager &pm, const V3Options &options) {
+  addV4(pm, options);
+  pm.addPass(nki::createNkiCheckCapacity());
+}
+
 void buildV1(OpPassManager &pm) {
   addV1(pm);
   pm.addPass(nki::createNkiCheckCapacity());
@@ -73,4 +98,11 @@ void mlir::nki::registerMambaPipelines() {
       "The tutorial's v3 kernel: v2, then nki-tile-free-dim (seq_len tiles "
       "carrying the scan state), cse, nki-check-capacity",
       buildV3);
+  PassPipelineRegistration<V3Options>(
+      "mamba-v4",
+      "Past the tutorial: v2's steps, nki-hoist-invariant, "
+      "nki-tile-free-dim{loop=channel_tile} (seq_len tiles outside the state "
+      "loop), nki-place-buffers, nki-hoist-invariant{expand=true}, "
+      "nki-peel-reduction, nki-delay-stores, cse, nki-check-capacity",
+      buildV4);
 }

@@ -149,7 +149,7 @@ struct NkiReorderLoopsPass
   void runOnOperation() override {
     Operation *root = getOperation();
     auto fail = [&](const Twine &message) {
-      root->emitError() << "nki-reorder-loops: " << message;
+      mlir::emitError(root->getLoc()) << "nki-reorder-loops: " << message;
       signalPassFailure();
     };
     if (outer == inner)

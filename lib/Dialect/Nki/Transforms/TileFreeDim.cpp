@@ -468,13 +468,13 @@ struct NkiTileFreeDimPass
   using Base::Base;
   void runOnOperation() override {
     if (tileSize < 1) {
-      getOperation()->emitError()
+      mlir::emitError(getOperation()->getLoc())
           << "nki-tile-free-dim: tile-size must be at least 1, got "
           << int64_t(tileSize);
       return signalPassFailure();
     }
     if (tileLoopName.empty()) {
-      getOperation()->emitError()
+      mlir::emitError(getOperation()->getLoc())
           << "nki-tile-free-dim: name (of the tile loop) must not be empty";
       return signalPassFailure();
     }
@@ -485,9 +485,10 @@ struct NkiTileFreeDimPass
           targets.insert(forOp);
       });
       if (targets.empty()) {
-        getOperation()->emitError() << "nki-tile-free-dim: no loop is named '"
-                                    << loop << "' (option loop=" << loop
-                                    << "); " << loopNamesHint(getOperation());
+        mlir::emitError(getOperation()->getLoc())
+            << "nki-tile-free-dim: no loop is named '" << loop
+            << "' (option loop=" << loop << "); "
+            << loopNamesHint(getOperation());
         return signalPassFailure();
       }
     } else {

@@ -118,6 +118,13 @@ def NkiHoistInvariant : Pass<"nki-hoist-invariant"> {
     `deltaU = delta * u` out of the state loop, which v1 to v3 recompute for
     every state. The C++ entry point is `nki::hoistInvariantOp`.
 
+    With `expand=true`, a load whose source moves with the loop by a
+    constant stride in one size-1 dim of its view (one slice per iteration,
+    e.g. `A[c0:c0+128, n]` in the state loop) also leaves the loop, as one
+    load of all the slices into a buffer whose dim is as long as the loop's
+    trip count (`[128, n_state]`); each iteration reads a view of its slice
+    (`nki::hoistLoadExpanded`). That buffer may then leave outer loops too.
+
     Before:
     ```mlir
     scf.for %n = %c0 to %c16 step %c1 {
@@ -137,7 +144,10 @@ def NkiHoistInvariant : Pass<"nki-hoist-invariant"> {
   }];
   let options = [
     Option<"loop", "loop", "std::string", /*default=*/"\"\"",
-           "only hoist out of loops with this name (default: every loop)">
+           "only hoist out of loops with this name (default: every loop)">,
+    Option<"expand", "expand", "bool", /*default=*/"false",
+           "also hoist a load whose source moves with the loop in one size-1 "
+           "dim, as one load of every iteration's slice (default: false)">
   ];
 }
 
@@ -252,6 +262,99 @@ def NkiTileFreeDim : Pass<"nki-tile-free-dim"> {
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
+}
+
+def NkiPeelReduction : Pass<"nki-peel-reduction"> {
+  let summary = "Peel the first iteration of a reduction: it writes the accumulator instead of memset + add";
+  let description = [{
+    For an accumulator zeroed by `nki.memset 0.0` and then accumulated by
+    `nki.tensor_tensor add(acc, v) into acc` in the next loop that touches
+    it (the only op there that touches it, directly in the loop's body):
+    the loop's first iteration is cloned before it with the induction
+    variable set to the lower bound, and in that copy the term is written
+    into the accumulator instead of added to it — by the op that produces
+    the term when the term is a buffer of the iteration that only the update
+    reads (the Mamba kernel's state 0 writes `scan * C` straight into the
+    accumulator), else by a `tensor_copy`. The memset goes, and the loop
+    starts one step later. That saves two VectorE instructions (memset and
+    add) per accumulator.
+
+    Exactness: sums that start from the first term differ from sums that
+    start from +0.0 only where the result is -0.0 instead of +0.0 (x + 0.0
+    is x for every x but -0.0). So a `+0.0` start gets `acc = acc + 0.0`
+    (a `tensor_scalar` on ScalarE, off VectorE) after the loop, and the
+    result is bit-identical, NaN payloads included; a `-0.0` start needs
+    nothing. Any other start declines with a remark.
+
+    Before:
+    ```mlir
+    nki.memset 0.0 into %acc : ...
+    scf.for %n = %c0 to %c16 step %c1 {
+      %t = nki.alloc "scanC" : ...
+      nki.tensor_tensor multiply(%s : ..., %c : ...) into %t : ...
+      nki.tensor_tensor add(%acc : ..., %t : ...) into %acc : ...
+    } {nki.loop = "state"}
+    ```
+    After:
+    ```mlir
+    nki.tensor_tensor multiply(%s0 : ..., %c0 : ...) into %acc : ...
+    scf.for %n = %c1 to %c16 step %c1 {
+      ... as before ...
+    } {nki.loop = "state"}
+    nki.tensor_scalar(%acc : ...) add(0.0) into %acc : ... on scalar
+    ```
+    The C++ entry point is `nki::peelReduction`.
+  }];
+  let options = [
+    Option<"loop", "loop", "std::string", /*default=*/"\"\"",
+           "only peel loops with this name (default: every loop)">
+  ];
+}
+
+def NkiDelayStores : Pass<"nki-delay-stores"> {
+  let summary = "Software-pipeline the output DMA: store each iteration's result one iteration later";
+  let description = [{
+    DMA queues run their transfers in order. A store waits for the end of
+    its tile's compute, so every load queued behind it — including the next
+    tile's — waits too, and the engines stall at each tile boundary. In the
+    loop named `loop` (default `seq_tile`), every store of a buffer of the
+    iteration that is that buffer's last use moves to the end of the next
+    iteration: the buffer becomes a double buffer `[P, 2, ...]` allocated
+    before the loop, iteration i computing into half `i mod 2` while
+    iteration i + 1 stores it. The first iteration is peeled (it stores
+    nothing) and the last iteration's stores follow the loop.
+
+    Legal when nothing else in the loop touches the stores' destinations,
+    and different iterations store to disjoint places (so the order of the
+    stores does not matter); each store's destination view is computed by
+    pure ops of the body, which are cloned for the previous iteration. A
+    store that is not a candidate (its buffer is used after it or through a
+    view, its destination is shared) is left in place, with a remark. The
+    C++ entry point is `nki::delayStores`.
+
+    Before:
+    ```mlir
+    scf.for %s = %c0 to %c16 step %c1 {
+      %acc = nki.alloc "acc" : memref<128x512xf32, #nki.mem<sbuf>>
+      ... computes %acc ...
+      nki.store %acc : ... into %out_s : ...
+    } {nki.loop = "seq_tile"}
+    ```
+    After:
+    ```mlir
+    %acc2 = nki.alloc "acc" : memref<128x2x512xf32, #nki.mem<sbuf>>
+    ... iteration 0 computes %acc2[:, 0] ...
+    scf.for %s = %c1 to %c16 step %c1 {
+      ... computes %acc2[:, s mod 2] ...
+      nki.store %acc2[:, (s-1) mod 2] : ... into %out_(s-1) : ...
+    } {nki.loop = "seq_tile"}
+    nki.store %acc2[:, 1] : ... into %out_15 : ...
+    ```
+  }];
+  let options = [
+    Option<"loop", "loop", "std::string", /*default=*/"\"seq_tile\"",
+           "name of the loop whose stores are delayed (default: seq_tile)">
+  ];
 }
 
 def NkiPlaceBuffers : Pass<"nki-place-buffers"> {

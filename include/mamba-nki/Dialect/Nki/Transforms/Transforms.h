@@ -19,6 +19,7 @@ namespace nki {
 
 class AllocOp;
 class LoadOp;
+class MemsetOp;
 
 /// Why a transformation declined, and where to report it.
 struct Declined {
@@ -63,6 +64,39 @@ LogicalResult hoistLoad(RewriterBase &rewriter, scf::ForOp loop, LoadOp load,
 /// thing).
 LogicalResult hoistInvariantOp(RewriterBase &rewriter, scf::ForOp loop,
                                Operation *op, Declined *declined = nullptr);
+
+/// Hoists `load`, whose source moves with `loop` by a constant stride in
+/// one size-1 dim of its view (each iteration loads one slice), out of
+/// `loop` as one load of every iteration's slice into a buffer with that
+/// dim as long as the loop's trip count; in the loop, a view of the
+/// iteration's slice replaces the old buffer (A_i [P, 1] per state becomes
+/// one [P, n_state] load). The same conditions as hoistInvariantOp hold for
+/// the buffer and the source. Returns the new buffer; fails without a
+/// reason when `load` is not a candidate.
+FailureOr<AllocOp> hoistLoadExpanded(RewriterBase &rewriter, scf::ForOp loop,
+                                     LoadOp load, Declined *declined = nullptr);
+
+/// Peels the first iteration of the reduction `acc = acc + v` in `loop`
+/// whose accumulator `init` zeroes: that iteration writes the first term
+/// into the accumulator (its producer writes it directly when the term is a
+/// buffer of the iteration only the update reads), the memset goes, and a
+/// `+0.0` start gets `acc = acc + 0.0` after the loop, which makes the
+/// result bit-identical (see PeelReduction.cpp). Returns the loop of the
+/// remaining iterations (null when none remain).
+FailureOr<scf::ForOp> peelReduction(RewriterBase &rewriter, MemsetOp init,
+                                    scf::ForOp loop,
+                                    Declined *declined = nullptr);
+
+/// Software-pipelines the stores of `loop`: each store of a buffer of the
+/// iteration (its last use) moves to the end of the next iteration, the
+/// buffer doubled ([P, 2, ...], the iteration's half chosen by parity) so
+/// that the next iteration computes into the other half; the first
+/// iteration is peeled (it stores nothing) and the last one's stores follow
+/// the loop. DMA queues run in order, so the next tile's loads no longer
+/// wait behind a store that waits for the end of the tile. Fails without a
+/// reason when no store is a candidate.
+FailureOr<scf::ForOp> delayStores(RewriterBase &rewriter, scf::ForOp loop,
+                                  Declined *declined = nullptr);
 
 /// Fuses `second` into `first` (adjacent siblings with equal bounds) and
 /// returns the fused loop, named `name` (kept from the loops if empty).

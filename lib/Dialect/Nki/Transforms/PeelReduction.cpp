@@ -1,0 +1,214 @@
+//===- PeelReduction.cpp - the first iteration of a reduction writes it ---===//
+//
+//   memset 0 into %acc ; for n { %v = ... ; %acc = %acc + %v }
+//     ->  (n = lb) %acc = ...          (its producer writes %acc directly)
+//         for n = lb + step.. { %v = ... ; %acc = %acc + %v }
+//         %acc = %acc + 0.0           (only for +0.0, see below)
+//
+// Exactness: with p the sums starting from +0 and q those starting from
+// the first term, p and q are equal except that q may be -0 where p is +0
+// (+0 + x == x for every x but -0, and -0 + x == x for every x). p is never
+// -0, so q + 0.0 == p bit for bit, NaN payloads included (an addition with
+// one NaN operand returns that NaN). Starting from -0.0 needs no fix-up.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mamba-nki/Dialect/Nki/Analysis/AccessAnalysis.h"
+#include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
+#include "mamba-nki/Dialect/Nki/IR/NkiUtils.h"
+#include "mamba-nki/Dialect/Nki/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Verifier.h"
+
+#include <cmath>
+
+namespace mlir {
+namespace nki {
+#define GEN_PASS_DEF_NKIPEELREDUCTION
+#include "mamba-nki/Dialect/Nki/Transforms/Passes.h.inc"
+} // namespace nki
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::nki;
+
+/// The accumulation `acc = acc + v` of `acc` directly in `loop`'s body, if
+/// it is the only op in the loop that touches `acc`.
+static TensorTensorOp findAccumulation(scf::ForOp loop, Value acc) {
+  SmallVector<Access> accesses;
+  collectAccesses(loop, accesses);
+  TensorTensorOp found;
+  for (const Access &access : accesses) {
+    if (access.root && access.root != acc)
+      continue;
+    auto tt = dyn_cast<TensorTensorOp>(access.op);
+    if (!access.root || !tt || !isAccumulation(tt) || tt.getDst() != acc ||
+        tt->getBlock() != loop.getBody() || (found && found != tt))
+      return TensorTensorOp();
+    found = tt;
+  }
+  return found;
+}
+
+FailureOr<scf::ForOp> mlir::nki::peelReduction(RewriterBase &rewriter,
+                                               MemsetOp init, scf::ForOp loop,
+                                               Declined *declined) {
+  auto alloc = init.getDst().getDefiningOp<AllocOp>();
+  if (!alloc || init->getBlock() != loop->getBlock() ||
+      !init->isBeforeInBlock(loop))
+    return failure();
+  Value acc = alloc.getResult();
+  TensorTensorOp update = findAccumulation(loop, acc);
+  if (!update)
+    return failure(); // not a reduction of this buffer in this loop
+  std::string what =
+      "cannot peel the first iteration of " + quotedLoopName(loop, "the loop");
+  auto fail = [&](const Twine &reason) {
+    return decline(declined, update, what + ": " + reason);
+  };
+  float start = init.getValue().convertToFloat();
+  if (start != 0.0f)
+    return fail("the accumulator starts at " + std::to_string(start) +
+                ", not 0 (the first term would need an add)");
+  auto bounds = getConstantBounds(loop);
+  if (!bounds)
+    return fail("its bounds are not constant");
+  auto [lb, ub, step] = *bounds;
+  if (ub <= lb)
+    return fail("it has no iteration");
+  // Nothing between the memset and the loop touches the accumulator.
+  for (Operation *op = init->getNextNode(); op != loop;
+       op = op->getNextNode()) {
+    SmallVector<Access> accesses;
+    collectAccesses(op, accesses);
+    for (const Access &access : accesses)
+      if (!access.root || access.root == acc)
+        return fail(describeOp(op) + " touches the accumulator between its "
+                                     "memset and the loop");
+  }
+
+  // The term: when a buffer of the iteration that one op before the update
+  // writes and only the update reads, that op writes the accumulator
+  // directly in the peeled iteration.
+  Value term = update.getLhs() == acc ? update.getRhs() : update.getLhs();
+  Operation *producer = nullptr;
+  if (auto termAlloc = term.getDefiningOp<AllocOp>();
+      termAlloc && termAlloc->getBlock() == loop.getBody() &&
+      termAlloc.getType().getShape() == alloc.getType().getShape() &&
+      termAlloc.getType().getElementType() ==
+          alloc.getType().getElementType()) {
+    SmallVector<Operation *> writers;
+    bool onlyUpdateReads = true;
+    for (Operation *user : term.getUsers()) {
+      SmallVector<Access> accesses;
+      collectAccesses(user, accesses);
+      for (const Access &access : accesses) {
+        if (access.view != term)
+          continue;
+        if (access.isWrite)
+          writers.push_back(user);
+        else if (user != update)
+          onlyUpdateReads = false;
+      }
+    }
+    if (writers.size() == 1 && onlyUpdateReads &&
+        writers.front()->getBlock() == loop.getBody() &&
+        writers.front()->isBeforeInBlock(update) &&
+        llvm::count(writers.front()->getOperands(), term) == 1)
+      producer = writers.front();
+  }
+
+  // The peeled iteration, before the loop.
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(loop);
+  IRMapping mapping;
+  mapping.map(loop.getInductionVar(), getIndexConstant(rewriter, loop, lb));
+  Operation *retargeted = nullptr;
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    if (&op == update.getOperation()) {
+      if (!producer)
+        rewriter.create<TensorCopyOp>(update.getLoc(),
+                                      mapping.lookupOrDefault(term), acc,
+                                      update.getEngineAttr());
+      continue;
+    }
+    if (producer && &op == term.getDefiningOp())
+      continue; // the term's buffer: the peeled iteration writes acc
+    Operation *clone = rewriter.clone(op, mapping);
+    if (&op == producer) {
+      for (OpOperand &operand : clone->getOpOperands())
+        if (operand.get() == mapping.lookupOrDefault(term))
+          operand.set(acc);
+      retargeted = clone;
+    }
+  }
+  if (retargeted && failed(verify(retargeted)))
+    return fail("internal error: the retargeted producer does not verify");
+
+  // The rest of the iterations, and the fix-up of a +0.0 start.
+  rewriter.setInsertionPointAfter(loop);
+  if (!std::signbit(start))
+    rewriter.create<TensorScalarOp>(
+        init.getLoc(), acc, AluOp::add, Value(), rewriter.getF32FloatAttr(0.0f),
+        /*reverse0=*/false, AluOpAttr(), Value(), FloatAttr(),
+        /*reverse1=*/false, acc,
+        EngineAttr::get(rewriter.getContext(), Engine::scalar));
+  rewriter.eraseOp(init);
+  if (lb + step >= ub) {
+    rewriter.eraseOp(loop);
+    return scf::ForOp();
+  }
+  rewriter.modifyOpInPlace(loop, [&] {
+    loop.setLowerBound(getIndexConstant(rewriter, loop, lb + step));
+  });
+  return loop;
+}
+
+namespace {
+struct NkiPeelReductionPass
+    : public nki::impl::NkiPeelReductionBase<NkiPeelReductionPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (!loop.empty()) {
+      bool found = false;
+      getOperation()->walk(
+          [&](scf::ForOp forOp) { found |= getLoopName(forOp) == loop; });
+      if (!found) {
+        mlir::emitError(getOperation()->getLoc())
+            << "nki-peel-reduction: no loop is named '" << loop
+            << "' (option loop=" << loop << "); "
+            << loopNamesHint(getOperation());
+        return signalPassFailure();
+      }
+    }
+    // Each memset with a later sibling loop (of the name asked for) that
+    // accumulates into its buffer.
+    SmallVector<std::pair<MemsetOp, scf::ForOp>> candidates;
+    getOperation()->walk([&](MemsetOp init) {
+      // The first later op that touches the buffer must be that loop.
+      for (Operation *op = init->getNextNode(); op; op = op->getNextNode()) {
+        SmallVector<Access> accesses;
+        collectAccesses(op, accesses);
+        if (llvm::none_of(accesses, [&](const Access &access) {
+              return !access.root || access.root == init.getDst();
+            }))
+          continue;
+        auto forOp = dyn_cast<scf::ForOp>(op);
+        if (forOp && (loop.empty() || getLoopName(forOp) == loop) &&
+            findAccumulation(forOp, init.getDst()))
+          candidates.emplace_back(init, forOp);
+        break;
+      }
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto [init, forOp] : candidates) {
+      Declined declined;
+      if (failed(peelReduction(rewriter, init, forOp, &declined)) &&
+          declined.op)
+        declined.op->emitRemark() << declined.reason;
+    }
+  }
+};
+} // namespace

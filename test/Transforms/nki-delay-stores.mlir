@@ -1,0 +1,100 @@
+// RUN: mamba-opt %s -split-input-file --nki-delay-stores="loop=tiles" -verify-diagnostics | FileCheck %s
+// RUN: %equiv %s --function=delayed --after='--nki-delay-stores="loop=tiles"' | FileCheck %s --check-prefix=EQ
+// EQ: y: bit-identical
+
+// Each iteration's result is stored at the end of the next one, from a
+// double buffer: iteration 0 is peeled (it stores nothing), the loop stores
+// iteration i - 1's half, and iteration 3's store follows the loop.
+// CHECK-LABEL: func.func @delayed
+// CHECK: %[[ACC:.*]] = nki.alloc "acc" : memref<128x2x64xf32, #nki.mem<sbuf>>
+// CHECK: %[[H0:.*]] = memref.subview %[[ACC]][0, %{{.*}}, 0] [128, 1, 64] [1, 1, 1]
+// CHECK: nki.activation exp({{.*}}) into %[[H0]]
+// CHECK-NOT: nki.store
+// CHECK: scf.for %[[I:.*]] = %c1 to %c4 step %c1 {
+// CHECK: %[[SLOT:.*]] = arith.remui %[[I]], %c2
+// CHECK: %[[H:.*]] = memref.subview %[[ACC]][0, %[[SLOT]], 0] [128, 1, 64] [1, 1, 1]
+// CHECK: nki.activation exp({{.*}}) into %[[H]]
+// CHECK: %[[P:.*]] = arith.subi %[[I]], %c1
+// CHECK: %[[PSLOT:.*]] = arith.remui %[[P]], %c2
+// CHECK: %[[PH:.*]] = memref.subview %[[ACC]][0, %[[PSLOT]], 0]
+// CHECK: nki.store %[[PH]]
+// CHECK: } {nki.loop = "tiles"}
+// CHECK: %[[LAST:.*]] = memref.subview %[[ACC]][0, %c1, 0]
+// CHECK-NEXT: nki.store %[[LAST]]
+func.func @delayed(%x: memref<128x256xf32> {nki.name = "x"}, %y: memref<128x256xf32> {nki.name = "y"}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    %off = arith.muli %i, %c64 : index
+    %xv = memref.subview %x[0, %off] [128, 64] [1, 1] : memref<128x256xf32> to memref<128x64xf32, strided<[256, 1], offset: ?>>
+    %xs = nki.alloc "xs" : memref<128x64xf32, #nki.mem<sbuf>>
+    nki.load %xv : memref<128x64xf32, strided<[256, 1], offset: ?>> into %xs : memref<128x64xf32, #nki.mem<sbuf>>
+    %acc = nki.alloc "acc" : memref<128x64xf32, #nki.mem<sbuf>>
+    nki.activation exp(%xs : memref<128x64xf32, #nki.mem<sbuf>>) into %acc : memref<128x64xf32, #nki.mem<sbuf>>
+    %yv = memref.subview %y[0, %off] [128, 64] [1, 1] : memref<128x256xf32> to memref<128x64xf32, strided<[256, 1], offset: ?>>
+    nki.store %acc : memref<128x64xf32, #nki.mem<sbuf>> into %yv : memref<128x64xf32, strided<[256, 1], offset: ?>>
+  } {nki.loop = "tiles"}
+  return
+}
+
+// -----
+
+// Left in place: a store whose buffer is used after it; one whose
+// destination the loop also reads; one that every iteration makes to the
+// same place.
+// CHECK-LABEL: func.func @declines
+// CHECK: scf.for %{{.*}} = %c0 to %c4
+func.func @declines(%x: memref<128x256xf32> {nki.name = "x"}, %y: memref<128x256xf32> {nki.name = "y"}, %z: memref<128x64xf32> {nki.name = "z"}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    %off = arith.muli %i, %c64 : index
+    %xv = memref.subview %x[0, %off] [128, 64] [1, 1] : memref<128x256xf32> to memref<128x64xf32, strided<[256, 1], offset: ?>>
+    %a = nki.alloc "a" : memref<128x64xf32, #nki.mem<sbuf>>
+    // expected-remark @+1 {{cannot delay 'nki.store' by one iteration of 'tiles': its buffer 'a' is used after it}}
+    nki.store %a : memref<128x64xf32, #nki.mem<sbuf>> into %xv : memref<128x64xf32, strided<[256, 1], offset: ?>>
+    nki.memset 0.0 into %a : memref<128x64xf32, #nki.mem<sbuf>>
+  } {nki.loop = "tiles"}
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @destination_read
+func.func @destination_read(%x: memref<128x256xf32> {nki.name = "x"}, %y: memref<128x256xf32> {nki.name = "y"}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    %off = arith.muli %i, %c64 : index
+    %yv = memref.subview %y[0, %off] [128, 64] [1, 1] : memref<128x256xf32> to memref<128x64xf32, strided<[256, 1], offset: ?>>
+    %a = nki.alloc "a" : memref<128x64xf32, #nki.mem<sbuf>>
+    nki.load %yv : memref<128x64xf32, strided<[256, 1], offset: ?>> into %a : memref<128x64xf32, #nki.mem<sbuf>>
+    %b = nki.alloc "b" : memref<128x64xf32, #nki.mem<sbuf>>
+    nki.activation exp(%a : memref<128x64xf32, #nki.mem<sbuf>>) into %b : memref<128x64xf32, #nki.mem<sbuf>>
+    // expected-remark @+1 {{cannot delay 'nki.store' by one iteration of 'tiles': 'nki.load' into 'a' in the loop also touches argument #1 ('y')}}
+    nki.store %b : memref<128x64xf32, #nki.mem<sbuf>> into %yv : memref<128x64xf32, strided<[256, 1], offset: ?>>
+  } {nki.loop = "tiles"}
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @same_place
+func.func @same_place(%x: memref<128x64xf32, #nki.mem<sbuf>>, %z: memref<128x64xf32> {nki.name = "z"}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    %b = nki.alloc "b" : memref<128x64xf32, #nki.mem<sbuf>>
+    nki.activation exp(%x : memref<128x64xf32, #nki.mem<sbuf>>) into %b : memref<128x64xf32, #nki.mem<sbuf>>
+    // expected-remark @+1 {{cannot delay 'nki.store' by one iteration of 'tiles': different iterations may store to the same place}}
+    nki.store %b : memref<128x64xf32, #nki.mem<sbuf>> into %z : memref<128x64xf32>
+  } {nki.loop = "tiles"}
+  return
+}
