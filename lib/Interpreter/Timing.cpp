@@ -90,8 +90,13 @@ double nki_run::duration(const nisa::Instruction &in, const TimingParams &p) {
       cycles *= 4;
     break;
   }
-  default: // activation, tensor_scalar, tensor_copy, memset
+  case Opcode::activation:
+  case Opcode::tensor_scalar:
+  case Opcode::tensor_copy:
+  case Opcode::memset:
     cycles = std::max(p.minII, n);
+    break;
+  case Opcode::dma: // costed above
     break;
   }
   // The static overhead shows on tiny instructions; longer ones pipeline it
@@ -545,53 +550,57 @@ void nki_run::writeTrace(const nisa::Program &program, const Timeline &t,
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// What a bar shows: instruction kinds with their colours.
-enum Kind {
-  kLoad,
-  kStore,
-  kSpill,
-  kAct,
-  kTensorTensor,
-  kScan,
-  kScalar,
-  kCopy,
-  kMemset,
-  kMatmul,
-  kNumKinds
+/// What a bar shows: an instruction kind, with its colour. DMAs are drawn
+/// by direction (load, store, spill traffic), every other opcode as its
+/// InstructionSet.def legend entry, in that file's order.
+struct Kind {
+  const char *name, *colour;
 };
-const char *const kKindNames[] = {
-    "DMA load", "DMA store",     "spill/reload", "activation", "tensor_tensor",
-    "scan",     "tensor_scalar", "tensor_copy",  "memset",     "matmul"};
-const char *const kKindColors[] = {"#4c78a8", "#54a24b", "#e45756", "#f58518",
-                                   "#9467bd", "#8c564b", "#bcbd22", "#7f7f7f",
-                                   "#c7c7c7", "#17becf"};
-Kind kindOf(const nisa::Instruction &in) {
-  switch (in.opcode) {
-  case nisa::Opcode::dma:
-    if (in.queue == nisa::Queue::spill)
-      return kSpill;
-    return in.dst.isOnChip() ? kLoad : kStore;
-  case nisa::Opcode::activation:
-    return kAct;
-  case nisa::Opcode::tensor_tensor:
-    return kTensorTensor;
-  case nisa::Opcode::tensor_tensor_scan:
-    return kScan;
-  case nisa::Opcode::tensor_scalar:
-    return kScalar;
-  case nisa::Opcode::tensor_copy:
-    return kCopy;
-  case nisa::Opcode::memset:
-    return kMemset;
-  case nisa::Opcode::matmul:
-    return kMatmul;
+constexpr Kind kDmaKinds[] = {{"DMA load", "#4c78a8"},
+                              {"DMA store", "#54a24b"},
+                              {"spill/reload", "#e45756"}};
+constexpr int kNumDmaKinds = 3;
+
+/// The legend, and the first kind of each opcode.
+struct Kinds {
+  std::vector<Kind> all;
+  std::array<int, nisa::kNumOpcodes> first{};
+  Kinds() {
+    for (int o = 0; o < nisa::kNumOpcodes; ++o) {
+      const nisa::OpcodeInfo &info = nisa::getOpcodeInfo(nisa::Opcode(o));
+      first[size_t(o)] = int(all.size());
+      if (info.shape == nisa::OperandShape::Transfer)
+        all.insert(all.end(), std::begin(kDmaKinds), std::end(kDmaKinds));
+      else
+        all.push_back({info.legend, info.colour});
+    }
   }
-  return kCopy;
+  int of(const nisa::Instruction &in) const {
+    int k = first[size_t(in.opcode)];
+    if (in.opcode != nisa::Opcode::dma)
+      return k;
+    switch (nisa::dmaKind(in)) {
+    case nisa::DmaKind::load:
+      return k;
+    case nisa::DmaKind::store:
+      return k + 1;
+    case nisa::DmaKind::spillSave:
+    case nisa::DmaKind::spillReload:
+      return k + 2;
+    }
+    return k;
+  }
+};
+static_assert(std::size(kDmaKinds) == kNumDmaKinds, "three DMA kinds");
+
+/// A row's title: the engine and its queue ("ScalarE (act)"), or the DMA
+/// queue.
+std::string queueTitle(nisa::Queue q) {
+  llvm::StringRef engine = nisa::engineName(q);
+  if (engine.empty())
+    return nisa::stringify(q).str();
+  return (engine + " (" + nisa::stringify(q) + ")").str();
 }
-const char *const kQueueTitles[] = {
-    "ScalarE (act)", "VectorE (dve)", "GpSimdE (pool)",
-    "TensorE (pe)",  "qSyncIO0",      "qSyncIO1",
-    "qSyncIO2",      "qSyncIO3",      "qSyncSpillReload0"};
 } // namespace
 
 void nki_run::writeTimelineSvg(const nisa::Program &program, const Timeline &t,
@@ -609,9 +618,14 @@ void nki_run::writeTimelineSvg(const nisa::Program &program, const Timeline &t,
     to = from + 1;
   double scale = plotWidth / (to - from); // px per ns
   // Busy time per (queue, pixel column, kind), and instruction counts.
-  std::vector<std::vector<std::array<double, kNumKinds>>> busy(
-      nisa::kNumQueues,
-      std::vector<std::array<double, kNumKinds>>(size_t(plotWidth)));
+  static const Kinds kinds;
+  const size_t numKinds = kinds.all.size();
+  std::vector<double> busyTimes(size_t(nisa::kNumQueues) * size_t(plotWidth) *
+                                numKinds);
+  auto busy = [&](int q, int c) {
+    return busyTimes.data() +
+           (size_t(q) * size_t(plotWidth) + size_t(c)) * numKinds;
+  };
   std::array<int64_t, nisa::kNumQueues> count{};
   for (size_t i = 0; i < program.instructions.size(); ++i) {
     double s0 = std::max(t.start[i], from), s1 = std::min(t.end[i], to);
@@ -620,13 +634,13 @@ void nki_run::writeTimelineSvg(const nisa::Program &program, const Timeline &t,
     const nisa::Instruction &in = program.instructions[i];
     int q = int(in.queue);
     ++count[size_t(q)];
-    Kind k = kindOf(in);
+    int k = kinds.of(in);
     int c0 = int((s0 - from) * scale), c1 = int((s1 - from) * scale);
     for (int c = std::max(c0, 0); c <= std::min(c1, plotWidth - 1); ++c) {
       double p0 = from + c / scale, p1 = from + (c + 1) / scale;
       double overlap = std::min(p1, s1) - std::max(p0, s0);
       if (overlap > 0)
-        busy[size_t(q)][size_t(c)][k] += overlap;
+        busy(q, c)[k] += overlap;
     }
   }
   std::vector<int> rows;
@@ -649,7 +663,8 @@ void nki_run::writeTimelineSvg(const nisa::Program &program, const Timeline &t,
     int y = top + int(r) * (rowHeight + rowGap);
     os << llvm::format("<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s"
                        "</text>\n",
-                       left - 8, y + rowHeight / 2 + 4, kQueueTitles[q]);
+                       left - 8, y + rowHeight / 2 + 4,
+                       queueTitle(nisa::Queue(q)).c_str());
     os << llvm::format("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
                        "fill=\"#f4f4f4\"/>\n",
                        left, y, plotWidth, rowHeight);
@@ -661,14 +676,14 @@ void nki_run::writeTimelineSvg(const nisa::Program &program, const Timeline &t,
                            "height=\"%d\" fill=\"%s\" "
                            "fill-opacity=\"%.2f\"/>\n",
                            left + runStart, y, c - runStart, rowHeight,
-                           kKindColors[runKind], runShade / 10.0);
+                           kinds.all[size_t(runKind)].colour, runShade / 10.0);
     };
     double pixelNs = 1.0 / scale;
     for (int c = 0; c < plotWidth; ++c) {
-      const std::array<double, kNumKinds> &b = busy[size_t(q)][size_t(c)];
+      const double *b = busy(q, c);
       int kind = -1;
       double total = 0, best = 0;
-      for (int k = 0; k < kNumKinds; ++k) {
+      for (int k = 0; k < int(numKinds); ++k) {
         total += b[k];
         if (b[k] > best) {
           best = b[k];
@@ -711,10 +726,10 @@ void nki_run::writeTimelineSvg(const nisa::Program &program, const Timeline &t,
                      left + plotWidth / 2, axisY + 36);
   // Legend.
   int ly = axisY + 56, lx = left;
-  for (int k = 0; k < kNumKinds; ++k) {
+  for (const Kind &k : kinds.all) {
     os << llvm::format("<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" "
                        "fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n",
-                       lx, ly, kKindColors[k], lx + 18, ly + 12, kKindNames[k]);
+                       lx, ly, k.colour, lx + 18, ly + 12, k.name);
     lx += 118;
   }
   os << llvm::format("<text x=\"%d\" y=\"%d\" fill=\"#555\">Each pixel "

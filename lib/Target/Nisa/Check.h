@@ -12,9 +12,10 @@
 
 namespace nisa {
 
-/// A rule an instruction breaks: the field to point at, and why.
+/// A rule an instruction breaks: the operand to point at (none: the line),
+/// and why.
 struct Problem {
-  std::string field; // "dst", "src0", ..., "wait", "sig", or "" (the line)
+  std::optional<FieldSlot> slot;
   std::string message;
 };
 

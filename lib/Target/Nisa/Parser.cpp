@@ -3,7 +3,6 @@
 #include "mamba-nki/Target/Nisa/Program.h"
 
 #include "Check.h"
-#include "Names.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -18,6 +17,17 @@ using llvm::StringRef;
 //===----------------------------------------------------------------------===//
 // Parser
 //===----------------------------------------------------------------------===//
+
+/// "a, b or c" for the names of an enum's `count` values.
+template <typename E> static std::string choices(int count) {
+  std::string text;
+  for (int i = 0; i < count; ++i)
+    text += (i == 0           ? ""
+             : i + 1 == count ? " or "
+                              : ", ") +
+            stringify(static_cast<E>(i)).str();
+  return text;
+}
 
 namespace {
 class Parser {
@@ -67,9 +77,37 @@ private:
   llvm::Error floating(float &out);
   llvm::Error quoted(std::string &out);
   llvm::Error accessPattern(AccessPattern &ap);
+  /// The parts of an access pattern: `sbuf`, `psum`, `hbm.NAME`, `scratch`;
+  /// the partitions or rows; `SIZE[:STRIDE]{,SIZE[:STRIDE]}`.
+  llvm::Error memory(AccessPattern &ap);
+  llvm::Error rows(AccessPattern &ap);
+  llvm::Error freeDims(AccessPattern &ap);
   llvm::Error scalar(Scalar &s);
   llvm::Error headerKeyword(StringRef keyword);
+  /// The header up to the instruction count.
+  llvm::Error header();
+  llvm::Error headerNumber(StringRef keyword, int64_t &out,
+                           const llvm::Twine &what);
+  llvm::Error tensorDecl();
+  llvm::Error shape(TensorDecl &t);
+
+  /// The fields of an instruction line seen so far, and where.
+  struct Fields {
+    bool seen[kNumFields] = {};
+    size_t col[kNumFields] = {};
+  };
   llvm::Error instruction(size_t expectedId);
+  /// One `key=value` (or flag) of an instruction line.
+  llvm::Error field(Instruction &in, Fields &fields);
+  llvm::Error fieldValue(Instruction &in, FieldSlot slot);
+  /// An enumerator's spelling; `what` names the enum in errors.
+  template <typename E>
+  llvm::Error spelling(E &out, std::optional<E> (*symbolize)(StringRef),
+                       StringRef what);
+  llvm::Error waits(Instruction &in);
+  /// The fields the opcode requires (InstructionSet.def) and `sig`.
+  llvm::Error requiredFields(const Instruction &in, const Fields &fields,
+                             size_t opcodeCol);
 
   StringRef text, name;
   StringRef line;
@@ -249,6 +287,40 @@ llvm::Error Parser::quoted(std::string &out) {
 }
 
 llvm::Error Parser::accessPattern(AccessPattern &ap) {
+  if (auto e = memory(ap))
+    return e;
+  if (auto e = expect('['))
+    return e;
+  if (auto e = rows(ap))
+    return e;
+  if (auto e = expect(']'))
+    return e;
+  if (auto e = expect('@'))
+    return e;
+  // On-chip offsets are bytes, in hex; HBM and scratch offsets elements.
+  if (auto e = integer(ap.offset, 0, int64_t(1) << 48, ap.isOnChip()))
+    return e;
+  if (auto e = expect('{'))
+    return e;
+  if (auto e = freeDims(ap))
+    return e;
+  if (auto e = expect('}'))
+    return e;
+  if (auto e = expect('.'))
+    return e;
+  size_t typeCol = col;
+  StringRef type = word();
+  std::optional<DType> dtype = symbolizeDType(type);
+  if (!dtype) {
+    col = typeCol;
+    return error("expected " + choices<DType>(kNumDTypes) + ", got '" + type +
+                 "'");
+  }
+  ap.dtype = *dtype;
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::memory(AccessPattern &ap) {
   size_t start = col;
   StringRef head = word();
   StringRef spaceName = head, tensorName;
@@ -278,9 +350,11 @@ llvm::Error Parser::accessPattern(AccessPattern &ap) {
     }
     ap.tensor = int16_t(index);
   }
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::rows(AccessPattern &ap) {
   int64_t a = 0, b = 0;
-  if (auto e = expect('['))
-    return e;
   if (ap.isOnChip()) {
     if (auto e = integer(a, 0, kPartitions))
       return e;
@@ -290,25 +364,20 @@ llvm::Error Parser::accessPattern(AccessPattern &ap) {
       return e;
     ap.partStart = int32_t(a);
     ap.partCount = int32_t(b);
-  } else {
-    if (auto e = integer(a, 1, kPartitions))
-      return e;
-    if (auto e = expect('*'))
-      return e;
-    if (auto e = integer(b, 0, int64_t(1) << 48))
-      return e;
-    ap.partCount = int32_t(a);
-    ap.partStride = b;
+    return llvm::Error::success();
   }
-  if (auto e = expect(']'))
+  if (auto e = integer(a, 1, kPartitions))
     return e;
-  if (auto e = expect('@'))
+  if (auto e = expect('*'))
     return e;
-  // On-chip offsets are bytes, in hex; HBM and scratch offsets elements.
-  if (auto e = integer(ap.offset, 0, int64_t(1) << 48, ap.isOnChip()))
+  if (auto e = integer(b, 0, int64_t(1) << 48))
     return e;
-  if (auto e = expect('{'))
-    return e;
+  ap.partCount = int32_t(a);
+  ap.partStride = b;
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::freeDims(AccessPattern &ap) {
   ap.rank = 0;
   do {
     if (ap.rank == kMaxFreeDims)
@@ -323,20 +392,6 @@ llvm::Error Parser::accessPattern(AccessPattern &ap) {
     ap.strides[ap.rank] = int32_t(stride);
     ++ap.rank;
   } while (consume(','));
-  if (auto e = expect('}'))
-    return e;
-  if (auto e = expect('.'))
-    return e;
-  size_t typeCol = col;
-  StringRef type = word();
-  if (type == "f32")
-    ap.dtype = DType::f32;
-  else if (type == "bf16")
-    ap.dtype = DType::bf16;
-  else {
-    col = typeCol;
-    return error("expected f32 or bf16, got '" + type + "'");
-  }
   return llvm::Error::success();
 }
 
@@ -376,261 +431,202 @@ llvm::Error Parser::instruction(size_t expectedId) {
   Instruction in;
   size_t qcol = col;
   StringRef queueName = word();
-  if (!lookup(kQueueNames, queueName, in.queue)) {
+  std::optional<Queue> queue = symbolizeQueue(queueName);
+  if (!queue) {
     col = qcol;
     return error("unknown queue '" + queueName + "'");
   }
+  in.queue = *queue;
   skipSpaces();
   size_t ocol = col;
   StringRef opName = word();
-  if (!lookup(kOpcodeNames, opName, in.opcode)) {
+  std::optional<Opcode> opcode = symbolizeOpcode(opName);
+  if (!opcode) {
     col = ocol;
     return error("unknown opcode '" + opName + "'");
   }
-  bool seen[32] = {};
-  size_t fieldCol[32] = {};
-  bool sawSig = false;
-  enum Key {
-    kDst,
-    kSrc,
-    kSrc0,
-    kSrc1,
-    kData,
-    kFunc,
-    kScale,
-    kBias,
-    kOp,
-    kOp0,
-    kOp1,
-    kArg0,
-    kArg1,
-    kRev0,
-    kRev1,
-    kInit,
-    kValue,
-    kStationary,
-    kMoving,
-    kWait,
-    kSig,
-    kLoc
-  };
-  static const char *const keyNames[] = {
-      "dst",   "src",        "src0",   "src1", "data", "func", "scale", "bias",
-      "op",    "op0",        "op1",    "arg0", "arg1", "rev0", "rev1",  "init",
-      "value", "stationary", "moving", "wait", "sig",  "loc"};
+  in.opcode = *opcode;
+  Fields fields;
   while (true) {
     skipSpaces();
     if (atEnd())
       break;
-    size_t kcol = col;
-    StringRef keyName = word();
-    Key key;
-    if (!lookup(keyNames, keyName, key)) {
-      col = kcol;
-      return error("unknown field '" + keyName + "'");
-    }
-    if (seen[key]) {
-      col = kcol;
-      return error("duplicate field '" + keyName + "'");
-    }
-    seen[key] = true;
-    fieldCol[key] = kcol;
-    if (key == kRev0 || key == kRev1) {
-      (key == kRev0 ? in.rev0 : in.rev1) = true;
-      continue;
-    }
-    if (auto e = expect('='))
+    if (auto e = field(in, fields))
       return e;
-    llvm::Error err = llvm::Error::success();
-    auto alu = [&](Alu &out) -> llvm::Error {
-      size_t c = col;
-      StringRef n = word();
-      if (!lookup(kAluNames, n, out)) {
-        col = c;
-        return error("unknown ALU operation '" + n + "'");
-      }
-      return llvm::Error::success();
-    };
-    switch (key) {
-    case kDst:
-      err = accessPattern(in.dst);
-      break;
-    case kSrc:
-    case kSrc0:
-    case kData:
-    case kStationary:
-      err = accessPattern(in.src0);
-      in.numSrcs = std::max<uint8_t>(in.numSrcs, 1);
-      break;
-    case kSrc1:
-    case kMoving:
-      err = accessPattern(in.src1);
-      in.numSrcs = 2;
-      break;
-    case kFunc: {
-      size_t c = col;
-      StringRef n = word();
-      if (!lookup(kActNames, n, in.func)) {
-        col = c;
-        return error("unknown activation function '" + n + "'");
-      }
-      break;
-    }
-    case kScale:
-    case kArg0:
-    case kInit:
-      err = scalar(in.scalar0);
-      break;
-    case kArg1:
-      err = scalar(in.scalar1);
-      break;
-    case kBias:
-      err = accessPattern(in.bias);
-      in.hasBias = true;
-      break;
-    case kOp:
-    case kOp0:
-      err = alu(in.op0);
-      break;
-    case kOp1:
-      err = alu(in.op1);
-      in.hasOp1 = true;
-      break;
-    case kValue:
-      err = floating(in.value);
-      break;
-    case kWait:
-      do {
-        size_t c = col;
-        StringRef qn;
-        while (!atEnd() && line[col] != ':' && line[col] != ' ')
-          ++col;
-        qn = line.slice(c, col);
-        Wait w;
-        if (!lookup(kQueueNames, qn, w.queue)) {
-          col = c;
-          return error("unknown queue '" + qn + "' in wait");
-        }
-        if (auto e = expect(':'))
-          return e;
-        int64_t v = 0;
-        if (auto e = integer(v, 1, UINT32_MAX))
-          return e;
-        w.value = uint32_t(v);
-        in.waits.push_back(w);
-      } while (consume(','));
-      break;
-    case kSig: {
-      int64_t v = 0;
-      if (auto e = integer(v, 1, UINT32_MAX))
-        return e;
-      in.signal = uint32_t(v);
-      sawSig = true;
-      break;
-    }
-    case kLoc: {
-      std::string s;
-      if (auto e = quoted(s))
-        return e;
-      program.locations.push_back(std::move(s));
-      in.loc = uint32_t(program.locations.size() - 1);
-      break;
-    }
-    case kRev0:
-    case kRev1:
-      break;
-    }
-    if (err)
-      return err;
   }
-  // Required fields per opcode.
-  auto require = [&](std::initializer_list<Key> keys) -> llvm::Error {
-    for (Key k : keys)
-      if (!seen[k] && ((col = ocol), true))
-        return error(llvm::Twine(stringify(in.opcode)) + " needs field '" +
-                     keyNames[k] + "'");
-    return llvm::Error::success();
-  };
-  llvm::Error missing = llvm::Error::success();
-  switch (in.opcode) {
-  case Opcode::dma:
-    missing = require({kDst, kSrc});
-    break;
-  case Opcode::activation:
-    missing = require({kFunc, kDst, kData, kScale});
-    break;
-  case Opcode::tensor_scalar:
-    missing = require({kDst, kData, kOp0, kArg0});
-    if (!missing && seen[kOp1] != seen[kArg1])
-      missing = ((col = ocol), error("tensor_scalar needs both 'op1' and "
-                                     "'arg1' or neither"));
-    break;
-  case Opcode::tensor_tensor:
-    missing = require({kOp, kDst, kSrc0, kSrc1});
-    break;
-  case Opcode::tensor_tensor_scan:
-    missing = require({kOp0, kOp1, kDst, kSrc0, kSrc1, kInit});
-    break;
-  case Opcode::tensor_copy:
-    missing = require({kDst, kSrc});
-    break;
-  case Opcode::memset:
-    missing = require({kDst, kValue});
-    break;
-  case Opcode::matmul:
-    missing = require({kDst, kStationary, kMoving});
-    break;
-  }
-  if (missing)
-    return missing;
-  if (!sawSig) {
-    col = ocol;
-    return error("instruction needs field 'sig'");
-  }
+  if (auto e = requiredFields(in, fields, ocol))
+    return e;
   if (std::optional<Problem> p = checkInstruction(program, in, counts)) {
     // Point at the field that breaks the rule.
-    struct FieldKeys {
-      const char *field;
-      Key keys[4];
-      int count;
-    };
-    static const FieldKeys fields[] = {
-        {"dst", {kDst}, 1},
-        {"src0", {kSrc, kSrc0, kData, kStationary}, 4},
-        {"src1", {kSrc1, kMoving}, 2},
-        {"scalar0", {kScale, kArg0, kInit}, 3},
-        {"arg1", {kArg1}, 1},
-        {"bias", {kBias}, 1},
-        {"wait", {kWait}, 1},
-        {"sig", {kSig}, 1}};
     col = 0;
-    for (const FieldKeys &f : fields)
-      if (p->field == f.field)
-        for (int k = 0; k < f.count; ++k)
-          if (seen[f.keys[k]])
-            col = fieldCol[f.keys[k]];
+    if (p->slot)
+      for (int f = 0; f < kNumFields; ++f)
+        if (fields.seen[f] && slotOf(Field(f)) == *p->slot)
+          col = fields.col[f];
     return error(p->message);
   }
   program.instructions.push_back(std::move(in));
   return llvm::Error::success();
 }
 
-llvm::Expected<Program> Parser::run() {
+llvm::Error Parser::field(Instruction &in, Fields &fields) {
+  size_t kcol = col;
+  StringRef keyName = word();
+  std::optional<Field> key = symbolizeField(keyName);
+  if (!key) {
+    col = kcol;
+    return error("unknown field '" + keyName + "'");
+  }
+  if (fields.seen[int(*key)]) {
+    col = kcol;
+    return error("duplicate field '" + keyName + "'");
+  }
+  fields.seen[int(*key)] = true;
+  fields.col[int(*key)] = kcol;
+  switch (slotOf(*key)) {
+  case FieldSlot::Rev0: // flags: no value
+    in.rev0 = true;
+    return llvm::Error::success();
+  case FieldSlot::Rev1:
+    in.rev1 = true;
+    return llvm::Error::success();
+  default:
+    break;
+  }
+  if (auto e = expect('='))
+    return e;
+  return fieldValue(in, slotOf(*key));
+}
+
+llvm::Error Parser::fieldValue(Instruction &in, FieldSlot slot) {
+  switch (slot) {
+  case FieldSlot::Dst:
+    return accessPattern(in.dst);
+  case FieldSlot::Src0:
+    in.numSrcs = std::max<uint8_t>(in.numSrcs, 1);
+    return accessPattern(in.src0);
+  case FieldSlot::Src1:
+    in.numSrcs = 2;
+    return accessPattern(in.src1);
+  case FieldSlot::Bias:
+    in.hasBias = true;
+    return accessPattern(in.bias);
+  case FieldSlot::Func:
+    return spelling(in.func, symbolizeAct, "activation function");
+  case FieldSlot::Scalar0:
+    return scalar(in.scalar0);
+  case FieldSlot::Scalar1:
+    return scalar(in.scalar1);
+  case FieldSlot::Op0:
+    return spelling(in.op0, symbolizeAlu, "ALU operation");
+  case FieldSlot::Op1:
+    in.hasOp1 = true;
+    return spelling(in.op1, symbolizeAlu, "ALU operation");
+  case FieldSlot::Value:
+    return floating(in.value);
+  case FieldSlot::Wait:
+    return waits(in);
+  case FieldSlot::Sig: {
+    int64_t v = 0;
+    if (auto e = integer(v, 1, UINT32_MAX))
+      return e;
+    in.signal = uint32_t(v);
+    return llvm::Error::success();
+  }
+  case FieldSlot::Loc: {
+    std::string s;
+    if (auto e = quoted(s))
+      return e;
+    program.locations.push_back(std::move(s));
+    in.loc = uint32_t(program.locations.size() - 1);
+    return llvm::Error::success();
+  }
+  case FieldSlot::Rev0: // flags, handled by field()
+  case FieldSlot::Rev1:
+    break;
+  }
+  return llvm::Error::success();
+}
+
+template <typename E>
+llvm::Error Parser::spelling(E &out, std::optional<E> (*symbolize)(StringRef),
+                             StringRef what) {
+  size_t c = col;
+  StringRef n = word();
+  std::optional<E> value = symbolize(n);
+  if (!value) {
+    col = c;
+    return error("unknown " + what + " '" + n + "'");
+  }
+  out = *value;
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::waits(Instruction &in) {
+  do {
+    size_t c = col;
+    while (!atEnd() && line[col] != ':' && line[col] != ' ')
+      ++col;
+    StringRef qn = line.slice(c, col);
+    std::optional<Queue> queue = symbolizeQueue(qn);
+    if (!queue) {
+      col = c;
+      return error("unknown queue '" + qn + "' in wait");
+    }
+    if (auto e = expect(':'))
+      return e;
+    int64_t v = 0;
+    if (auto e = integer(v, 1, UINT32_MAX))
+      return e;
+    in.waits.push_back(Wait{*queue, uint32_t(v)});
+  } while (consume(','));
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::requiredFields(const Instruction &in, const Fields &fields,
+                                   size_t opcodeCol) {
+  llvm::ArrayRef<Operand> operands = getOpcodeInfo(in.opcode).operands;
+  for (const Operand &o : operands)
+    if (o.use == OperandUse::Required && !fields.seen[int(o.field)]) {
+      col = opcodeCol;
+      return error(llvm::Twine(stringify(in.opcode)) + " needs field '" +
+                   stringify(o.field) + "'");
+    }
+  // An opcode's Paired fields come together (InstructionSet.def).
+  llvm::SmallVector<Field, 2> pair;
+  for (const Operand &o : operands)
+    if (o.use == OperandUse::Paired)
+      pair.push_back(o.field);
+  if (pair.size() == 2 &&
+      fields.seen[int(pair[0])] != fields.seen[int(pair[1])]) {
+    col = opcodeCol;
+    return error(llvm::Twine(stringify(in.opcode)) + " needs both '" +
+                 stringify(pair[0]) + "' and '" + stringify(pair[1]) +
+                 "' or neither");
+  }
+  if (!fields.seen[int(Field::sig)]) {
+    col = opcodeCol;
+    return error("instruction needs field 'sig'");
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::header() {
   int64_t v = 0;
   if (auto e = headerKeyword("nisa"))
-    return std::move(e);
+    return e;
   size_t versionCol = col;
   if (auto e = integer(v, 0, 1000))
-    return std::move(e);
+    return e;
   if (auto e = endOfLine("the version"))
-    return std::move(e);
+    return e;
   col = versionCol;
   if (v != kFormatVersion)
     return error("unsupported .nisa version " + llvm::Twine(v) +
                  " (this build reads version " + llvm::Twine(kFormatVersion) +
                  ")");
   if (auto e = headerKeyword("target"))
-    return std::move(e);
+    return e;
   size_t tcol = col;
   StringRef target = word();
   if (target == "trn1")
@@ -642,7 +638,7 @@ llvm::Expected<Program> Parser::run() {
     return error("unknown target '" + target + "' (expected trn1 or trn2)");
   }
   if (auto e = endOfLine("the target"))
-    return std::move(e);
+    return e;
   // Tensors until "scratch".
   while (true) {
     if (!nextLine())
@@ -650,86 +646,100 @@ llvm::Expected<Program> Parser::run() {
     size_t kcol = col;
     StringRef keyword = word();
     skipSpaces();
-    if (keyword == "scratch") {
-      if (auto e = integer(program.scratchBytes, 0, int64_t(1) << 44))
-        return std::move(e);
-      if (auto e = endOfLine("the scratch size"))
-        return std::move(e);
+    if (keyword == "scratch")
       break;
-    }
     if (keyword != "tensor") {
       col = kcol;
       return error("expected 'tensor' or 'scratch', got " + found(kcol));
     }
-    TensorDecl t;
-    size_t ncol = col;
-    t.name = word().str();
-    if (t.name.empty() || program.findTensor(t.name) >= 0) {
-      col = ncol;
-      return error(t.name.empty() ? "expected a tensor name"
-                                  : "duplicate tensor '" + t.name + "'");
-    }
-    skipSpaces();
-    size_t rcol = col;
-    StringRef role = word();
-    if (role == "input")
-      t.isInput = true;
-    else if (role == "output")
-      t.isOutput = true;
-    else if (role == "inout")
-      t.isInput = t.isOutput = true;
-    else {
-      col = rcol;
-      return error("expected input, output or inout");
-    }
-    skipSpaces();
-    size_t dcol = col;
-    StringRef dtype = word();
-    if (dtype == "f32")
-      t.dtype = DType::f32;
-    else if (dtype == "bf16")
-      t.dtype = DType::bf16;
-    else {
-      col = dcol;
-      return error("expected f32 or bf16");
-    }
-    skipSpaces();
-    int64_t elements = 1;
-    do {
-      int64_t d = 0;
-      size_t c = col;
-      if (auto e = integer(d, 0, int64_t(1) << 40, /*hex=*/false,
-                           /*thenX=*/true))
-        return std::move(e);
-      if (d == 0) {
-        col = c;
-        return error("tensor '" + t.name +
-                     "' has a dimension of 0; every "
-                     "dimension must be at least 1");
-      }
-      elements *= d;
-      if (elements > kMaxTensorElements) {
-        col = c;
-        return error("tensor '" + t.name +
-                     "' is larger than 2^34 elements (64 GiB of f32)");
-      }
-      t.shape.push_back(d);
-    } while (consume('x'));
-    if (auto e = endOfLine("the shape of tensor '" + t.name + "'"))
-      return std::move(e);
-    program.tensors.push_back(std::move(t));
+    if (auto e = tensorDecl())
+      return e;
   }
-  if (auto e = headerKeyword("sbuf_peak"))
-    return std::move(e);
-  if (auto e = integer(program.sbufPeakBytes, 0, int64_t(1) << 32))
-    return std::move(e);
-  if (auto e = endOfLine("the SBUF peak"))
-    return std::move(e);
-  if (auto e = headerKeyword("psum_peak"))
-    return std::move(e);
-  if (auto e = integer(program.psumPeakBytes, 0, int64_t(1) << 32))
-    return std::move(e);
-  if (auto e = endOfLine("the PSUM peak"))
+  if (auto e = integer(program.scratchBytes, 0, int64_t(1) << 44))
+    return e;
+  if (auto e = endOfLine("the scratch size"))
+    return e;
+  if (auto e =
+          headerNumber("sbuf_peak", program.sbufPeakBytes, "the SBUF peak"))
+    return e;
+  return headerNumber("psum_peak", program.psumPeakBytes, "the PSUM peak");
+}
+
+llvm::Error Parser::headerNumber(StringRef keyword, int64_t &out,
+                                 const llvm::Twine &what) {
+  if (auto e = headerKeyword(keyword))
+    return e;
+  if (auto e = integer(out, 0, int64_t(1) << 32))
+    return e;
+  return endOfLine(what);
+}
+
+llvm::Error Parser::tensorDecl() {
+  TensorDecl t;
+  size_t ncol = col;
+  t.name = word().str();
+  if (t.name.empty() || program.findTensor(t.name) >= 0) {
+    col = ncol;
+    return error(t.name.empty() ? "expected a tensor name"
+                                : "duplicate tensor '" + t.name + "'");
+  }
+  skipSpaces();
+  size_t rcol = col;
+  StringRef role = word();
+  if (role == "input")
+    t.isInput = true;
+  else if (role == "output")
+    t.isOutput = true;
+  else if (role == "inout")
+    t.isInput = t.isOutput = true;
+  else {
+    col = rcol;
+    return error("expected input, output or inout");
+  }
+  skipSpaces();
+  size_t dcol = col;
+  std::optional<DType> dtype = symbolizeDType(word());
+  if (!dtype) {
+    col = dcol;
+    return error("expected " + choices<DType>(kNumDTypes));
+  }
+  t.dtype = *dtype;
+  skipSpaces();
+  if (auto e = shape(t))
+    return e;
+  if (auto e = endOfLine("the shape of tensor '" + t.name + "'"))
+    return e;
+  program.tensors.push_back(std::move(t));
+  return llvm::Error::success();
+}
+
+llvm::Error Parser::shape(TensorDecl &t) {
+  int64_t elements = 1;
+  do {
+    int64_t d = 0;
+    size_t c = col;
+    if (auto e = integer(d, 0, int64_t(1) << 40, /*hex=*/false,
+                         /*thenX=*/true))
+      return e;
+    if (d == 0) {
+      col = c;
+      return error("tensor '" + t.name +
+                   "' has a dimension of 0; every "
+                   "dimension must be at least 1");
+    }
+    elements *= d;
+    if (elements > kMaxTensorElements) {
+      col = c;
+      return error("tensor '" + t.name +
+                   "' is larger than 2^34 elements (64 GiB of f32)");
+    }
+    t.shape.push_back(d);
+  } while (consume('x'));
+  return llvm::Error::success();
+}
+
+llvm::Expected<Program> Parser::run() {
+  if (auto e = header())
     return std::move(e);
   if (auto e = headerKeyword("instructions"))
     return std::move(e);

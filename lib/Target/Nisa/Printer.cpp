@@ -189,6 +189,63 @@ static void printScalar(Line &os, const Program &p, const Scalar &s) {
     printAP(os, p, s.ap);
 }
 
+/// Whether `in` has the optional operand in `slot` (a required one is
+/// always printed). rev1 reverses op1, so it is there only with op1.
+static bool hasOptional(const Instruction &in, FieldSlot slot) {
+  switch (slot) {
+  case FieldSlot::Bias:
+    return in.hasBias;
+  case FieldSlot::Rev0:
+    return in.rev0;
+  case FieldSlot::Op1:
+  case FieldSlot::Scalar1:
+    return in.hasOp1;
+  case FieldSlot::Rev1:
+    return in.hasOp1 && in.rev1;
+  default:
+    return true;
+  }
+}
+
+/// ` field=value` (or ` flag`) for one operand of `in`.
+static void printOperand(Line &os, const Program &p, const Instruction &in,
+                         Field field) {
+  os.put(' ');
+  os.put(stringify(field));
+  FieldSlot slot = slotOf(field);
+  if (slot == FieldSlot::Rev0 || slot == FieldSlot::Rev1)
+    return; // a flag
+  os.put('=');
+  switch (slot) {
+  case FieldSlot::Dst:
+    return printAP(os, p, in.dst);
+  case FieldSlot::Src0:
+    return printAP(os, p, in.src0);
+  case FieldSlot::Src1:
+    return printAP(os, p, in.src1);
+  case FieldSlot::Bias:
+    return printAP(os, p, in.bias);
+  case FieldSlot::Scalar0:
+    return printScalar(os, p, in.scalar0);
+  case FieldSlot::Scalar1:
+    return printScalar(os, p, in.scalar1);
+  case FieldSlot::Func:
+    return os.put(stringify(in.func));
+  case FieldSlot::Op0:
+    return os.put(stringify(in.op0));
+  case FieldSlot::Op1:
+    return os.put(stringify(in.op1));
+  case FieldSlot::Value:
+    return os.putFloat(in.value);
+  case FieldSlot::Rev0:
+  case FieldSlot::Rev1:
+  case FieldSlot::Wait: // printed by printInstruction
+  case FieldSlot::Sig:
+  case FieldSlot::Loc:
+    return;
+  }
+}
+
 void nisa::printInstruction(const Program &p, int64_t id, const Instruction &in,
                             llvm::raw_ostream &out) {
   Line os(out);
@@ -197,80 +254,10 @@ void nisa::printInstruction(const Program &p, int64_t id, const Instruction &in,
   os.put(stringify(in.queue));
   os.put(' ');
   os.put(stringify(in.opcode));
-  auto ap = [&](StringRef key, const AccessPattern &a) {
-    os.put(' ');
-    os.put(key);
-    os.put('=');
-    printAP(os, p, a);
-  };
-  auto scalar = [&](StringRef key, const Scalar &s) {
-    os.put(' ');
-    os.put(key);
-    os.put('=');
-    printScalar(os, p, s);
-  };
-  auto word = [&](StringRef key, StringRef value) {
-    os.put(' ');
-    os.put(key);
-    os.put('=');
-    os.put(value);
-  };
-  switch (in.opcode) {
-  case Opcode::dma:
-    ap("dst", in.dst);
-    ap("src", in.src0);
-    break;
-  case Opcode::activation:
-    word("func", stringify(in.func));
-    ap("dst", in.dst);
-    ap("data", in.src0);
-    scalar("scale", in.scalar0);
-    if (in.hasBias)
-      ap("bias", in.bias);
-    break;
-  case Opcode::tensor_scalar:
-    ap("dst", in.dst);
-    ap("data", in.src0);
-    word("op0", stringify(in.op0));
-    scalar("arg0", in.scalar0);
-    if (in.rev0)
-      os.put(" rev0");
-    if (in.hasOp1) {
-      word("op1", stringify(in.op1));
-      scalar("arg1", in.scalar1);
-      if (in.rev1)
-        os.put(" rev1");
-    }
-    break;
-  case Opcode::tensor_tensor:
-    word("op", stringify(in.op0));
-    ap("dst", in.dst);
-    ap("src0", in.src0);
-    ap("src1", in.src1);
-    break;
-  case Opcode::tensor_tensor_scan:
-    word("op0", stringify(in.op0));
-    word("op1", stringify(in.op1));
-    ap("dst", in.dst);
-    ap("src0", in.src0);
-    ap("src1", in.src1);
-    scalar("init", in.scalar0);
-    break;
-  case Opcode::tensor_copy:
-    ap("dst", in.dst);
-    ap("src", in.src0);
-    break;
-  case Opcode::memset:
-    ap("dst", in.dst);
-    os.put(" value=");
-    os.putFloat(in.value);
-    break;
-  case Opcode::matmul:
-    ap("dst", in.dst);
-    ap("stationary", in.src0);
-    ap("moving", in.src1);
-    break;
-  }
+  for (const Operand &operand : getOpcodeInfo(in.opcode).operands)
+    if (operand.use == OperandUse::Required ||
+        hasOptional(in, slotOf(operand.field)))
+      printOperand(os, p, in, operand.field);
   if (!in.waits.empty()) {
     os.put(" wait=");
     for (size_t i = 0; i < in.waits.size(); ++i) {

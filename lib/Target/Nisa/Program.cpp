@@ -1,66 +1,19 @@
 //===- Program.cpp - .nisa names and data structures ----------------------===//
 //
-// The printer, parser, validator and statistics are in their own files
-// (Printer.cpp, Parser.cpp, Validator.cpp, Stats.cpp).
+// The instruction set's tables are in InstructionSet.cpp; the printer,
+// parser, validator and statistics in their own files.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mamba-nki/Target/Nisa/Program.h"
 #include "mamba-nki/Target/Nisa/IntervalMap.h"
 
-#include "Names.h"
-
 using namespace nisa;
 using llvm::StringRef;
-
-//===----------------------------------------------------------------------===//
-// Names
-//===----------------------------------------------------------------------===//
 
 StringRef nisa::stringify(Target t) {
   return t == Target::trn2 ? "trn2" : "trn1";
 }
-
-StringRef nisa::stringify(Space s) {
-  switch (s) {
-  case Space::hbm:
-    return "hbm";
-  case Space::scratch:
-    return "scratch";
-  case Space::sbuf:
-    return "sbuf";
-  case Space::psum:
-    return "psum";
-  }
-  return "?";
-}
-
-StringRef nisa::stringify(DType d) { return d == DType::bf16 ? "bf16" : "f32"; }
-
-const char *const nisa::kOpcodeNames[] = {"dma",
-                                          "activation",
-                                          "tensor_scalar",
-                                          "tensor_tensor",
-                                          "tensor_tensor_scan",
-                                          "tensor_copy",
-                                          "memset",
-                                          "matmul"};
-const char *const nisa::kAluNames[] = {"bypass", "add", "subtract", "multiply",
-                                       "divide", "max", "min"};
-const char *const nisa::kActNames[] = {"identity", "exp",  "log",      "relu",
-                                       "sigmoid",  "silu", "softplus", "tanh",
-                                       "square",   "sqrt"};
-const char *const nisa::kQueueNames[] = {
-    "act",      "dve",      "pool",
-    "pe",       "qSyncIO0", "qSyncIO1",
-    "qSyncIO2", "qSyncIO3", "qSyncSpillReload0"};
-
-StringRef nisa::stringify(Opcode o) { return kOpcodeNames[int(o)]; }
-StringRef nisa::stringify(Alu a) { return kAluNames[int(a)]; }
-StringRef nisa::stringify(Act a) { return kActNames[int(a)]; }
-StringRef nisa::stringify(Queue q) { return kQueueNames[int(q)]; }
-
-int64_t nisa::elementBytes(DType d) { return d == DType::bf16 ? 2 : 4; }
 
 int64_t nisa::sbufPartitionBytes(Target t) {
   return t == Target::trn2 ? 224 * 1024 : 192 * 1024;
@@ -120,4 +73,21 @@ int Program::findTensor(StringRef name) const {
     if (tensors[i].name == name)
       return int(i);
   return -1;
+}
+
+int64_t nisa::dmaBytesPerPartition(const Instruction &dma) {
+  const AccessPattern &onChip = dma.dst.isOnChip() ? dma.dst : dma.src0;
+  return onChip.freeElements() * elementBytes(onChip.dtype);
+}
+
+int64_t nisa::dmaBytes(const Instruction &dma) {
+  const AccessPattern &onChip = dma.dst.isOnChip() ? dma.dst : dma.src0;
+  return int64_t(onChip.partCount) * dmaBytesPerPartition(dma);
+}
+
+DmaKind nisa::dmaKind(const Instruction &dma) {
+  bool toChip = dma.dst.isOnChip();
+  if (dma.queue == Queue::spill)
+    return toChip ? DmaKind::spillReload : DmaKind::spillSave;
+  return toChip ? DmaKind::load : DmaKind::store;
 }

@@ -14,15 +14,18 @@ Stats nisa::computeStats(const Program &p) {
     s.waits += int64_t(in.waits.size());
     if (in.opcode != Opcode::dma)
       continue;
-    int64_t bytes = int64_t(in.dst.partCount) * in.dst.freeElements() *
-                    elementBytes(in.dst.dtype);
-    if (in.queue == Queue::spill) {
-      if (in.dst.space == Space::scratch)
-        s.spillSaveBytes += bytes;
-      else
-        s.spillReloadBytes += bytes;
-    } else {
+    int64_t bytes = dmaBytes(in);
+    switch (dmaKind(in)) {
+    case DmaKind::spillSave:
+      s.spillSaveBytes += bytes;
+      break;
+    case DmaKind::spillReload:
+      s.spillReloadBytes += bytes;
+      break;
+    case DmaKind::load:
+    case DmaKind::store:
       s.dmaBytes += bytes;
+      break;
     }
   }
   return s;

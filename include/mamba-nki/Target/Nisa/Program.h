@@ -11,6 +11,8 @@
 #ifndef MAMBA_NKI_TARGET_NISA_PROGRAM_H
 #define MAMBA_NKI_TARGET_NISA_PROGRAM_H
 
+#include "mamba-nki/Target/Nisa/InstructionSet.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -30,57 +32,7 @@ constexpr int kMaxFreeDims = 3;
 constexpr int64_t kMaxTensorElements = int64_t(1) << 34;
 
 enum class Target : uint8_t { trn1, trn2 };
-enum class Space : uint8_t { hbm, scratch, sbuf, psum };
-enum class DType : uint8_t { f32, bf16 };
-enum class Opcode : uint8_t {
-  dma,
-  activation,
-  tensor_scalar,
-  tensor_tensor,
-  tensor_tensor_scan,
-  tensor_copy,
-  memset,
-  matmul
-};
-enum class Alu : uint8_t { bypass, add, subtract, multiply, divide, max, min };
-enum class Act : uint8_t {
-  identity,
-  exp,
-  log,
-  relu,
-  sigmoid,
-  silu,
-  softplus,
-  tanh,
-  square,
-  sqrt
-};
-
-/// Queues: the four compute engines, then DMA queues. Each queue has one
-/// semaphore that counts its completed instructions.
-enum class Queue : uint8_t {
-  act,  // ScalarE
-  dve,  // VectorE
-  pool, // GpSimdE
-  pe,   // TensorE
-  io0,  // qSyncIO0..3: kernel loads and stores
-  io1,
-  io2,
-  io3,
-  spill, // qSyncSpillReload0: spill saves and reloads
-};
-constexpr int kNumQueues = 9;
-constexpr int kNumIoQueues = 4;
-
 llvm::StringRef stringify(Target);
-llvm::StringRef stringify(Space);
-llvm::StringRef stringify(DType);
-llvm::StringRef stringify(Opcode);
-llvm::StringRef stringify(Alu);
-llvm::StringRef stringify(Act);
-llvm::StringRef stringify(Queue);
-inline bool isDmaQueue(Queue q) { return q >= Queue::io0; }
-int64_t elementBytes(DType);
 
 /// Which memory an instruction reads or writes, and how.
 ///
@@ -159,6 +111,19 @@ template <typename Fn> void forEachAccess(const Instruction &in, Fn &&fn) {
     fn(in.bias, false);
   fn(in.dst, true);
 }
+
+/// What a DMA moves: per partition, the elements of its on-chip side
+/// (its two sides have as many; the validator checks it) at that side's
+/// element size, and in all, that times the partitions. The statistics,
+/// the profile and the timing model all count DMA traffic with these.
+int64_t dmaBytesPerPartition(const Instruction &dma);
+int64_t dmaBytes(const Instruction &dma);
+
+/// What a DMA is for: on the spill queue, a save when it writes off chip
+/// (the scratch area) and a reload when it writes on chip; on the I/O
+/// queues, a load when it writes on chip, else a store.
+enum class DmaKind : uint8_t { load, store, spillSave, spillReload };
+DmaKind dmaKind(const Instruction &dma);
 
 struct TensorDecl {
   std::string name;
