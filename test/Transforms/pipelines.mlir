@@ -134,5 +134,6 @@ func.func @odd(%delta: memref<2x200x1000xf32>, %u: memref<2x200x1000xf32>,
 // STEPS4: IR Dump After NkiHoistInvariant
 // STEPS4: IR Dump After NkiPeelReduction
 // STEPS4: IR Dump After NkiDelayStores
+// STEPS4: IR Dump After NkiAssignEngines
 // STEPS4: IR Dump After CSE
 // STEPS4: IR Dump After NkiCheckCapacity

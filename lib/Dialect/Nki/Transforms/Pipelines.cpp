@@ -43,7 +43,8 @@ void addV3(OpPassManager &pm, const V3Options &options) {
 /// v4: v2's steps; deltaU out of the state loop; the seq_len loop outside
 /// the state loop (tiles of the channel-tile body, the scans' state carried
 /// per state); intermediates in PSUM; A out of both loops as one load per
-/// channel tile; state 0 writes the accumulator; stores one tile later.
+/// channel tile; state 0 writes the accumulator; stores one tile later;
+/// instructions the compiler may place moved off the busiest engine.
 void addV4(OpPassManager &pm, const V3Options &options) {
   addV2(pm);
   pm.addPass(nki::createNkiHoistInvariant());
@@ -57,6 +58,7 @@ void addV4(OpPassManager &pm, const V3Options &options) {
   pm.addPass(nki::createNkiHoistInvariant(expand));
   pm.addPass(nki::createNkiPeelReduction());
   pm.addPass(nki::createNkiDelayStores());
+  pm.addPass(nki::createNkiAssignEngines());
   pm.addPass(createCSEPass());
 }
 
@@ -103,6 +105,7 @@ void mlir::nki::registerMambaPipelines() {
       "Past the tutorial: v2's steps, nki-hoist-invariant, "
       "nki-tile-free-dim{loop=channel_tile} (seq_len tiles outside the state "
       "loop), nki-place-buffers, nki-hoist-invariant{expand=true}, "
-      "nki-peel-reduction, nki-delay-stores, cse, nki-check-capacity",
+      "nki-peel-reduction, nki-delay-stores, nki-assign-engines, cse, "
+      "nki-check-capacity",
       buildV4);
 }

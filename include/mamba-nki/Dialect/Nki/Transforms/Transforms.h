@@ -98,6 +98,13 @@ FailureOr<scf::ForOp> peelReduction(RewriterBase &rewriter, MemsetOp init,
 FailureOr<scf::ForOp> delayStores(RewriterBase &rewriter, scf::ForOp loop,
                                   Declined *declined = nullptr);
 
+/// Moves instructions in `root` whose engine is left to the compiler (no
+/// `on <engine>`) to another engine that can run them when a static
+/// estimate of each engine's and each shared port's work, over the whole
+/// function, says the busiest of them gets less to do (see the
+/// nki-assign-engines pass). Returns how many moved.
+int64_t assignEngines(RewriterBase &rewriter, Operation *root);
+
 /// Fuses `second` into `first` (adjacent siblings with equal bounds) and
 /// returns the fused loop, named `name` (kept from the loops if empty).
 FailureOr<scf::ForOp> fuseSiblingLoops(RewriterBase &rewriter, scf::ForOp first,
