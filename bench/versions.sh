@@ -11,7 +11,8 @@
 #
 # SWEEP: seq_lens at SWEEP_CHANNELS channels (default 4096), batch 1, 16
 # states. SHAPES: further "b,L,c,n" shapes (default: the toy, a one-tile
-# shape, the tutorial's 8192 case, and its "typical" (4, 16384, 4096, 16)).
+# shape, the tutorial's 8192 case, and its "typical" (4, 16384, 4096, 16));
+# SHAPES=none prints only the sweep.
 # VERSIONS: which pipelines (default "v1 v2 v3 v4"). The tools come from
 # $MAMBA_TOOLS_DIR, else $BUILD_DIR/bin, else build/bin.
 set -euo pipefail
@@ -98,6 +99,7 @@ for l in $SWEEP; do
     done <"$work/results"
   fi
 done
+[ "$SHAPES" = none ] && exit 0
 echo
 echo "== other shapes"
 header
