@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The main job's table (scripts/run.sh runs it after setup and build; it
 # builds nothing): for each shape in CASES, each kernel through
-# --mamba-v1/v2/v3, the instruction stream, nki-run on random inputs with
-# the accuracy check and the timing model; one row per run (predicted
-# latency, VectorE activity, spill traffic, accuracy) and whether the three
-# versions' outputs are bit-identical. Every artefact goes to OUT_DIR: the
+# --mamba-v1/v2/v3 (the tutorial's) and --mamba-v4 (past it), the instruction
+# stream, nki-run on random inputs with the accuracy check and the timing
+# model; one row per run (predicted latency, VectorE activity, spill
+# traffic, accuracy) and whether the versions' outputs are bit-identical. Every artefact goes to OUT_DIR: the
 # kernel, the IR per version, the .nisa, the profile JSON, the output, the
 # timeline SVG and the Perfetto trace.
 #
@@ -31,7 +31,7 @@ for shape in $CASES; do
   name="b${b}_l${l}_c${c}_n${n}"
   python3 scripts/make-kernel.py --batch "$b" --seq-len "$l" --channels "$c" \
     --state "$n" -o "$OUT_DIR/$name.mlir"
-  for v in v1 v2 v3; do
+  for v in v1 v2 v3 v4; do
     base="$OUT_DIR/${name}_$v"
     "$bin/mamba-opt" --mamba-$v --mlir-print-debuginfo "$OUT_DIR/$name.mlir" -o "$base.mlir"
     "$bin/mamba-translate" --nki-to-nisa "$base.mlir" -o "$base.nisa"
@@ -52,9 +52,10 @@ print("%-7s %-20s %14.1f %10.1f %16d %16d  %s" % (
 PY
   done
   if cmp -s "$OUT_DIR/${name}_v1.out.npy" "$OUT_DIR/${name}_v2.out.npy" &&
-     cmp -s "$OUT_DIR/${name}_v1.out.npy" "$OUT_DIR/${name}_v3.out.npy"; then
-    echo "        v1, v2 and v3 outputs are bit-identical"
+     cmp -s "$OUT_DIR/${name}_v1.out.npy" "$OUT_DIR/${name}_v3.out.npy" &&
+     cmp -s "$OUT_DIR/${name}_v1.out.npy" "$OUT_DIR/${name}_v4.out.npy"; then
+    echo "        v1, v2, v3 and v4 outputs are bit-identical"
   else
-    echo "        v1, v2 and v3 outputs DIFFER"
+    echo "        v1, v2, v3 and v4 outputs DIFFER"
   fi
 done
