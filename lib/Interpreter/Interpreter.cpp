@@ -52,10 +52,12 @@ std::string describe(const nisa::Program &p, int64_t id) {
 }
 
 std::string rangeText(const nisa::Program &p, const nisa::ByteRange &r) {
-  std::string mem = r.key == 0   ? "sbuf"
-                    : r.key == 1 ? "psum"
-                    : r.key == 2 ? "scratch"
-                                 : "hbm." + p.tensors[r.key - 3].name;
+  std::string mem =
+      r.key == nisa::kSbufKey   ? "sbuf"
+      : r.key == nisa::kPsumKey ? "psum"
+      : r.key == nisa::kScratchKey
+          ? "scratch"
+          : "hbm." + p.tensors[size_t(nisa::keyTensor(r.key))].name;
   std::string s;
   llvm::raw_string_ostream os(s);
   os << mem << " bytes [0x" << llvm::format_hex_no_prefix(r.start, 1) << ", 0x"
@@ -68,11 +70,12 @@ std::vector<std::string> nki_run::findRaces(const nisa::Program &p,
                                             size_t maxReports) {
   using Clock = std::array<uint32_t, nisa::kNumQueues>;
   std::vector<std::string> reports;
-  std::vector<nisa::IntervalMap<RaceState>> memories(3 + p.tensors.size());
+  std::vector<nisa::IntervalMap<RaceState>> memories(
+      nisa::numMemoryKeys(p.tensors.size()));
   // Inputs start initialised.
   for (size_t t = 0; t < p.tensors.size(); ++t)
     if (p.tensors[t].isInput)
-      memories[3 + t].forEach(
+      memories[size_t(nisa::tensorKey(int(t)))].forEach(
           0,
           p.tensors[t].numElements() * nisa::elementBytes(p.tensors[t].dtype),
           [](int64_t, int64_t, RaceState &s) { s.written = true; });

@@ -31,16 +31,24 @@ static bool inPsum(const nisa::AccessPattern &ap) {
   return ap.space == nisa::Space::psum;
 }
 
+/// The partitions a DMA moves (its rows; nisa::dmaBytes counts the same).
+static int dmaRows(const nisa::Instruction &in) {
+  return in.dst.isOnChip() ? in.dst.partCount : in.src0.partCount;
+}
+
+/// The bytes a DMA costs in bandwidth: its bytes, and each partition row's
+/// overhead (small rows are less efficient).
+static double dmaCostBytes(const nisa::Instruction &in, const TimingParams &p) {
+  double perPartition = double(nisa::dmaBytesPerPartition(in));
+  return double(dmaRows(in)) * (perPartition + p.dmaRowOverheadBytes);
+}
+
 /// The data-moving part of a DMA, without its fixed latency.
 static double dmaTransferNs(const nisa::Instruction &in,
                             const TimingParams &p) {
-  const nisa::AccessPattern &onChip = in.dst.isOnChip() ? in.dst : in.src0;
-  double perPartition =
-      double(onChip.freeElements()) * double(nisa::elementBytes(onChip.dtype));
-  double bytes =
-      double(onChip.partCount) * (perPartition + p.dmaRowOverheadBytes);
+  double bytes = dmaCostBytes(in, p);
   int engines =
-      std::min(p.dmaEngines, (onChip.partCount + p.partitionsPerDmaEngine - 1) /
+      std::min(p.dmaEngines, (dmaRows(in) + p.partitionsPerDmaEngine - 1) /
                                  p.partitionsPerDmaEngine);
   double gbps = std::min(p.hbmGBps, engines * p.dmaEngineGBps);
   return bytes / gbps; // bytes / (GB/s) = ns
@@ -220,11 +228,7 @@ Timeline nki_run::simulate(const nisa::Program &program,
       // Its share of the port: its bytes at the DMA system's full rate
       // (a one-partition transfer is slow because it uses one DMA engine,
       // not because it occupies the port longer).
-      const nisa::AccessPattern &a = in.dst.isOnChip() ? in.dst : in.src0;
-      double bytes =
-          double(a.partCount) *
-          (double(a.freeElements()) * double(nisa::elementBytes(a.dtype)) +
-           params.dmaRowOverheadBytes);
+      double bytes = dmaCostBytes(in, params);
       double share = bytes / std::min(params.hbmGBps,
                                       params.dmaEngines * params.dmaEngineGBps);
       int unused = -1;
@@ -383,13 +387,19 @@ Profile nki_run::summarize(const nisa::Program &program,
       ++entry.second;
     }
     if (in.opcode == nisa::Opcode::dma) {
-      const nisa::AccessPattern &a = in.dst.isOnChip() ? in.dst : in.src0;
-      int64_t bytes =
-          int64_t(a.partCount) * a.freeElements() * nisa::elementBytes(a.dtype);
-      if (in.queue == nisa::Queue::spill)
-        (in.dst.isOnChip() ? p.spillReloadBytes : p.spillSaveBytes) += bytes;
-      else
+      int64_t bytes = nisa::dmaBytes(in);
+      switch (nisa::dmaKind(in)) {
+      case nisa::DmaKind::spillSave:
+        p.spillSaveBytes += bytes;
+        break;
+      case nisa::DmaKind::spillReload:
+        p.spillReloadBytes += bytes;
+        break;
+      case nisa::DmaKind::load:
+      case nisa::DmaKind::store:
         p.dmaBytes += bytes;
+        break;
+      }
     }
   }
   if (program.instructions.empty())

@@ -255,12 +255,13 @@ static int run() {
 
   // Timing model.
   nisa::Target target = program.target;
-  if (targetFlag == "trn1")
-    target = nisa::Target::trn1;
-  else if (targetFlag == "trn2")
-    target = nisa::Target::trn2;
-  else if (!targetFlag.empty())
-    return fail("--target must be trn1 or trn2, got '" + targetFlag + "'");
+  if (!targetFlag.empty()) {
+    std::optional<nisa::Target> parsed = mamba_hw::parseTarget(targetFlag);
+    if (!parsed)
+      return fail("--target must be " + mamba_hw::targetChoices() + ", got '" +
+                  targetFlag + "'");
+    target = *parsed;
+  }
   TimingParams params = TimingParams::forTarget(target);
   if (!modelParams.empty()) {
     auto paramsBuffer = MemoryBuffer::getFile(modelParams, /*IsText=*/true);

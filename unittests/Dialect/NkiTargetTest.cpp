@@ -1,6 +1,7 @@
 //===- NkiTargetTest.cpp - hardware figures and memory-space helpers ------===//
 
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
+#include "mamba-nki/Target/Nisa/NkiEnums.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -83,6 +84,39 @@ TEST_F(NkiTargetTest, TargetComesFromEnclosingOp) {
       parseSourceString<ModuleOp>("func.func @g() { return }", &context);
   ASSERT_TRUE(plain);
   EXPECT_EQ(getTarget(*plain->getOps<func::FuncOp>().begin()), Target::trn1);
+}
+
+TEST_F(NkiTargetTest, DialectFiguresAreTheHardwareOnes) {
+  // One home for the figures (mamba-nki/Support/Hardware.h): the dialect's
+  // names, the .nisa library's and the capacities agree.
+  EXPECT_EQ(kMaxPartitions, mamba_hw::kPartitions);
+  EXPECT_EQ(nisa::kPartitions, mamba_hw::kPartitions);
+  EXPECT_EQ(kMaxSbufFreeElements, 64 * 1024);
+  EXPECT_EQ(nisa::kPsumBankBytes, kPsumBankBytes);
+  EXPECT_EQ(nisa::kPsumPartitionBytes, kPsumPartitionBytes);
+  for (Target t : {Target::trn1, Target::trn2}) {
+    EXPECT_EQ(getTargetInfo(t).sbufPartitionBytes,
+              nisa::sbufPartitionBytes(nisa::toNisa(t)));
+    EXPECT_EQ(fromHardware(toHardware(t)), t);
+    EXPECT_EQ(mamba_hw::targetName(toHardware(t)), stringifyTarget(t));
+  }
+}
+
+TEST_F(NkiTargetTest, EnumsConvertToNisaByName) {
+  // The static_asserts of NkiEnums.h make the casts safe; check the names.
+  for (unsigned i = 0; i <= getMaxEnumValForAluOp(); ++i) {
+    AluOp op = *symbolizeAluOp(i);
+    EXPECT_EQ(nisa::stringify(nisa::toNisa(op)), stringifyAluOp(op));
+  }
+  for (unsigned i = 0; i <= getMaxEnumValForActivationFunction(); ++i) {
+    ActivationFunction f = *symbolizeActivationFunction(i);
+    EXPECT_EQ(nisa::stringify(nisa::toNisa(f)), stringifyActivationFunction(f));
+  }
+  EXPECT_EQ(nisa::toNisa(Engine::scalar), nisa::Queue::act);
+  EXPECT_EQ(nisa::toNisa(Engine::vector), nisa::Queue::dve);
+  EXPECT_EQ(nisa::toNisa(Engine::gpsimd), nisa::Queue::pool);
+  EXPECT_EQ(nisa::toNisa(Engine::tensor), nisa::Queue::pe);
+  EXPECT_EQ(nisa::toNisa(Target::trn2), nisa::Target::trn2);
 }
 
 } // namespace

@@ -629,14 +629,13 @@ llvm::Error Parser::header() {
     return e;
   size_t tcol = col;
   StringRef target = word();
-  if (target == "trn1")
-    program.target = Target::trn1;
-  else if (target == "trn2")
-    program.target = Target::trn2;
-  else {
+  std::optional<Target> parsed = mamba_hw::parseTarget(target);
+  if (!parsed) {
     col = tcol;
-    return error("unknown target '" + target + "' (expected trn1 or trn2)");
+    return error("unknown target '" + target + "' (expected " +
+                 mamba_hw::targetChoices() + ")");
   }
+  program.target = *parsed;
   if (auto e = endOfLine("the target"))
     return e;
   // Tensors until "scratch".

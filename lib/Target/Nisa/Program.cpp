@@ -6,18 +6,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "mamba-nki/Target/Nisa/Program.h"
-#include "mamba-nki/Target/Nisa/IntervalMap.h"
 
 using namespace nisa;
 using llvm::StringRef;
-
-StringRef nisa::stringify(Target t) {
-  return t == Target::trn2 ? "trn2" : "trn1";
-}
-
-int64_t nisa::sbufPartitionBytes(Target t) {
-  return t == Target::trn2 ? 224 * 1024 : 192 * 1024;
-}
 
 //===----------------------------------------------------------------------===//
 // AccessPattern, TensorDecl, Program
@@ -50,15 +41,16 @@ ByteRange nisa::byteRange(const AccessPattern &ap) {
   int64_t eb = elementBytes(ap.dtype);
   switch (ap.space) {
   case Space::sbuf:
-    return {0, ap.offset, ap.offset + ap.spanBytes()};
+    return {kSbufKey, ap.offset, ap.offset + ap.spanBytes()};
   case Space::psum:
-    return {1, ap.offset, ap.offset + ap.spanBytes()};
+    return {kPsumKey, ap.offset, ap.offset + ap.spanBytes()};
   case Space::scratch:
-    return {2, ap.offset * eb, ap.offset * eb + ap.spanBytes()};
+    return {kScratchKey, ap.offset * eb, ap.offset * eb + ap.spanBytes()};
   case Space::hbm:
-    return {3 + ap.tensor, ap.offset * eb, ap.offset * eb + ap.spanBytes()};
+    return {tensorKey(ap.tensor), ap.offset * eb,
+            ap.offset * eb + ap.spanBytes()};
   }
-  return {0, 0, 0};
+  return {kSbufKey, 0, 0};
 }
 
 int64_t TensorDecl::numElements() const {

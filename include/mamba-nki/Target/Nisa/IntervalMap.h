@@ -10,6 +10,10 @@
 #ifndef MAMBA_NKI_TARGET_NISA_INTERVALMAP_H
 #define MAMBA_NKI_TARGET_NISA_INTERVALMAP_H
 
+// ByteRange, what IntervalMaps are keyed by in the synchroniser and the race
+// detector, is in MemoryKey.h.
+#include "mamba-nki/Target/Nisa/MemoryKey.h"
+
 #include <cstdint>
 #include <iterator>
 #include <map>
@@ -89,15 +93,6 @@ private:
   }
 
   std::map<int64_t, Segment> segments;
-};
-
-/// The memory an access pattern touches, as a key and a byte range:
-/// sbuf 0, psum 1, scratch 2, hbm tensor t 3 + t. Partitions are not
-/// distinguished (conservative: two accesses to the same bytes of different
-/// partitions count as overlapping).
-struct ByteRange {
-  int key;
-  int64_t start, end;
 };
 
 } // namespace nisa

@@ -11,7 +11,9 @@
 #ifndef MAMBA_NKI_TARGET_NISA_PROGRAM_H
 #define MAMBA_NKI_TARGET_NISA_PROGRAM_H
 
+#include "mamba-nki/Support/Hardware.h"
 #include "mamba-nki/Target/Nisa/InstructionSet.h"
+#include "mamba-nki/Target/Nisa/MemoryKey.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
@@ -31,8 +33,9 @@ constexpr int kMaxFreeDims = 3;
 /// The largest HBM tensor a stream may declare (64 GiB of f32).
 constexpr int64_t kMaxTensorElements = int64_t(1) << 34;
 
-enum class Target : uint8_t { trn1, trn2 };
-llvm::StringRef stringify(Target);
+/// The NeuronCore a stream is for (mamba-nki/Support/Hardware.h).
+using Target = mamba_hw::Target;
+inline llvm::StringRef stringify(Target t) { return mamba_hw::targetName(t); }
 
 /// Which memory an instruction reads or writes, and how.
 ///
@@ -146,8 +149,7 @@ struct Program {
   int findTensor(llvm::StringRef name) const;
 };
 
-struct ByteRange;
-/// The memory and byte range `ap` touches (see IntervalMap.h).
+/// The memory and byte range `ap` touches (see MemoryKey.h).
 ByteRange byteRange(const AccessPattern &ap);
 
 /// Prints `program` in the .nisa text format.
@@ -195,11 +197,12 @@ struct Stats {
 Stats computeStats(const Program &program);
 void printStats(const Program &program, llvm::raw_ostream &os);
 
-/// Per-target capacities (FACTS.md §4).
-int64_t sbufPartitionBytes(Target);
-constexpr int64_t kPsumPartitionBytes = 16 * 1024;
-constexpr int64_t kPsumBankBytes = 2 * 1024;
-constexpr int kPartitions = 128;
+/// Per-target capacities (mamba-nki/Support/Hardware.h, docs/hardware.md
+/// §4), under the names the format library and its users know.
+using mamba_hw::sbufPartitionBytes;
+constexpr int64_t kPsumPartitionBytes = mamba_hw::kPsumPartitionBytes;
+constexpr int64_t kPsumBankBytes = mamba_hw::kPsumBankBytes;
+constexpr int kPartitions = int(mamba_hw::kPartitions);
 
 } // namespace nisa
 

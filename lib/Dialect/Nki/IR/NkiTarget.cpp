@@ -11,10 +11,13 @@ using namespace mlir;
 using namespace mlir::nki;
 
 const TargetInfo &mlir::nki::getTargetInfo(Target target) {
-  // docs/hardware.md §4: trn1 SBUF 24 MiB = 128 x 192 KiB; trn2 28 MiB = 128 x
-  // 224 KiB; PSUM 2 MiB = 128 x 16 KiB on both.
-  static const TargetInfo trn1{Target::trn1, 192 * 1024, kPsumPartitionBytes};
-  static const TargetInfo trn2{Target::trn2, 224 * 1024, kPsumPartitionBytes};
+  // docs/hardware.md §4, through mamba-nki/Support/Hardware.h.
+  static const TargetInfo trn1{
+      Target::trn1, mamba_hw::sbufPartitionBytes(mamba_hw::Target::trn1),
+      mamba_hw::psumPartitionBytes(mamba_hw::Target::trn1)};
+  static const TargetInfo trn2{
+      Target::trn2, mamba_hw::sbufPartitionBytes(mamba_hw::Target::trn2),
+      mamba_hw::psumPartitionBytes(mamba_hw::Target::trn2)};
   return target == Target::trn2 ? trn2 : trn1;
 }
 

@@ -1,7 +1,8 @@
 //===- NkiTarget.h - NeuronCore memory rules and targets --------*- C++ -*-===//
 //
-// The hardware figures the verifiers, the backend and the interpreter share.
-// Sources: docs/hardware.md §4 (AWS Neuron architecture guides).
+// The dialect's view of the hardware: the figures of
+// mamba-nki/Support/Hardware.h under the names the verifiers use, the
+// target in force for an op, and sizes of memref types.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,6 +10,7 @@
 #define MAMBA_NKI_DIALECT_NKI_IR_NKITARGET_H
 
 #include "mamba-nki/Dialect/Nki/IR/NkiAttrs.h"
+#include "mamba-nki/Support/Hardware.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
 
@@ -18,18 +20,34 @@
 namespace mlir {
 namespace nki {
 
+// The hardware figures live in mamba-nki/Support/Hardware.h (each with its
+// source, docs/hardware.md §4); these are their names in the dialect.
+
 /// A tile spans at most this many partitions (nl.tile_size.pmax).
-constexpr int64_t kMaxPartitions = 128;
+constexpr int64_t kMaxPartitions = mamba_hw::kPartitions;
 /// Free size limit of an SBUF tile, in elements.
-constexpr int64_t kMaxSbufFreeElements = 64 * 1024;
+constexpr int64_t kMaxSbufFreeElements = mamba_hw::kMaxSbufFreeElements;
 /// The largest SBUF buffer the IR accepts, in bytes per partition: far
 /// beyond any SBUF (whether buffers fit is nki-check-capacity's and the
 /// backend's question), small enough that size arithmetic never overflows.
 constexpr int64_t kMaxBufferBytes = int64_t(1) << 40;
 /// One PSUM bank, per partition: the largest PSUM tile.
-constexpr int64_t kPsumBankBytes = 2 * 1024;
+constexpr int64_t kPsumBankBytes = mamba_hw::kPsumBankBytes;
 /// PSUM per partition: 8 banks.
-constexpr int64_t kPsumPartitionBytes = 16 * 1024;
+constexpr int64_t kPsumPartitionBytes = mamba_hw::kPsumPartitionBytes;
+
+/// The dialect's targets are mamba_hw's, value for value.
+static_assert(getMaxEnumValForTarget() + 1 == mamba_hw::kNumTargets,
+              "#nki.target and mamba_hw::Target list the same targets");
+static_assert(uint32_t(Target::trn1) == uint32_t(mamba_hw::Target::trn1) &&
+                  uint32_t(Target::trn2) == uint32_t(mamba_hw::Target::trn2),
+              "#nki.target and mamba_hw::Target in the same order");
+constexpr mamba_hw::Target toHardware(Target target) {
+  return mamba_hw::Target(uint32_t(target));
+}
+constexpr Target fromHardware(mamba_hw::Target target) {
+  return Target(uint32_t(target));
+}
 
 /// Per-target capacities.
 struct TargetInfo {
