@@ -167,6 +167,20 @@ Access mlir::nki::describeView(Value view) {
   return access;
 }
 
+void mlir::nki::forEachUserThroughViews(
+    Value buffer, llvm::function_ref<void(Operation *)> fn) {
+  SmallVector<Value> worklist = {buffer};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (auto view = dyn_cast<memref::SubViewOp>(user))
+        worklist.push_back(view.getResult());
+      else
+        fn(user);
+    }
+  }
+}
+
 void mlir::nki::collectAccesses(Operation *scope,
                                 SmallVectorImpl<Access> &accesses) {
   scope->walk([&](Operation *op) {
@@ -252,6 +266,24 @@ bool mlir::nki::isDefinedInside(Value value, Operation *op) {
                          ? cast<BlockArgument>(value).getOwner()->getParentOp()
                          : value.getDefiningOp();
   return owner && op->isAncestor(owner);
+}
+
+LogicalResult mlir::nki::collectPureSlice(Value value, scf::ForOp loop,
+                                          llvm::SetVector<Operation *> &slice,
+                                          bool allowInductionVar) {
+  if (!isDefinedInside(value, loop))
+    return success();
+  if (allowInductionVar && value == loop.getInductionVar())
+    return success();
+  Operation *def = value.getDefiningOp();
+  if (!def || def->getBlock() != loop.getBody() || !isPure(def) ||
+      def->getNumRegions() != 0)
+    return failure();
+  for (Value operand : def->getOperands())
+    if (failed(collectPureSlice(operand, loop, slice, allowInductionVar)))
+      return failure();
+  slice.insert(def);
+  return success();
 }
 
 std::optional<std::tuple<int64_t, int64_t, int64_t>>
@@ -433,6 +465,19 @@ std::string mlir::nki::loopNamesHint(Operation *root) {
   std::string names = listLoopNames(root);
   return names.empty() ? "no loop here has an nki.loop name"
                        : "the loops here are named " + names;
+}
+
+LogicalResult mlir::nki::requireLoopNamed(Operation *root, StringRef pass,
+                                          StringRef option, StringRef name,
+                                          StringRef value) {
+  bool found = false;
+  root->walk([&](scf::ForOp loop) { found |= getLoopName(loop) == name; });
+  if (found)
+    return success();
+  return emitError(root->getLoc())
+         << pass << ": no loop is named '" << name << "' (option " << option
+         << "=" << (value.empty() ? name : value) << "); "
+         << loopNamesHint(root);
 }
 
 std::string mlir::nki::quotedLoopName(Operation *loop, StringRef unnamed) {

@@ -47,25 +47,6 @@ struct DelayedStore {
 };
 } // namespace
 
-/// The pure ops in `loop`'s body that `value` depends on, in order; fails
-/// on anything that is not pure or not directly in the body.
-static LogicalResult viewSlice(Value value, scf::ForOp loop,
-                               llvm::SetVector<Operation *> &slice) {
-  if (!isDefinedInside(value, loop))
-    return success();
-  if (value == loop.getInductionVar())
-    return success();
-  Operation *def = value.getDefiningOp();
-  if (!def || def->getBlock() != loop.getBody() || !isPure(def) ||
-      def->getNumRegions() != 0)
-    return failure();
-  for (Value operand : def->getOperands())
-    if (failed(viewSlice(operand, loop, slice)))
-      return failure();
-  slice.insert(def);
-  return success();
-}
-
 /// Whether `store` can be delayed by one iteration of `loop`.
 static LogicalResult checkCandidate(scf::ForOp loop, DelayedStore &candidate,
                                     ArrayRef<Access> loopAccesses,
@@ -90,7 +71,8 @@ static LogicalResult checkCandidate(scf::ForOp loop, DelayedStore &candidate,
       return fail("its buffer " + describeView(alloc.getResult()).rootName() +
                   " is used through a view");
   }
-  if (failed(viewSlice(store.getDst(), loop, candidate.dstSlice)))
+  if (failed(collectPureSlice(store.getDst(), loop, candidate.dstSlice,
+                              /*allowInductionVar=*/true)))
     return fail("its destination view is not computed by pure ops of the "
                 "loop body");
   // Its destination is touched only by it, and by each iteration elsewhere.
@@ -246,13 +228,10 @@ struct NkiDelayStoresPass
     });
     // The default name may match nothing (a kernel that was not tiled);
     // a name the user gave must match.
-    if (loops.empty() && loop.getNumOccurrences() > 0) {
-      mlir::emitError(getOperation()->getLoc())
-          << "nki-delay-stores: no loop is named '" << loop
-          << "' (option loop=" << loop << "); "
-          << loopNamesHint(getOperation());
+    if (loops.empty() && loop.getNumOccurrences() > 0 &&
+        failed(
+            requireLoopNamed(getOperation(), "nki-delay-stores", "loop", loop)))
       return signalPassFailure();
-    }
     IRRewriter rewriter(&getContext());
     for (scf::ForOp forOp : loops) {
       Declined declined;

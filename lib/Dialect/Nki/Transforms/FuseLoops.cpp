@@ -213,18 +213,11 @@ struct NkiFuseLoopsPass : public nki::impl::NkiFuseLoopsBase<NkiFuseLoopsPass> {
   }
 
   void runOnOperation() override {
-    for (const std::string &name : loops) {
-      bool found = false;
-      getOperation()->walk(
-          [&](scf::ForOp forOp) { found |= getLoopName(forOp) == name; });
-      if (!found) {
-        mlir::emitError(getOperation()->getLoc())
-            << "nki-fuse-loops: no loop is named '" << name
-            << "' (option loops=" << llvm::join(loops, ",") << "); "
-            << loopNamesHint(getOperation());
+    std::string written = llvm::join(loops, ",");
+    for (const std::string &name : loops)
+      if (failed(requireLoopNamed(getOperation(), "nki-fuse-loops", "loops",
+                                  name, written)))
         return signalPassFailure();
-      }
-    }
     IRRewriter rewriter(&getContext());
     llvm::DenseSet<std::pair<Operation *, Operation *>> seen;
     while (fuseOnePair(rewriter, seen)) {

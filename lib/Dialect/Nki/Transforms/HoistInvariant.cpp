@@ -31,23 +31,11 @@ namespace nki {
 using namespace mlir;
 using namespace mlir::nki;
 
-/// Collects into `slice` (in program order) the ops inside `loop` that
-/// `value` depends on. Fails if one of them is not pure or the value depends
-/// on something that varies inside the loop (its induction variable, a block
-/// argument of a nested region).
+/// The pure ops in `loop` that `value` depends on; fails if it varies in
+/// the loop.
 static LogicalResult invariantSlice(Value value, scf::ForOp loop,
                                     llvm::SetVector<Operation *> &slice) {
-  if (!isDefinedInside(value, loop))
-    return success();
-  Operation *def = value.getDefiningOp();
-  if (!def || def->getBlock() != loop.getBody() || !isPure(def) ||
-      def->getNumRegions() != 0)
-    return failure();
-  for (Value operand : def->getOperands())
-    if (failed(invariantSlice(operand, loop, slice)))
-      return failure();
-  slice.insert(def);
-  return success();
+  return collectPureSlice(value, loop, slice, /*allowInductionVar=*/false);
 }
 
 LogicalResult mlir::nki::hoistInvariantOp(RewriterBase &rewriter,
@@ -316,18 +304,10 @@ struct NkiHoistInvariantPass
     : public nki::impl::NkiHoistInvariantBase<NkiHoistInvariantPass> {
   using Base::Base;
   void runOnOperation() override {
-    if (!loop.empty()) {
-      bool found = false;
-      getOperation()->walk(
-          [&](scf::ForOp forOp) { found |= getLoopName(forOp) == loop; });
-      if (!found) {
-        mlir::emitError(getOperation()->getLoc())
-            << "nki-hoist-invariant: no loop is named '" << loop
-            << "' (option loop=" << loop << "); "
-            << loopNamesHint(getOperation());
-        return signalPassFailure();
-      }
-    }
+    if (!loop.empty() &&
+        failed(requireLoopNamed(getOperation(), "nki-hoist-invariant", "loop",
+                                loop)))
+      return signalPassFailure();
     IRRewriter rewriter(&getContext());
     // To a fixed point, so that ops travel as far out as is legal; each
     // blocked op is reported once, where it finally stays.

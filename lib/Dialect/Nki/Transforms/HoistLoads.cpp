@@ -27,18 +27,9 @@ struct NkiHoistLoadsPass
     : public nki::impl::NkiHoistLoadsBase<NkiHoistLoadsPass> {
   using Base::Base;
   void runOnOperation() override {
-    if (!loop.empty()) {
-      bool found = false;
-      getOperation()->walk(
-          [&](scf::ForOp forOp) { found |= getLoopName(forOp) == loop; });
-      if (!found) {
-        mlir::emitError(getOperation()->getLoc())
-            << "nki-hoist-loads: no loop is named '" << loop
-            << "' (option loop=" << loop << "); "
-            << loopNamesHint(getOperation());
-        return signalPassFailure();
-      }
-    }
+    if (!loop.empty() && failed(requireLoopNamed(
+                             getOperation(), "nki-hoist-loads", "loop", loop)))
+      return signalPassFailure();
     IRRewriter rewriter(&getContext());
     // Iterate to a fixed point so that loads travel as far out as is legal;
     // report each blocked load once, where it finally stays.

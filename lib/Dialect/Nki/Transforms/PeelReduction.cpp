@@ -171,18 +171,10 @@ struct NkiPeelReductionPass
     : public nki::impl::NkiPeelReductionBase<NkiPeelReductionPass> {
   using Base::Base;
   void runOnOperation() override {
-    if (!loop.empty()) {
-      bool found = false;
-      getOperation()->walk(
-          [&](scf::ForOp forOp) { found |= getLoopName(forOp) == loop; });
-      if (!found) {
-        mlir::emitError(getOperation()->getLoc())
-            << "nki-peel-reduction: no loop is named '" << loop
-            << "' (option loop=" << loop << "); "
-            << loopNamesHint(getOperation());
-        return signalPassFailure();
-      }
-    }
+    if (!loop.empty() &&
+        failed(requireLoopNamed(getOperation(), "nki-peel-reduction", "loop",
+                                loop)))
+      return signalPassFailure();
     // Each memset with a later sibling loop (of the name asked for) that
     // accumulates into its buffer.
     SmallVector<std::pair<MemsetOp, scf::ForOp>> candidates;

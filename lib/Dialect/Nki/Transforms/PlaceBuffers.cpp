@@ -152,21 +152,13 @@ private:
   Range rangeOf(AllocOp alloc) {
     Block *block = alloc->getBlock();
     int64_t first = INT64_MAX, last = -1;
-    SmallVector<Value> worklist = {alloc.getResult()};
-    while (!worklist.empty()) {
-      Value v = worklist.pop_back_val();
-      for (Operation *user : v.getUsers()) {
-        if (auto view = dyn_cast<memref::SubViewOp>(user)) {
-          worklist.push_back(view.getResult());
-          continue;
-        }
-        if (Operation *ancestor = block->findAncestorOpInBlock(*user)) {
-          int64_t position = positions[block][ancestor];
-          first = std::min(first, position);
-          last = std::max(last, position);
-        }
+    forEachUserThroughViews(alloc.getResult(), [&](Operation *user) {
+      if (Operation *ancestor = block->findAncestorOpInBlock(*user)) {
+        int64_t position = positions[block][ancestor];
+        first = std::min(first, position);
+        last = std::max(last, position);
       }
-    }
+    });
     return {block, first, last, psumBanks(alloc.getType())};
   }
 

@@ -154,14 +154,10 @@ struct NkiReorderLoopsPass
     };
     if (outer == inner)
       return fail("outer and inner name the same loop ('" + outer + "')");
-    bool outerFound = false, innerFound = false;
     SmallVector<scf::ForOp> candidates;
     root->walk([&](scf::ForOp loop) {
-      StringRef name = getLoopName(loop);
-      innerFound |= name == inner;
-      if (name != outer)
+      if (getLoopName(loop) != outer)
         return;
-      outerFound = true;
       scf::ForOp nested;
       for (Operation &op : loop.getBody()->without_terminator())
         if (auto l = dyn_cast<scf::ForOp>(op))
@@ -170,12 +166,9 @@ struct NkiReorderLoopsPass
       if (nested)
         candidates.push_back(loop);
     });
-    for (auto [found, option, name] :
-         {std::make_tuple(outerFound, "outer", outer.getValue()),
-          std::make_tuple(innerFound, "inner", inner.getValue())})
-      if (!found)
-        return fail(Twine("no loop is named '") + name + "' (option " + option +
-                    "=" + name + "); " + loopNamesHint(root));
+    if (failed(requireLoopNamed(root, "nki-reorder-loops", "outer", outer)) ||
+        failed(requireLoopNamed(root, "nki-reorder-loops", "inner", inner)))
+      return signalPassFailure();
     if (candidates.empty())
       return fail("no loop named '" + inner +
                   "' is nested directly in a loop named '" + outer + "'");

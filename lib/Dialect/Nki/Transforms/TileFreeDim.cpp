@@ -484,13 +484,10 @@ struct NkiTileFreeDimPass
         if (getLoopName(forOp) == loop)
           targets.insert(forOp);
       });
-      if (targets.empty()) {
-        mlir::emitError(getOperation()->getLoc())
-            << "nki-tile-free-dim: no loop is named '" << loop
-            << "' (option loop=" << loop << "); "
-            << loopNamesHint(getOperation());
+      if (targets.empty() &&
+          failed(requireLoopNamed(getOperation(), "nki-tile-free-dim", "loop",
+                                  loop)))
         return signalPassFailure();
-      }
     } else {
       getOperation()->walk([&](TensorTensorScanOp scan) {
         if (auto forOp = scan->getParentOfType<scf::ForOp>())

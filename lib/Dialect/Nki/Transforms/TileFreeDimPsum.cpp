@@ -78,19 +78,11 @@ int64_t FreeDimTiler::psumPeakBanks(Operation *&at) {
     if (!isPsum(alloc.getType()) || tiledAllocs.count(alloc))
       return;
     bool before = false, after = false;
-    SmallVector<Value> worklist = {alloc.getResult()};
-    while (!worklist.empty()) {
-      Value v = worklist.pop_back_val();
-      for (Operation *user : v.getUsers()) {
-        if (auto view = dyn_cast<memref::SubViewOp>(user)) {
-          worklist.push_back(view.getResult());
-          continue;
-        }
-        int position = positionOf(user);
-        before |= position <= 0;
-        after |= position >= 0;
-      }
-    }
+    forEachUserThroughViews(alloc.getResult(), [&](Operation *user) {
+      int position = positionOf(user);
+      before |= position <= 0;
+      after |= position >= 0;
+    });
     if (carriedAllocs.count(alloc) || (before && after)) {
       int64_t banks = psumBanks(alloc.getType());
       multiBank |= banks > 1;

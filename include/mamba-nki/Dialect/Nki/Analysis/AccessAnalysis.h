@@ -20,6 +20,7 @@
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <optional>
@@ -73,6 +74,11 @@ struct Access {
 /// Follows `view` through memref.subview ops to its root buffer and returns
 /// the region it covers (exact when every subview has unit strides).
 Access describeView(Value view);
+
+/// Calls `fn` on every op that uses `buffer` or a view carved from it
+/// (through memref.subview), the subviews themselves excepted.
+void forEachUserThroughViews(Value buffer,
+                             llvm::function_ref<void(Operation *)> fn);
 
 /// Appends the memory accesses (reads and writes, from
 /// MemoryEffectOpInterface) of every op nested in `scope`, `scope` included.
@@ -138,6 +144,14 @@ bool isAccumulation(Operation *op);
 /// argument of one of its regions, e.g. a loop's induction variable).
 bool isDefinedInside(Value value, Operation *op);
 
+/// Collects into `slice`, in program order, the ops of `loop`'s body that
+/// `value` depends on. Fails if one of them is not pure, is not directly in
+/// the body, or the value depends on the loop's induction variable (unless
+/// `allowInductionVar`) or on a block argument of a nested region.
+LogicalResult collectPureSlice(Value value, scf::ForOp loop,
+                               llvm::SetVector<Operation *> &slice,
+                               bool allowInductionVar);
+
 /// Constant trip-count bounds of `loop` (lower, upper, step), if constant.
 std::optional<std::tuple<int64_t, int64_t, int64_t>>
 getConstantBounds(scf::ForOp loop);
@@ -153,6 +167,14 @@ std::string listLoopNames(Operation *root);
 /// For errors about a loop name that matches nothing: "the loops here are
 /// named 'batch', 'state'", or "no loop here has an nki.loop name".
 std::string loopNamesHint(Operation *root);
+
+/// For a pass option that names a loop: fails with an error at `root`'s
+/// location, "<pass>: no loop is named 'x' (option <option>=<value>); the
+/// loops here are named ...", when no scf.for in `root` is named `name`.
+/// `value` is the option as written (default: `name`).
+LogicalResult requireLoopNamed(Operation *root, StringRef pass,
+                               StringRef option, StringRef name,
+                               StringRef value = "");
 
 /// The loop's name in quotes for remarks ("'state'"), or `unnamed` when it
 /// has none.
