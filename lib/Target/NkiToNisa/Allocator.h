@@ -18,7 +18,10 @@
 #include "Arena.h"
 #include "Recorder.h"
 
+#include "mlir/IR/Diagnostics.h"
+
 #include <functional>
+#include <optional>
 
 namespace mlir {
 namespace nki {

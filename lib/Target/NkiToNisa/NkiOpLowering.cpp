@@ -12,6 +12,7 @@
 #include "StepCompiler.h"
 #include "Unroller.h"
 
+#include "mamba-nki/Target/Nisa/NkiEnums.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -21,22 +22,6 @@ using namespace mlir::nki::backend;
 //===----------------------------------------------------------------------===//
 // Compile time: the instruction template
 //===----------------------------------------------------------------------===//
-
-static nisa::Alu alu(AluOp a) { return static_cast<nisa::Alu>(uint32_t(a)); }
-
-static nisa::Queue engineQueue(Engine engine) {
-  switch (engine) {
-  case Engine::scalar:
-    return nisa::Queue::act;
-  case Engine::vector:
-    return nisa::Queue::dve;
-  case Engine::gpsimd:
-    return nisa::Queue::pool;
-  case Engine::tensor:
-    return nisa::Queue::pe;
-  }
-  return nisa::Queue::dve;
-}
 
 LogicalResult StepCompiler::setOperand(NkiStep &ns, int role, Value v) {
   FailureOr<int32_t> slot = viewSlot(ns.op, v);
@@ -96,7 +81,7 @@ LogicalResult StepCompiler::lowerDma(NkiStep &ns, Operation *op) {
 LogicalResult StepCompiler::lower(NkiStep &ns, MemsetOp op) {
   nisa::Instruction &in = ns.tmpl;
   in.opcode = nisa::Opcode::memset;
-  in.queue = engineQueue(op.getEffectiveEngine());
+  in.queue = nisa::toNisa(op.getEffectiveEngine());
   in.value = float(op.getValue().convertToDouble());
   return setOperand(ns, kDst, op.getDst());
 }
@@ -105,7 +90,7 @@ LogicalResult StepCompiler::lower(NkiStep &ns, ActivationOp op) {
   nisa::Instruction &in = ns.tmpl;
   in.opcode = nisa::Opcode::activation;
   in.queue = nisa::Queue::act;
-  in.func = static_cast<nisa::Act>(uint32_t(op.getFunc()));
+  in.func = nisa::toNisa(op.getFunc());
   in.numSrcs = 1;
   if (failed(setOperand(ns, kDst, op.getDst())) ||
       failed(setOperand(ns, kSrc0, op.getData())) ||
@@ -121,9 +106,9 @@ LogicalResult StepCompiler::lower(NkiStep &ns, ActivationOp op) {
 LogicalResult StepCompiler::lower(NkiStep &ns, TensorScalarOp op) {
   nisa::Instruction &in = ns.tmpl;
   in.opcode = nisa::Opcode::tensor_scalar;
-  in.queue = engineQueue(op.getEffectiveEngine());
+  in.queue = nisa::toNisa(op.getEffectiveEngine());
   in.numSrcs = 1;
-  in.op0 = alu(op.getOp0());
+  in.op0 = nisa::toNisa(op.getOp0());
   in.rev0 = op.getReverse0();
   if (failed(setOperand(ns, kDst, op.getDst())) ||
       failed(setOperand(ns, kSrc0, op.getData())) ||
@@ -133,7 +118,7 @@ LogicalResult StepCompiler::lower(NkiStep &ns, TensorScalarOp op) {
   if (!op.getOp1())
     return success();
   in.hasOp1 = true;
-  in.op1 = alu(*op.getOp1());
+  in.op1 = nisa::toNisa(*op.getOp1());
   in.rev1 = op.getReverse1();
   return setScalar(ns, kScalar1, in.scalar1, op.getOperand1(),
                    op.getImm1Attr());
@@ -142,8 +127,8 @@ LogicalResult StepCompiler::lower(NkiStep &ns, TensorScalarOp op) {
 LogicalResult StepCompiler::lower(NkiStep &ns, TensorTensorOp op) {
   nisa::Instruction &in = ns.tmpl;
   in.opcode = nisa::Opcode::tensor_tensor;
-  in.queue = engineQueue(op.getEffectiveEngine());
-  in.op0 = alu(op.getOp());
+  in.queue = nisa::toNisa(op.getEffectiveEngine());
+  in.op0 = nisa::toNisa(op.getOp());
   in.numSrcs = 2;
   return success(succeeded(setOperand(ns, kDst, op.getDst())) &&
                  succeeded(setOperand(ns, kSrc0, op.getLhs())) &&
@@ -154,8 +139,8 @@ LogicalResult StepCompiler::lower(NkiStep &ns, TensorTensorScanOp op) {
   nisa::Instruction &in = ns.tmpl;
   in.opcode = nisa::Opcode::tensor_tensor_scan;
   in.queue = nisa::Queue::dve;
-  in.op0 = alu(op.getOp0());
-  in.op1 = alu(op.getOp1());
+  in.op0 = nisa::toNisa(op.getOp0());
+  in.op1 = nisa::toNisa(op.getOp1());
   in.numSrcs = 2;
   ns.scan = true;
   return success(succeeded(setOperand(ns, kDst, op.getDst())) &&
@@ -168,7 +153,7 @@ LogicalResult StepCompiler::lower(NkiStep &ns, TensorTensorScanOp op) {
 LogicalResult StepCompiler::lower(NkiStep &ns, TensorCopyOp op) {
   nisa::Instruction &in = ns.tmpl;
   in.opcode = nisa::Opcode::tensor_copy;
-  in.queue = engineQueue(op.getEffectiveEngine());
+  in.queue = nisa::toNisa(op.getEffectiveEngine());
   in.numSrcs = 1;
   return success(succeeded(setOperand(ns, kDst, op.getDst())) &&
                  succeeded(setOperand(ns, kSrc0, op.getSrc())));

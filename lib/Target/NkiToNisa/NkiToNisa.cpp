@@ -39,6 +39,7 @@
 #include "Streamer.h"
 
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
+#include "mamba-nki/Target/Nisa/NkiEnums.h"
 #include "llvm/ADT/MapVector.h"
 
 #include <memory>
@@ -103,9 +104,8 @@ LogicalResult mlir::nki::translateToNisa(func::FuncOp func,
                                          const NisaOptions &options,
                                          NisaConsumer &consumer) {
   nisa::Program header;
-  header.target = options.target                    ? *options.target
-                  : getTarget(func) == Target::trn2 ? nisa::Target::trn2
-                                                    : nisa::Target::trn1;
+  header.target =
+      options.target ? *options.target : nisa::toNisa(getTarget(func));
   BufferTable buffers;
   StepProgram program;
   if (failed(compileSteps(func, header, buffers, program)))

@@ -6,6 +6,7 @@
 
 #include "mamba-nki/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
+#include "mamba-nki/Support/Hardware.h"
 #include "mamba-nki/Target/NkiToNisa/NkiToNisa.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -66,13 +67,10 @@ static FailureOr<NisaOptions> optionsFromFlags(Operation *op) {
   options.maxInstructions = int64_t(clMaxInstructions);
   options.windowSpills = clWindowSpills;
   if (!clTarget.empty()) {
-    if (clTarget == "trn1")
-      options.target = nisa::Target::trn1;
-    else if (clTarget == "trn2")
-      options.target = nisa::Target::trn2;
-    else
-      return op->emitError("--nisa-target must be trn1 or trn2, got '")
-             << clTarget << "'";
+    options.target = mamba_hw::parseTarget(clTarget);
+    if (!options.target)
+      return op->emitError("--nisa-target must be ")
+             << mamba_hw::targetChoices() << ", got '" << clTarget << "'";
   }
   return options;
 }

@@ -17,6 +17,7 @@
 #include "ChunkedVector.h"
 
 #include "mamba-nki/Target/Nisa/IntervalMap.h"
+#include "mamba-nki/Target/Nisa/MemoryKey.h"
 #include "mamba-nki/Target/Nisa/Program.h"
 
 #include <array>
@@ -40,7 +41,7 @@ class Synchroniser {
 public:
   /// `header` declares the HBM tensors, each a memory of its own.
   explicit Synchroniser(const nisa::Program &header)
-      : memories(3 + header.tensors.size()) {}
+      : memories(nisa::numMemoryKeys(header.tensors.size())) {}
 
   /// Sets the instruction's semaphore value and the waits it needs, given
   /// every instruction added before it.

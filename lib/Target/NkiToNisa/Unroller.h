@@ -15,6 +15,8 @@
 
 #include "StepProgram.h"
 
+#include <algorithm>
+
 namespace mlir {
 namespace nki {
 namespace backend {
