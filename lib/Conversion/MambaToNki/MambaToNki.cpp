@@ -10,6 +10,7 @@
 #include "mamba-nki/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiUtils.h"
+#include "mamba-nki/Support/KernelRoles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -296,9 +297,10 @@ mlir::mamba::lowerSelectiveScanToNki(RewriterBase &rewriter,
   // Name the kernel's HBM tensors after their role, for the instruction
   // stream and the interpreter (unless the user named them already).
   if (auto func = op->getParentOfType<func::FuncOp>()) {
+    using namespace mamba_roles;
     std::pair<Value, StringRef> roles[] = {
-        {op.getDelta(), "delta"}, {op.getU(), "u"}, {op.getA(), "A"},
-        {op.getB(), "B"},         {op.getC(), "C"}, {op.getOut(), "out"}};
+        {op.getDelta(), kDelta}, {op.getU(), kU}, {op.getA(), kA},
+        {op.getB(), kB},         {op.getC(), kC}, {op.getOut(), kOut}};
     for (auto [value, role] : roles) {
       auto arg = dyn_cast<BlockArgument>(value);
       if (!arg || arg.getOwner() != &func.getBody().front() ||

@@ -1,0 +1,45 @@
+//===- Profile.h - what neuron-profile would summarise ----------*- C++ -*-===//
+//
+// The summary of a Timeline (nki-run --profile, --profile-json): latency,
+// per-queue activity, DMA traffic, memory peaks, top stalls.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_NKI_INTERPRETER_PROFILE_H
+#define MAMBA_NKI_INTERPRETER_PROFILE_H
+
+#include "mamba-nki/Interpreter/Timing.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace nki_run {
+
+struct Profile {
+  double totalUs = 0, execStartUs = 0, execEndUs = 0;
+  std::array<double, nisa::kNumQueues> busyUs{};
+  std::array<int64_t, nisa::kNumQueues> instructions{};
+  int64_t dmaBytes = 0, spillSaveBytes = 0, spillReloadBytes = 0;
+  int64_t sbufPeakBytes = 0, psumPeakBytes = 0;
+  double dmaUtilizationPct = 0;
+  struct Stall {
+    nisa::Queue queue;
+    std::string on; // a queue, or the port held by another queue
+    double us;
+    int64_t count;
+  };
+  std::vector<Stall> topStalls; // largest first
+};
+
+Profile summarize(const nisa::Program &program, const Timeline &timeline,
+                  const TimingParams &params);
+void printProfile(const Profile &profile, nisa::Target target,
+                  llvm::raw_ostream &os);
+void writeProfileJson(const Profile &profile, llvm::raw_ostream &os);
+
+} // namespace nki_run
+
+#endif // MAMBA_NKI_INTERPRETER_PROFILE_H

@@ -1,0 +1,55 @@
+//===- TimingParams.h - the timing model's parameters -----------*- C++ -*-===//
+//
+// Every parameter of the timing model (Timing.h), with its source:
+// docs/interpreter.md lists each, docs/hardware.md §3-5 the figures and the
+// calibration. `nki-run --model-params FILE` overrides them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_NKI_INTERPRETER_TIMINGPARAMS_H
+#define MAMBA_NKI_INTERPRETER_TIMINGPARAMS_H
+
+#include "mamba-nki/Target/Nisa/Program.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace nki_run {
+
+/// Every parameter of the timing model, in one place (docs/interpreter.md
+/// gives each one's source; `--model-params FILE` overrides them).
+struct TimingParams {
+  // Engine clocks in GHz (docs/hardware.md §4).
+  double actGHz = 1.4, dveGHz = 1.12, poolGHz = 1.4, peGHz = 2.8;
+  // Minimum initiation interval of an engine instruction, cycles
+  // (docs/hardware.md §3).
+  double minII = 64;
+  // Static overhead of a tiny engine instruction (cost at MIN_II), cycles
+  // (docs/hardware.md §3: about 100 cycles); longer instructions pipeline it
+  // away.
+  double staticOverhead = 100;
+  // DMA (docs/hardware.md §4): 16 engines of ~27 GB/s, each serving 8
+  // partitions; HBM bandwidth per core; a fixed cost per transfer.
+  double dmaEngineGBps = 27, hbmGBps = 410, dmaFixedNs = 2000;
+  int dmaEngines = 16, partitionsPerDmaEngine = 8;
+  // DMA efficiency falls for small rows (docs/hardware.md §4: efficient at >= 4
+  // KiB per partition): each partition row of a transfer costs this many extra
+  // bytes of bandwidth (calibrated).
+  double dmaRowOverheadBytes = 64;
+  // Shared ports (docs/hardware.md §4): VectorE and GpSimdE take turns on SBUF,
+  // VectorE and ScalarE on PSUM. DMA transfers also take turns on the SBUF port
+  // with them (calibrated: explains v1's slower steps).
+  bool dmaUsesSbufPort = true;
+  // Kernel launch and tear-down (calibrated).
+  double launchUs = 20;
+
+  static TimingParams forTarget(nisa::Target target);
+  /// Applies "name = value" lines from `text` (# comments); errors name the
+  /// line and the unknown or malformed parameter.
+  llvm::Error parse(llvm::StringRef text, llvm::StringRef bufferName);
+  void print(llvm::raw_ostream &os) const;
+};
+
+} // namespace nki_run
+
+#endif // MAMBA_NKI_INTERPRETER_TIMINGPARAMS_H

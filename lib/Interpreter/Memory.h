@@ -1,0 +1,68 @@
+//===- Memory.h - a NeuronCore's memories, row by row (internal) -*- C++
+//-*-===//
+//
+// SBUF, PSUM, the scratch area and the HBM tensors as bytes, and how an
+// instruction's semantics read and write them: one partition row of an
+// access pattern at a time, as fp32 (bf16 is widened when read and rounded
+// to nearest even when written). Contiguous fp32 rows are used in place.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_NKI_LIB_INTERPRETER_MEMORY_H
+#define MAMBA_NKI_LIB_INTERPRETER_MEMORY_H
+
+#include "mamba-nki/Target/Nisa/Program.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace nki_run {
+
+float bf16ToFloat(uint16_t v);
+/// Rounds to nearest even (NaNs stay NaN).
+uint16_t floatToBf16(float f);
+
+/// Row buffers of one thread, for operands that are not used in place.
+struct Worker {
+  std::vector<float> a, b, d;
+};
+
+/// Contiguous, aligned fp32 rows are computed in place (streams are
+/// validated to be element-aligned; the check keeps the fast path safe).
+bool isDirect(const nisa::AccessPattern &ap);
+
+class Memories {
+public:
+  explicit Memories(const nisa::Program &program);
+
+  /// The first byte of row `row` of `ap` (a partition on chip, a row
+  /// `partStride` elements apart off chip).
+  uint8_t *rowBase(const nisa::AccessPattern &ap, int64_t row);
+  /// Row `row` of `ap` as floats, into `out` (freeElements() of them).
+  void gather(const nisa::AccessPattern &ap, int64_t row, float *out);
+  /// Writes `in` (freeElements() floats) to row `row` of `ap`.
+  void scatter(const nisa::AccessPattern &ap, int64_t row, const float *in);
+
+  /// Row `row` of a source: the memory itself when direct, else gathered
+  /// into `tmp`.
+  const float *input(const nisa::AccessPattern &ap, int64_t row,
+                     std::vector<float> &tmp);
+  /// Where to compute row `row` of a destination: the memory itself when
+  /// direct, else `tmp`, which commit() then scatters.
+  float *output(const nisa::AccessPattern &ap, int64_t row,
+                std::vector<float> &tmp);
+  void commit(const nisa::AccessPattern &ap, int64_t row, float *data);
+  /// An immediate, or row `row`'s element of a [P, 1] access pattern.
+  float scalar(const nisa::Scalar &s, int64_t row);
+
+  const nisa::Program &program;
+  int64_t sbufStride;
+  std::vector<uint8_t> sbuf, psum, scratch;
+  std::vector<std::vector<uint8_t>> hbm;
+  /// A matmul's operands, gathered whole before its rows run (Ops.cpp).
+  std::vector<float> matA, matB;
+};
+
+} // namespace nki_run
+
+#endif // MAMBA_NKI_LIB_INTERPRETER_MEMORY_H

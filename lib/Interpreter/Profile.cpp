@@ -1,0 +1,154 @@
+//===- Profile.cpp - what neuron-profile would summarise ------------------===//
+
+#include "mamba-nki/Interpreter/Profile.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Format.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+using namespace nki_run;
+
+Profile nki_run::summarize(const nisa::Program &program,
+                           const Timeline &timeline,
+                           const TimingParams &params) {
+  Profile p;
+  p.totalUs = timeline.totalNs / 1000.0;
+  p.sbufPeakBytes = program.sbufPeakBytes;
+  p.psumPeakBytes = program.psumPeakBytes;
+  double first = INFINITY, last = 0;
+  std::map<std::pair<int, int>, std::pair<double, int64_t>> stalls;
+  for (size_t i = 0; i < program.instructions.size(); ++i) {
+    const nisa::Instruction &in = program.instructions[i];
+    int q = int(in.queue);
+    p.busyUs[size_t(q)] += (timeline.end[i] - timeline.start[i]) / 1000.0;
+    ++p.instructions[size_t(q)];
+    first = std::min(first, timeline.start[i]);
+    last = std::max(last, timeline.end[i]);
+    if (timeline.stallOn[i] >= 0) {
+      auto &entry = stalls[{q, timeline.stallOn[i]}];
+      entry.first += timeline.stall[i] / 1000.0;
+      ++entry.second;
+    }
+    if (in.opcode == nisa::Opcode::dma) {
+      int64_t bytes = nisa::dmaBytes(in);
+      switch (nisa::dmaKind(in)) {
+      case nisa::DmaKind::spillSave:
+        p.spillSaveBytes += bytes;
+        break;
+      case nisa::DmaKind::spillReload:
+        p.spillReloadBytes += bytes;
+        break;
+      case nisa::DmaKind::load:
+      case nisa::DmaKind::store:
+        p.dmaBytes += bytes;
+        break;
+      }
+    }
+  }
+  if (program.instructions.empty())
+    first = 0;
+  p.execStartUs = first / 1000.0;
+  p.execEndUs = last / 1000.0;
+  double peak =
+      std::min(params.hbmGBps, params.dmaEngines * params.dmaEngineGBps);
+  if (p.totalUs > 0)
+    p.dmaUtilizationPct =
+        100.0 * double(p.dmaBytes + p.spillSaveBytes + p.spillReloadBytes) /
+        (peak * p.totalUs * 1000.0);
+  for (auto &[key, value] : stalls)
+    p.topStalls.push_back({static_cast<nisa::Queue>(key.first),
+                           Timeline::stallName(key.second), value.first,
+                           value.second});
+  llvm::sort(p.topStalls, [](const Profile::Stall &a, const Profile::Stall &b) {
+    return a.us > b.us;
+  });
+  if (p.topStalls.size() > 8)
+    p.topStalls.resize(8);
+  return p;
+}
+
+void nki_run::printProfile(const Profile &p, nisa::Target target,
+                           llvm::raw_ostream &os) {
+  double exec = std::max(p.execEndUs - p.execStartUs, 1e-9);
+  os << llvm::format("profile (%s model)\n",
+                     nisa::stringify(target).str().c_str());
+  os << llvm::format("  total latency        %12.2f us\n", p.totalUs);
+  os << llvm::format(
+      "  execution period     %12.2f us (first start to last end)\n", exec);
+  os << "  queue              instructions   busy us   active%  active% of "
+        "execution\n";
+  for (int q = 0; q < nisa::kNumQueues; ++q) {
+    if (!p.instructions[size_t(q)])
+      continue;
+    os << llvm::format(
+        "  %-18s %12lld %9.1f %8.2f %8.2f\n",
+        nisa::stringify(static_cast<nisa::Queue>(q)).str().c_str(),
+        (long long)p.instructions[size_t(q)], p.busyUs[size_t(q)],
+        100.0 * p.busyUs[size_t(q)] / std::max(p.totalUs, 1e-9),
+        100.0 * p.busyUs[size_t(q)] / exec);
+  }
+  os << llvm::format(
+      "  dma bytes            %12lld (kernel i/o), utilisation %.1f%%\n",
+      (long long)p.dmaBytes, p.dmaUtilizationPct);
+  os << llvm::format("  spill save bytes     %12lld\n",
+                     (long long)p.spillSaveBytes);
+  os << llvm::format("  spill reload bytes   %12lld\n",
+                     (long long)p.spillReloadBytes);
+  os << llvm::format("  sbuf peak            %12lld bytes per partition\n",
+                     (long long)p.sbufPeakBytes);
+  os << llvm::format("  psum peak            %12lld bytes per partition\n",
+                     (long long)p.psumPeakBytes);
+  if (!p.topStalls.empty()) {
+    os << "  top stalls (queue waiting on queue: total, count)\n";
+    for (const Profile::Stall &s : p.topStalls)
+      os << llvm::format("    %-18s on %-32s %10.1f us %8lld\n",
+                         nisa::stringify(s.queue).str().c_str(), s.on.c_str(),
+                         s.us, (long long)s.count);
+  }
+}
+
+void nki_run::writeProfileJson(const Profile &p, llvm::raw_ostream &os) {
+  double exec = std::max(p.execEndUs - p.execStartUs, 1e-9);
+  os << "{\n";
+  os << llvm::format("  \"total_us\": %.3f,\n", p.totalUs);
+  os << llvm::format("  \"execution_us\": %.3f,\n", exec);
+  auto perQueue = [&](const char *key, auto value) {
+    os << "  \"" << key << "\": {";
+    bool first = true;
+    for (int q = 0; q < nisa::kNumQueues; ++q) {
+      if (!p.instructions[size_t(q)])
+        continue;
+      os << (first ? "" : ", ") << "\""
+         << nisa::stringify(static_cast<nisa::Queue>(q)) << "\": ";
+      value(q);
+      first = false;
+    }
+    os << "},\n";
+  };
+  perQueue("engine_active_pct", [&](int q) {
+    os << llvm::format("%.3f",
+                       100.0 * p.busyUs[size_t(q)] / std::max(p.totalUs, 1e-9));
+  });
+  perQueue("engine_active_pct_of_execution", [&](int q) {
+    os << llvm::format("%.3f", 100.0 * p.busyUs[size_t(q)] / exec);
+  });
+  perQueue("instructions", [&](int q) { os << p.instructions[size_t(q)]; });
+  os << "  \"dma_bytes\": " << p.dmaBytes << ",\n";
+  os << llvm::format("  \"dma_utilization_pct\": %.3f,\n", p.dmaUtilizationPct);
+  os << "  \"spill_save_bytes\": " << p.spillSaveBytes << ",\n";
+  os << "  \"spill_reload_bytes\": " << p.spillReloadBytes << ",\n";
+  os << "  \"sbuf_peak_bytes\": " << p.sbufPeakBytes << ",\n";
+  os << "  \"psum_peak_bytes\": " << p.psumPeakBytes << ",\n";
+  os << "  \"top_stalls\": [";
+  for (size_t i = 0; i < p.topStalls.size(); ++i)
+    os << (i ? ", " : "")
+       << llvm::format("{\"queue\": \"%s\", \"waits_on\": \"%s\", "
+                       "\"us\": %.3f, \"count\": %lld}",
+                       nisa::stringify(p.topStalls[i].queue).str().c_str(),
+                       p.topStalls[i].on.c_str(), p.topStalls[i].us,
+                       (long long)p.topStalls[i].count);
+  os << "]\n}\n";
+}

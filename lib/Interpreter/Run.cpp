@@ -1,0 +1,526 @@
+//===- Run.cpp - nki-run as a library -------------------------------------===//
+//
+// The steps of a run, in the order nki-run has always taken them (the order
+// decides which of several problems is reported): the options, the stream,
+// the race check (on a thread, while the inputs load), the memory limit, the
+// timing model's parameters, the inputs, the outputs asked for, the timing
+// model and what is made of it, the execution, the outputs, the printed
+// elements and the check. The selective scan's tensor roles (random inputs,
+// --check) are mamba-nki/Support/KernelRoles.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mamba-nki/Interpreter/Run.h"
+#include "mamba-nki/Interpreter/Machine.h"
+#include "mamba-nki/Interpreter/Npy.h"
+#include "mamba-nki/Interpreter/Profile.h"
+#include "mamba-nki/Interpreter/RaceDetector.h"
+#include "mamba-nki/Interpreter/Reference.h"
+#include "mamba-nki/Interpreter/Timing.h"
+#include "mamba-nki/Interpreter/Trace.h"
+#include "mamba-nki/Support/KernelRoles.h"
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <random>
+#include <thread>
+
+using namespace llvm;
+using namespace nki_run;
+
+char CheckFailed::ID;
+
+namespace {
+/// Tensor values by name: the inputs, given or drawn.
+using Values = std::map<std::string, std::vector<float>>;
+
+Error fail(const Twine &message) {
+  return createStringError(std::make_error_code(std::errc::invalid_argument),
+                           message.str());
+}
+
+std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s;
+}
+
+std::string tensorNames(const nisa::Program &program) {
+  std::string names;
+  for (const nisa::TensorDecl &t : program.tensors)
+    names += (names.empty() ? "" : ", ") + t.name;
+  return names;
+}
+
+/// Splits NAME=VALUE.
+std::optional<std::pair<std::string, std::string>>
+splitAssignment(StringRef text) {
+  auto [name, value] = text.split('=');
+  if (name.empty() || value.empty() || !text.contains('='))
+    return std::nullopt;
+  return std::make_pair(name.str(), value.str());
+}
+
+/// Writes a file with `write` ("-": standard output, not ours to close).
+Error writeFile(const std::string &path,
+                function_ref<void(raw_ostream &)> write) {
+  std::error_code ec;
+  raw_fd_ostream os(path, ec);
+  if (ec)
+    return fail("cannot write '" + path + "': " + ec.message());
+  write(os);
+  if (path == "-")
+    os.flush();
+  else
+    os.close();
+  if (os.has_error()) {
+    std::error_code error = os.error();
+    os.clear_error();
+    return fail("cannot write '" + path + "': " + error.message());
+  }
+  return Error::success();
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Options, the stream, the timing model's parameters
+//===----------------------------------------------------------------------===//
+
+/// Option values the command line accepts but the run cannot use.
+static Error checkOptions(const RunOptions &o) {
+  auto number = [](double v) {
+    std::string text;
+    raw_string_ostream(text) << format("%g", v);
+    return text;
+  };
+  if (o.randomSeed && *o.randomSeed < 0)
+    return fail("--random-inputs needs a seed >= 0, got " +
+                std::to_string(*o.randomSeed));
+  if (!std::isfinite(o.rtol) || o.rtol < 0)
+    return fail("--rtol must be a finite number >= 0, got " + number(o.rtol));
+  if (!std::isfinite(o.atol) || o.atol < 0)
+    return fail("--atol must be a finite number >= 0, got " + number(o.atol));
+  if (!std::isfinite(o.maxMemoryGiB) || !(o.maxMemoryGiB > 0))
+    return fail("--max-memory-gib must be a finite number of GiB > 0, got " +
+                number(o.maxMemoryGiB));
+  if (o.jobs > kMaxJobs)
+    return fail("--jobs must be at most " + std::to_string(kMaxJobs) +
+                " (one partition per thread), got " + std::to_string(o.jobs));
+  return Error::success();
+}
+
+static Expected<nisa::Program> readProgram(const std::string &path) {
+  auto buffer = MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
+  if (!buffer)
+    return fail("cannot read '" + path + "': " + buffer.getError().message());
+  Expected<nisa::Program> parsed = nisa::parse((*buffer)->getBuffer(), path);
+  if (!parsed)
+    return fail(toString(parsed.takeError()));
+  return parsed;
+}
+
+/// Absurd but well-formed streams are refused before they take the machine.
+static Error checkMemory(const nisa::Program &program, const RunOptions &o) {
+  double bytes = double(program.scratchBytes) +
+                 double(nisa::sbufPartitionBytes(program.target) +
+                        nisa::kPsumPartitionBytes) *
+                     nisa::kPartitions;
+  for (const nisa::TensorDecl &t : program.tensors)
+    bytes += double(t.numElements()) * double(nisa::elementBytes(t.dtype)) *
+             (t.isInput ? 2 : 1); // inputs are held twice while loading
+  double limit = o.maxMemoryGiB * double(1 << 30);
+  if (bytes > limit)
+    return fail(formatv("the stream's tensors and scratch need {0:F1} GiB; "
+                        "the limit is {1:F1} GiB (raise it with "
+                        "--max-memory-gib, or use --no-compute)",
+                        bytes / double(1 << 30), o.maxMemoryGiB)
+                    .str());
+  return Error::success();
+}
+
+/// The target the timing model is for: --target, else the stream's.
+static Expected<nisa::Target> modelTarget(const nisa::Program &program,
+                                          const RunOptions &o) {
+  if (o.target.empty())
+    return program.target;
+  std::optional<nisa::Target> parsed = mamba_hw::parseTarget(o.target);
+  if (!parsed)
+    return fail("--target must be " + mamba_hw::targetChoices() + ", got '" +
+                o.target + "'");
+  return *parsed;
+}
+
+static Expected<TimingParams> modelParams(nisa::Target target,
+                                          const RunOptions &o) {
+  TimingParams params = TimingParams::forTarget(target);
+  if (o.modelParams.empty())
+    return params;
+  auto buffer = MemoryBuffer::getFile(o.modelParams, /*IsText=*/true);
+  if (!buffer)
+    return fail("cannot read '" + o.modelParams +
+                "': " + buffer.getError().message());
+  if (Error e = params.parse((*buffer)->getBuffer(), o.modelParams))
+    return fail(toString(std::move(e)));
+  return params;
+}
+
+//===----------------------------------------------------------------------===//
+// Inputs and outputs
+//===----------------------------------------------------------------------===//
+
+/// --input NAME=FILE.npy.
+static Error readInputs(const nisa::Program &program, const RunOptions &o,
+                        Values &values) {
+  for (const std::string &spec : o.inputs) {
+    auto assignment = splitAssignment(spec);
+    if (!assignment)
+      return fail("--input expects NAME=FILE.npy, got '" + spec + "'");
+    int index = program.findTensor(assignment->first);
+    if (index < 0)
+      return fail("--input: the kernel has no tensor '" + assignment->first +
+                  "' (it has " + tensorNames(program) + ")");
+    const nisa::TensorDecl &t = program.tensors[size_t(index)];
+    if (!t.isInput)
+      return fail("--input: tensor '" + t.name + "' is an output");
+    Expected<NpyArray> array = readNpy(assignment->second);
+    if (!array)
+      return fail(toString(array.takeError()));
+    if (ArrayRef<int64_t>(array->shape) != ArrayRef<int64_t>(t.shape))
+      return fail(assignment->second + ": shape " + shapeString(array->shape) +
+                  " does not match tensor '" + t.name + "' (" +
+                  shapeString(t.shape) + ")");
+    values[t.name] = std::move(array->data);
+  }
+  return Error::success();
+}
+
+/// The inputs not given: the tutorial's accuracy inputs (--ones-inputs), or
+/// drawn as mamba_ssm's tests draw them (--random-inputs), in declaration
+/// order from one generator.
+static Error drawInputs(const nisa::Program &program, const RunOptions &o,
+                        Values &values) {
+  if (o.randomSeed && o.onesInputs)
+    return fail("--random-inputs and --ones-inputs exclude each other");
+  std::mt19937_64 rng(o.randomSeed ? uint64_t(*o.randomSeed) : 0);
+  for (const nisa::TensorDecl &t : program.tensors) {
+    if (!t.isInput || values.count(t.name) || o.noCompute)
+      continue;
+    std::vector<float> v(size_t(t.numElements()));
+    if (o.onesInputs) {
+      std::fill(v.begin(), v.end(), t.name == mamba_roles::kA ? -1.0f : 1.0f);
+    } else if (o.randomSeed) {
+      std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+      std::normal_distribution<float> normal(0.0f, 1.0f);
+      if (t.name == mamba_roles::kA)
+        for (float &x : v)
+          x = -0.5f * uniform(rng);
+      else if (t.name == mamba_roles::kDelta)
+        for (float &x : v)
+          x = 0.5f * uniform(rng);
+      else
+        for (float &x : v)
+          x = normal(rng);
+    } else {
+      return fail("no value for input tensor '" + t.name + "': pass --input " +
+                  t.name + "=FILE.npy, --random-inputs=SEED or --ones-inputs");
+    }
+    values[t.name] = std::move(v);
+  }
+  return Error::success();
+}
+
+/// --save-inputs=DIR: every input as DIR/NAME.npy.
+static Error saveInputs(const nisa::Program &program, const std::string &dir,
+                        Values &values) {
+  if (std::error_code ec = sys::fs::create_directories(dir))
+    return fail("cannot create '" + dir + "': " + ec.message());
+  for (const nisa::TensorDecl &t : program.tensors)
+    if (t.isInput) {
+      SmallString<128> path(dir);
+      sys::path::append(path, t.name + ".npy");
+      if (Error e = writeNpy(path, t.shape, values[t.name]))
+        return fail(toString(std::move(e)));
+    }
+  return Error::success();
+}
+
+/// --output NAME=FILE.npy: the tensors asked for must exist.
+static Expected<std::vector<std::pair<int, std::string>>>
+outputFiles(const nisa::Program &program, const RunOptions &o) {
+  std::vector<std::pair<int, std::string>> files;
+  for (const std::string &spec : o.outputs) {
+    auto assignment = splitAssignment(spec);
+    if (!assignment)
+      return fail("--output expects NAME=FILE.npy, got '" + spec + "'");
+    int index = program.findTensor(assignment->first);
+    if (index < 0)
+      return fail("--output: the kernel has no tensor '" + assignment->first +
+                  "' (it has " + tensorNames(program) + ")");
+    files.emplace_back(index, assignment->second);
+  }
+  return files;
+}
+
+//===----------------------------------------------------------------------===//
+// The timing model's outputs
+//===----------------------------------------------------------------------===//
+
+static Error writeTimingOutputs(const nisa::Program &program,
+                                const Timeline &timeline,
+                                const TimingParams &params, nisa::Target target,
+                                const RunOptions &o, raw_ostream &out) {
+  if (!o.timeline.empty()) {
+    double from = 0, to = 0;
+    if (!o.timelineWindow.empty()) {
+      auto [a, b] = StringRef(o.timelineWindow).split(':');
+      if (a.trim().getAsDouble(from) || b.trim().getAsDouble(to) || from < 0 ||
+          to <= from)
+        return fail("--timeline-window expects START:END in microseconds "
+                    "with START < END, got '" +
+                    o.timelineWindow + "'");
+    }
+    if (Error e = writeFile(o.timeline, [&](raw_ostream &os) {
+          writeTimelineSvg(program, timeline, from, to, os);
+        }))
+      return e;
+  }
+  if (!o.noCompute && !o.profile && o.profileJson.empty() && o.trace.empty())
+    return Error::success();
+  Profile summary = summarize(program, timeline, params);
+  if (o.profile)
+    printProfile(summary, target, out);
+  if (!o.profileJson.empty())
+    if (Error e = writeFile(o.profileJson, [&](raw_ostream &os) {
+          writeProfileJson(summary, os);
+        }))
+      return e;
+  if (!o.trace.empty())
+    if (Error e = writeFile(o.trace, [&](raw_ostream &os) {
+          writeTrace(program, timeline, os);
+        }))
+      return e;
+  return Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Execution and its results
+//===----------------------------------------------------------------------===//
+
+/// Executes the stream in the timing model's order, with progress on
+/// stderr when asked for or when stderr is a terminal (after a second).
+static void execute(const nisa::Program &program, const Timeline &timeline,
+                    Values &values, const RunOptions &o, Machine &machine) {
+  for (size_t i = 0; i < program.tensors.size(); ++i)
+    if (program.tensors[i].isInput)
+      machine.setTensor(i, values[program.tensors[i].name]);
+  bool showProgress = o.progress || sys::Process::StandardErrIsDisplayed();
+  auto begin = std::chrono::steady_clock::now();
+  auto lastShown = begin;
+  bool shown = false;
+  size_t total = program.instructions.size();
+  machine.run(timeline.order, [&](size_t done) {
+    if (!showProgress)
+      return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - begin < std::chrono::seconds(1) ||
+        (now - lastShown < std::chrono::milliseconds(250) && done != total))
+      return;
+    lastShown = now;
+    shown = true;
+    errs() << format("\rnki-run: %3.0f%% of %zu instructions",
+                     100.0 * double(done) / double(std::max<size_t>(total, 1)),
+                     total);
+  });
+  if (shown)
+    errs() << "\n";
+}
+
+/// --print 'NAME[i,j,k]'.
+static Error printElement(const nisa::Program &program, const Machine &machine,
+                          const std::string &spec, raw_ostream &out) {
+  StringRef text(spec);
+  auto [name, rest] = text.split('[');
+  int index = program.findTensor(name);
+  if (index < 0 || !rest.consume_back("]"))
+    return fail("--print expects NAME[i,j,...] of a kernel tensor, got '" +
+                spec + "'");
+  const nisa::TensorDecl &t = program.tensors[size_t(index)];
+  SmallVector<StringRef> parts;
+  rest.split(parts, ',');
+  if (parts.size() != t.shape.size())
+    return fail("--print: '" + spec + "' needs " + Twine(t.shape.size()) +
+                " indices");
+  int64_t flat = 0;
+  for (size_t d = 0; d < parts.size(); ++d) {
+    int64_t i = 0;
+    if (parts[d].trim().getAsInteger(10, i) || i < 0 || i >= t.shape[d])
+      return fail("--print: index '" + parts[d].trim() + "' of '" + spec +
+                  "' is outside 0.." + Twine(t.shape[d] - 1));
+    flat = flat * t.shape[d] + i;
+  }
+  out << spec << " = "
+      << format("%.7g", machine.getTensor(size_t(index))[size_t(flat)]) << "\n";
+  return Error::success();
+}
+
+/// --check: `out` against the fp64 reference of the selective scan.
+static Error checkOutput(const nisa::Program &program, const Machine &machine,
+                         Values &values, const RunOptions &o,
+                         raw_ostream &out) {
+  using namespace mamba_roles;
+  int d = program.findTensor(kDelta), u = program.findTensor(kU),
+      a = program.findTensor(kA), b = program.findTensor(kB),
+      c = program.findTensor(kC), y = program.findTensor(kOut);
+  if (d < 0 || u < 0 || a < 0 || b < 0 || c < 0 || y < 0)
+    return fail("--check needs a selective-scan kernel with tensors delta, "
+                "u, A, B, C and out (it has " +
+                tensorNames(program) + ")");
+  ArrayRef<int64_t> ds = program.tensors[size_t(d)].shape;
+  ArrayRef<int64_t> as = program.tensors[size_t(a)].shape;
+  if (ds.size() != 3 || as.size() != 2)
+    return fail("--check: delta must be [batch, channels, seq_len] and A "
+                "[channels, state]");
+  std::vector<float> ref = referenceSelectiveScan(
+      ds[0], ds[1], ds[2], as[1], values[kDelta.str()], values[kU.str()],
+      values[kA.str()], values[kB.str()], values[kC.str()]);
+  std::vector<float> result = machine.getTensor(size_t(y));
+  Comparison cmp = compare(result, ref, o.rtol, o.atol);
+  bool pass = cmp.failures == 0;
+  out << format("check: %s max_abs_err=%.3g max_rel_err=%.3g "
+                "(rtol %.3g, atol %.3g; %zu of %zu elements outside)\n",
+                pass ? (const char *)"PASS" : (const char *)"FAIL",
+                cmp.maxAbsErr, cmp.maxRelErr, o.rtol, o.atol, cmp.failures,
+                result.size());
+  if (!pass)
+    return make_error<CheckFailed>();
+  return Error::success();
+}
+
+/// After the run: the outputs, the summary line, the elements asked for
+/// and the check.
+static Error results(const nisa::Program &program, const Timeline &timeline,
+                     const Machine &machine, Values &values,
+                     const std::vector<std::pair<int, std::string>> &files,
+                     const RunOptions &o, raw_ostream &out) {
+  for (auto &[index, path] : files) {
+    const nisa::TensorDecl &t = program.tensors[size_t(index)];
+    if (Error e = writeNpy(path, t.shape, machine.getTensor(size_t(index))))
+      return fail(toString(std::move(e)));
+  }
+  if (!o.quiet)
+    out << format("ran %zu instructions; predicted latency %.2f us\n",
+                  program.instructions.size(), timeline.totalNs / 1000.0);
+  for (const std::string &spec : o.print)
+    if (Error e = printElement(program, machine, spec, out))
+      return e;
+  if (o.check)
+    return checkOutput(program, machine, values, o, out);
+  return Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// The run
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The race check needs only the stream: it runs while inputs load.
+class RaceCheck {
+public:
+  RaceCheck(const nisa::Program &program, bool enabled) {
+    if (enabled)
+      thread = std::thread([this, &program] { races = findRaces(program); });
+  }
+  ~RaceCheck() {
+    if (thread.joinable())
+      thread.join();
+  }
+  /// Every race found, one error each.
+  Error wait() {
+    if (!thread.joinable())
+      return Error::success();
+    thread.join();
+    Error all = Error::success();
+    for (const std::string &r : races)
+      all = joinErrors(std::move(all), fail(r));
+    return all;
+  }
+
+private:
+  std::thread thread;
+  std::vector<std::string> races;
+};
+} // namespace
+
+/// Everything before the timing model runs: inputs, outputs, races.
+static Error prepare(const nisa::Program &program, const RunOptions &o,
+                     RaceCheck &raceCheck, Values &values,
+                     std::vector<std::pair<int, std::string>> &files) {
+  if (o.noCompute && (o.check || !o.outputs.empty() || !o.print.empty() ||
+                      !o.inputs.empty() || !o.saveInputs.empty()))
+    return fail("--no-compute runs the timing model only: it takes no "
+                "--input, --output, --print, --save-inputs or --check");
+  if (Error e = readInputs(program, o, values))
+    return e;
+  if (Error e = drawInputs(program, o, values))
+    return e;
+  if (!o.saveInputs.empty())
+    if (Error e = saveInputs(program, o.saveInputs, values))
+      return e;
+  Expected<std::vector<std::pair<int, std::string>>> outputs =
+      outputFiles(program, o);
+  if (!outputs)
+    return outputs.takeError();
+  files = std::move(*outputs);
+  return raceCheck.wait();
+}
+
+Error nki_run::run(const RunOptions &o, raw_ostream &out) {
+  if (Error e = checkOptions(o))
+    return e;
+  Expected<nisa::Program> parsed = readProgram(o.stream);
+  if (!parsed)
+    return parsed.takeError();
+  const nisa::Program &program = *parsed;
+  RaceCheck raceCheck(program, o.raceCheck);
+  if (!o.noCompute)
+    if (Error e = checkMemory(program, o))
+      return e;
+  Expected<nisa::Target> target = modelTarget(program, o);
+  if (!target)
+    return target.takeError();
+  Expected<TimingParams> params = modelParams(*target, o);
+  if (!params)
+    return params.takeError();
+  if (o.printModelParams)
+    params->print(out);
+  Values values;
+  std::vector<std::pair<int, std::string>> files;
+  if (Error e = prepare(program, o, raceCheck, values, files))
+    return e;
+  Timeline timeline = simulate(program, *params);
+  if (Error e = writeTimingOutputs(program, timeline, *params, *target, o, out))
+    return e;
+  if (o.noCompute) {
+    if (!o.quiet)
+      out << format("predicted latency %.2f us (%zu instructions, timing "
+                    "model only)\n",
+                    timeline.totalNs / 1000.0, program.instructions.size());
+    return Error::success();
+  }
+  unsigned threads =
+      o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+  Machine machine(program, threads);
+  execute(program, timeline, values, o, machine);
+  return results(program, timeline, machine, values, files, o, out);
+}
