@@ -1,7 +1,10 @@
-//===- ProgramTest.cpp - the .nisa printer's formatting -------------------===//
+//===- ProgramTest.cpp - the .nisa printer's formatting, DMA traffic
+//-------===//
 //
 // The printer formats numbers and strings by hand (it is on the backend's
-// hot path); check its edge cases against the parser and exact text.
+// hot path); check its edge cases against the parser and exact text. Also
+// the one definition of a DMA's bytes and kind, and the memories hazards
+// are keyed by.
 
 #include "mamba-nki/Target/Nisa/Program.h"
 
@@ -111,6 +114,47 @@ TEST(ProgramTest, PrintsNumbersAndEscapesExactly) {
   llvm::raw_string_ostream os2(again);
   print(*parsed, os2);
   EXPECT_EQ(again, text);
+}
+
+TEST(ProgramTest, DmaBytesAndKinds) {
+  // What a DMA moves is its on-chip side: 128 partitions x 7 f32.
+  Instruction in = dma(0, 0, 7, 0);
+  EXPECT_EQ(dmaBytesPerPartition(in), 28);
+  EXPECT_EQ(dmaBytes(in), 128 * 28);
+  EXPECT_EQ(dmaKind(in), DmaKind::load);
+  std::swap(in.dst, in.src0);
+  EXPECT_EQ(dmaKind(in), DmaKind::store);
+  EXPECT_EQ(dmaBytes(in), 128 * 28);
+  // On the spill queue: writing off chip saves, writing on chip reloads
+  // (scratch or HBM alike).
+  in.queue = Queue::spill;
+  EXPECT_EQ(dmaKind(in), DmaKind::spillSave);
+  in.dst.space = Space::scratch;
+  EXPECT_EQ(dmaKind(in), DmaKind::spillSave);
+  std::swap(in.dst, in.src0);
+  EXPECT_EQ(dmaKind(in), DmaKind::spillReload);
+  // A bf16 on-chip side moves half the bytes.
+  in.dst.dtype = DType::bf16;
+  EXPECT_EQ(dmaBytes(in), 128 * 14);
+}
+
+TEST(ProgramTest, ByteRangesAreKeyedByMemory) {
+  Instruction in = dma(100, 0x40, 7, 0);
+  ByteRange onChip = byteRange(in.dst);
+  EXPECT_EQ(onChip.key, kSbufKey);
+  EXPECT_EQ(onChip.start, 0x40);
+  EXPECT_EQ(onChip.end, 0x40 + 28);
+  in.dst.space = Space::psum;
+  EXPECT_EQ(byteRange(in.dst).key, kPsumKey);
+  // Off chip: elements, and the rows between the first and the last.
+  ByteRange hbm = byteRange(in.src0);
+  EXPECT_EQ(hbm.key, tensorKey(0));
+  EXPECT_EQ(keyTensor(hbm.key), 0);
+  EXPECT_EQ(hbm.start, 400);
+  EXPECT_EQ(hbm.end, 400 + (127 * 4096 + 7) * 4);
+  in.src0.space = Space::scratch;
+  EXPECT_EQ(byteRange(in.src0).key, kScratchKey);
+  EXPECT_EQ(numMemoryKeys(2), size_t(tensorKey(1) + 1));
 }
 
 } // namespace
