@@ -14,13 +14,11 @@ using namespace nki_run;
 
 TimingParams TimingParams::forTarget(nisa::Target target) {
   TimingParams p;
-  if (target == nisa::Target::trn2) {
-    // docs/hardware.md §4, NeuronCore-v3 clocks.
-    p.actGHz = 1.2;
-    p.dveGHz = 0.96;
-    p.poolGHz = 1.2;
-    p.peGHz = 2.4;
-  }
+  mamba_hw::EngineClocks clocks = mamba_hw::engineClocks(target);
+  p.actGHz = clocks.scalarGHz;
+  p.dveGHz = clocks.vectorGHz;
+  p.poolGHz = clocks.gpsimdGHz;
+  p.peGHz = clocks.tensorGHz;
   return p;
 }
 

@@ -19,6 +19,20 @@ TEST(HardwareTest, FiguresFollowHardwareDocs) {
   EXPECT_EQ(kMaxSbufFreeElements, 65536);
 }
 
+TEST(HardwareTest, EngineClocks) {
+  // docs/hardware.md §4: NeuronCore-v2 and -v3.
+  EngineClocks trn1 = engineClocks(Target::trn1);
+  EXPECT_EQ(trn1.scalarGHz, 1.4);
+  EXPECT_EQ(trn1.vectorGHz, 1.12);
+  EXPECT_EQ(trn1.gpsimdGHz, 1.4);
+  EXPECT_EQ(trn1.tensorGHz, 2.8);
+  EngineClocks trn2 = engineClocks(Target::trn2);
+  EXPECT_EQ(trn2.scalarGHz, 1.2);
+  EXPECT_EQ(trn2.vectorGHz, 0.96);
+  EXPECT_EQ(trn2.gpsimdGHz, 1.2);
+  EXPECT_EQ(trn2.tensorGHz, 2.4);
+}
+
 TEST(HardwareTest, TargetsByName) {
   EXPECT_EQ(parseTarget("trn1"), Target::trn1);
   EXPECT_EQ(parseTarget("trn2"), Target::trn2);

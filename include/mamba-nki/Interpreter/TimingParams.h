@@ -18,9 +18,14 @@ namespace nki_run {
 
 /// Every parameter of the timing model, in one place (docs/interpreter.md
 /// gives each one's source; `--model-params FILE` overrides them).
+constexpr mamba_hw::EngineClocks kTrn1Clocks =
+    mamba_hw::engineClocks(mamba_hw::Target::trn1);
+
 struct TimingParams {
-  // Engine clocks in GHz (docs/hardware.md §4).
-  double actGHz = 1.4, dveGHz = 1.12, poolGHz = 1.4, peGHz = 2.8;
+  // Engine clocks in GHz (docs/hardware.md §4, through
+  // mamba-nki/Support/Hardware.h), trn1's unless forTarget() says otherwise.
+  double actGHz = kTrn1Clocks.scalarGHz, dveGHz = kTrn1Clocks.vectorGHz,
+         poolGHz = kTrn1Clocks.gpsimdGHz, peGHz = kTrn1Clocks.tensorGHz;
   // Minimum initiation interval of an engine instruction, cycles
   // (docs/hardware.md §3).
   double minII = 64;

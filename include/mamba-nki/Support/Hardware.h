@@ -57,6 +57,17 @@ constexpr int64_t sbufPartitionBytes(Target target) {
 /// PSUM per partition, the same on both targets. docs/hardware.md §4.
 constexpr int64_t psumPartitionBytes(Target) { return kPsumPartitionBytes; }
 
+/// Engine clocks in GHz: trn1 ScalarE 1.4, VectorE 1.12, GpSimdE 1.4,
+/// TensorE 2.8; trn2 1.2, 0.96, 1.2, 2.4. docs/hardware.md §4. (The timing
+/// model starts from these; `nki-run --model-params` may override them.)
+struct EngineClocks {
+  double scalarGHz, vectorGHz, gpsimdGHz, tensorGHz;
+};
+constexpr EngineClocks engineClocks(Target target) {
+  return target == Target::trn2 ? EngineClocks{1.2, 0.96, 1.2, 2.4}
+                                : EngineClocks{1.4, 1.12, 1.4, 2.8};
+}
+
 } // namespace mamba_hw
 
 #endif // MAMBA_NKI_SUPPORT_HARDWARE_H
