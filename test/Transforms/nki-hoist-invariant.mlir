@@ -105,3 +105,40 @@ func.func @not_candidates(%x: memref<4x128x64xf32, #nki.mem<sbuf>>, %out: memref
   } {nki.loop = "step"}
   return
 }
+
+// -----
+
+// A PSUM buffer would stay live for the whole loop: PSUM's 8 banks are not
+// taken on trust.
+// CHECK-LABEL: func.func @psum_buffer
+// CHECK: scf.for
+// CHECK-NEXT: nki.alloc "x"
+func.func @psum_buffer(%cs: memref<128x512xf32, #nki.mem<sbuf>>, %out: memref<128x512xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  scf.for %n = %c0 to %c2 step %c1 {
+    %x = nki.alloc "x" : memref<128x512xf32, #nki.mem<psum>>
+    // expected-remark @+1 {{cannot hoist 'nki.tensor_copy' out of 'n': its buffer 'x' is in PSUM, which has too few banks to keep it for the whole loop}}
+    nki.tensor_copy %cs : memref<128x512xf32, #nki.mem<sbuf>> into %x : memref<128x512xf32, #nki.mem<psum>>
+    nki.tensor_tensor add(%out : memref<128x512xf32, #nki.mem<sbuf>>, %x : memref<128x512xf32, #nki.mem<psum>>) into %out : memref<128x512xf32, #nki.mem<sbuf>>
+  } {nki.loop = "n"}
+  return
+}
+
+// -----
+
+// A loop that never runs: hoisting would run the op once instead of never.
+// CHECK-LABEL: func.func @zero_trip
+// CHECK: scf.for
+// CHECK-NEXT: nki.alloc "t"
+func.func @zero_trip(%s: memref<128x64xf32, #nki.mem<sbuf>>, %y: memref<128x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %n = %c0 to %c0 step %c1 {
+    %t = nki.alloc "t" : memref<128x64xf32, #nki.mem<sbuf>>
+    nki.tensor_scalar(%s : memref<128x64xf32, #nki.mem<sbuf>>) multiply(2.0) into %t : memref<128x64xf32, #nki.mem<sbuf>>
+    nki.store %t : memref<128x64xf32, #nki.mem<sbuf>> into %y : memref<128x64xf32>
+  } {nki.loop = "n"}
+  return
+}

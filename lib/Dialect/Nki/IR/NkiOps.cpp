@@ -191,7 +191,7 @@ static LogicalResult verifyTileShape(Operation *op, MemRefType type,
            << what
            << " must have rank >= 2 (partition dim, then free dims), got rank "
            << type.getRank();
-  if (llvm::is_contained(type.getShape(), 0))
+  if (llvm::any_of(type.getShape(), [](int64_t d) { return d <= 0; }))
     return op->emitOpError()
            << what << " is empty (shape " << shapeString(type) << ")";
   if (getPartitions(type) > kMaxPartitions)

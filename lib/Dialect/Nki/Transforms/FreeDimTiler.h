@@ -65,6 +65,7 @@ private:
   LogicalResult classifyNestedLoop(scf::ForOp nested,
                                    SmallVector<scf::ForOp> &chain);
   LogicalResult checkDependences();
+  LogicalResult checkBroadcastRow(Operation *op);
 
   // PSUM (TileFreeDimPsum.cpp).
   void choosePsumPromotions();

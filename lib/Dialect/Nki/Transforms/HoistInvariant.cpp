@@ -10,6 +10,7 @@
 
 #include "mamba-nki/Dialect/Nki/Analysis/AccessAnalysis.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
+#include "mamba-nki/Dialect/Nki/IR/NkiTarget.h"
 #include "mamba-nki/Dialect/Nki/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -43,6 +44,11 @@ LogicalResult mlir::nki::hoistInvariantOp(RewriterBase &rewriter,
                                           Declined *declined) {
   if (op->getBlock() != loop.getBody() || !isa<NkiDialect>(op->getDialect()) ||
       isa<AllocOp>(op) || !isa<MemoryEffectOpInterface>(op))
+    return failure();
+  // Only out of a loop that runs: else the op would run once instead of
+  // never.
+  auto bounds = getConstantBounds(loop);
+  if (!bounds || std::get<1>(*bounds) <= std::get<0>(*bounds))
     return failure();
   // What it writes: one operand, the whole of a buffer.
   SmallVector<Access> own;
@@ -78,6 +84,12 @@ LogicalResult mlir::nki::hoistInvariantOp(RewriterBase &rewriter,
   // into a buffer from outside, is not a computation to hoist).
   if (!alloc || alloc->getBlock() != loop.getBody())
     return failure();
+  // A PSUM buffer would stay live for the whole loop instead of part of
+  // each iteration: PSUM (8 banks) is too small to take that on trust.
+  if (getMemorySpace(alloc.getType()) == MemorySpace::psum)
+    return fail("its buffer " + describeView(alloc.getResult()).rootName() +
+                " is in PSUM, which has too few banks to keep it for the "
+                "whole loop");
 
   // Nothing else in the loop may write what it reads or its buffer, and
   // nothing may read its buffer before it is written.
@@ -158,6 +170,8 @@ FailureOr<AllocOp> mlir::nki::hoistLoadExpanded(RewriterBase &rewriter,
   Value iv = loop.getInductionVar();
   Access source = describeView(load.getSrc());
   std::optional<std::pair<unsigned, int64_t>> moving = movingDim(source, iv);
+  if (moving && moving->second <= 0)
+    return failure(); // slices that move backwards: not handled
   MemRefType bufferType = alloc.getType();
   if (!moving || trips < 2 || moving->first == 0 ||
       bufferType.getShape() != cast<MemRefType>(subview.getType()).getShape())

@@ -82,6 +82,24 @@ static bool touches(Operation *op, llvm::function_ref<bool(Value)> isLong) {
   return found;
 }
 
+/// A partition broadcast's row must stay one contiguous run of elements
+/// (the backend's rule): a tile of a row with more than one free dim is
+/// not, unless the row is a buffer of the body, which shrinks to the tile.
+LogicalResult FreeDimTiler::checkBroadcastRow(Operation *op) {
+  auto bcast = dyn_cast<PartitionBroadcastOp>(op);
+  if (!bcast || !isLong(bcast.getSrc()))
+    return success();
+  auto type = cast<MemRefType>(bcast.getSrc().getType());
+  Operation *def = bcast.getSrc().getDefiningOp();
+  if (type.getRank() <= 2 ||
+      (def && isa<AllocOp>(def) &&
+       (tiledAllocs.count(def) || nestedAllocs.count(def))))
+    return success();
+  return fail(op, "cannot tile the free dim: a tile of the broadcast row " +
+                      describeView(bcast.getSrc()).rootName() +
+                      " would not be one contiguous run of elements");
+}
+
 LogicalResult FreeDimTiler::classify() {
   Block *body = loop.getBody();
   for (TensorTensorScanOp scan : scans) {
@@ -152,6 +170,8 @@ LogicalResult FreeDimTiler::classify() {
                            " has unknown effects");
     bool tiled =
         llvm::any_of(op.getOperands(), [&](Value v) { return isLong(v); });
+    if (failed(checkBroadcastRow(&op)))
+      return failure();
     if (tiled) {
       tiledOps.insert(&op);
       if (!firstTiled)
@@ -177,10 +197,14 @@ LogicalResult FreeDimTiler::classifyNestedLoop(scf::ForOp nested,
   if (nested.getNumRegionIterArgs())
     return fail(nested, "cannot tile the free dim: " + describeOp(nested) +
                             " carries values (iter_args)");
-  if (!getConstantBounds(nested))
+  auto bounds = getConstantBounds(nested);
+  if (!bounds)
     return fail(nested, "cannot tile the free dim: " + describeOp(nested) +
                             " in the loop body has bounds that are not "
                             "constant");
+  if (std::get<1>(*bounds) <= std::get<0>(*bounds))
+    return fail(nested, "cannot tile the free dim: " + describeOp(nested) +
+                            " in the loop body has no iteration");
   chain.push_back(nested);
   auto ownBuffer = [&](Value root) {
     Operation *def = root ? root.getDefiningOp() : nullptr;
@@ -196,14 +220,37 @@ LogicalResult FreeDimTiler::classifyNestedLoop(scf::ForOp nested,
       return fail(&op, "cannot tile the free dim: " + describeOp(&op) +
                            " in a nested loop is not an scf.for");
     if (auto alloc = dyn_cast<AllocOp>(op)) {
-      nestedAllocs.insert(alloc);
-      if (isLong(alloc.getResult()))
+      if (isLong(alloc.getResult())) {
+        // Shrinks to the tile: private to the (tile, iteration).
         for (Operation *user : alloc->getUsers())
           if (!nested->isProperAncestor(user) ||
               !isa<NkiDialect>(user->getDialect()) || isa<AllocOp>(user))
             return fail(user, "cannot tile the free dim: buffer " +
                                   describeView(alloc.getResult()).rootName() +
                                   " is used through a view");
+        nestedAllocs.insert(alloc);
+        continue;
+      }
+      // Any other buffer is allocated again in every tile: private only if
+      // no view of it spans the free dim (its contents would have to
+      // survive from tile to tile).
+      bool longViews = false;
+      SmallVector<Value> views = {alloc.getResult()};
+      while (!views.empty()) {
+        Value v = views.pop_back_val();
+        for (Operation *user : v.getUsers())
+          if (auto view = dyn_cast<memref::SubViewOp>(user)) {
+            longViews |= isLong(view.getResult());
+            views.push_back(view.getResult());
+          }
+      }
+      if (longViews)
+        return fail(alloc, "cannot tile the free dim: buffer " +
+                               describeView(alloc.getResult()).rootName() +
+                               " of " + describeOp(nested) +
+                               " is used through views of the tiled length, "
+                               "and it would be allocated again in every tile");
+      nestedAllocs.insert(alloc);
       continue;
     }
     if (isPure(&op)) {
@@ -231,6 +278,8 @@ LogicalResult FreeDimTiler::classifyNestedLoop(scf::ForOp nested,
           n.loops = chain;
       continue;
     }
+    if (failed(checkBroadcastRow(&op)))
+      return failure();
     bool tiled =
         llvm::any_of(op.getOperands(), [&](Value v) { return isLong(v); });
     if (tiled)
@@ -444,12 +493,15 @@ FailureOr<scf::ForOp> FreeDimTiler::run() {
   if (remainder > 0)
     emitTile(rw.getIndexAttr(fullTiles * tileSize), remainder, /*last=*/true);
 
+  SmallVector<Operation *> scanBuffers;
+  for (TensorTensorScanOp scan : scans)
+    scanBuffers.push_back(scan.getDst().getDefiningOp());
   for (Operation *op : llvm::reverse(tiledOps))
     rw.eraseOp(op);
   for (Operation *op : tiledAllocs)
     rw.eraseOp(op);
-  for (TensorTensorScanOp scan : scans)
-    rw.eraseOp(scan.getDst().getDefiningOp());
+  for (Operation *op : scanBuffers)
+    rw.eraseOp(op);
   return tileLoop;
 }
 
@@ -494,13 +546,37 @@ struct NkiTileFreeDimPass
           targets.insert(forOp);
       });
     }
+    // Outer targets first: tiling one tiles (and replaces) every loop in
+    // it, so a target inside a tiled one is gone and skipped. Which target
+    // holds which is decided before anything changes.
+    auto depth = [](Operation *op) {
+      int d = 0;
+      for (Operation *p = op->getParentOp(); p; p = p->getParentOp())
+        ++d;
+      return d;
+    };
+    SmallVector<Operation *> order(targets.begin(), targets.end());
+    if (loop.empty())
+      llvm::stable_sort(order, [&](Operation *a, Operation *b) {
+        return depth(a) < depth(b);
+      });
+    DenseMap<Operation *, SmallVector<Operation *>> holders;
+    for (Operation *target : order)
+      for (Operation *other : order)
+        if (other != target && other->isProperAncestor(target))
+          holders[target].push_back(other);
+    llvm::SmallPtrSet<Operation *, 4> tiled;
     IRRewriter rewriter(&getContext());
-    for (Operation *target : targets) {
+    for (Operation *target : order) {
+      if (llvm::any_of(holders[target],
+                       [&](Operation *h) { return tiled.contains(h); }))
+        continue;
       Declined declined;
       Notes notes;
-      if (failed(tileFreeDim(rewriter, cast<scf::ForOp>(target), tileSize,
-                             tileLoopName, &declined, &notes)) &&
-          declined.op)
+      if (succeeded(tileFreeDim(rewriter, cast<scf::ForOp>(target), tileSize,
+                                tileLoopName, &declined, &notes)))
+        tiled.insert(target);
+      else if (declined.op)
         declined.op->emitRemark() << declined.reason;
       for (auto &[loc, text] : notes)
         emitRemark(loc) << text;
