@@ -4,6 +4,7 @@
 #include "mamba-nki/Dialect/Mamba/IR/MambaDialect.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiDialect.h"
 #include "mamba-nki/Dialect/Nki/Transforms/Passes.h"
+#include "mamba-nki/Pipelines/Pipelines.h"
 #include "mamba-nki/Target/NkiToNisa/NkiToNisa.h"
 #include "mamba-nki/Tools/InputLimits.h"
 
@@ -66,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static bool registered = [] {
     mamba::registerMambaConversionPasses();
     nki::registerNkiTransformsPasses();
-    nki::registerMambaPipelines();
+    mamba::registerMambaPipelines();
     registerCSEPass();
     return true;
   }();

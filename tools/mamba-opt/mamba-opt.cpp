@@ -16,6 +16,7 @@
 #include "mamba-nki/Dialect/Mamba/IR/MambaDialect.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiDialect.h"
 #include "mamba-nki/Dialect/Nki/Transforms/Passes.h"
+#include "mamba-nki/Pipelines/Pipelines.h"
 #include "mamba-nki/Tools/InputLimits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -43,7 +44,7 @@ int main(int argc, char **argv) {
 
   mlir::mamba::registerMambaConversionPasses();
   mlir::nki::registerNkiTransformsPasses();
-  mlir::nki::registerMambaPipelines();
+  mlir::mamba::registerMambaPipelines();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerLoopInvariantCodeMotionPass();

@@ -15,9 +15,6 @@ namespace nki {
 #define GEN_PASS_REGISTRATION
 #include "mamba-nki/Dialect/Nki/Transforms/Passes.h.inc"
 
-/// Registers --mamba-v1, --mamba-v2 and --mamba-v3.
-void registerMambaPipelines();
-
 } // namespace nki
 } // namespace mlir
 

@@ -1,5 +1,7 @@
-//===- Pipelines.cpp - the tutorial's v1, v2 and v3 as pass pipelines -----===//
+//===- Pipelines.cpp - --mamba-v1 .. --mamba-v4
+//----------------------------===//
 
+#include "mamba-nki/Pipelines/Pipelines.h"
 #include "mamba-nki/Conversion/Passes.h"
 #include "mamba-nki/Dialect/Nki/Transforms/Passes.h"
 
@@ -83,7 +85,7 @@ void buildV3(OpPassManager &pm, const V3Options &options) {
 }
 } // namespace
 
-void mlir::nki::registerMambaPipelines() {
+void mlir::mamba::registerMambaPipelines() {
   PassPipelineRegistration<>(
       "mamba-v1",
       "The Fused Mamba tutorial's v1 kernel: convert-mamba-to-nki, "
