@@ -20,9 +20,9 @@ static bool inPsum(const nisa::AccessPattern &ap) {
   return ap.space == nisa::Space::psum;
 }
 
-/// The partitions a DMA moves (its rows; nisa::dmaBytes counts the same).
+/// The partitions a DMA moves (the rows nisa::dmaBytes counts).
 static int dmaRows(const nisa::Instruction &in) {
-  return in.dst.isOnChip() ? in.dst.partCount : in.src0.partCount;
+  return nisa::dmaOnChipSide(in).partCount;
 }
 
 /// The bytes a DMA costs in bandwidth: its bytes, and each partition row's

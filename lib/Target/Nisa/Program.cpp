@@ -67,14 +67,17 @@ int Program::findTensor(StringRef name) const {
   return -1;
 }
 
+const AccessPattern &nisa::dmaOnChipSide(const Instruction &dma) {
+  return dma.dst.isOnChip() ? dma.dst : dma.src0;
+}
+
 int64_t nisa::dmaBytesPerPartition(const Instruction &dma) {
-  const AccessPattern &onChip = dma.dst.isOnChip() ? dma.dst : dma.src0;
+  const AccessPattern &onChip = dmaOnChipSide(dma);
   return onChip.freeElements() * elementBytes(onChip.dtype);
 }
 
 int64_t nisa::dmaBytes(const Instruction &dma) {
-  const AccessPattern &onChip = dma.dst.isOnChip() ? dma.dst : dma.src0;
-  return int64_t(onChip.partCount) * dmaBytesPerPartition(dma);
+  return int64_t(dmaOnChipSide(dma).partCount) * dmaBytesPerPartition(dma);
 }
 
 DmaKind nisa::dmaKind(const Instruction &dma) {

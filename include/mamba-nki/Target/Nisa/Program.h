@@ -119,6 +119,7 @@ template <typename Fn> void forEachAccess(const Instruction &in, Fn &&fn) {
 /// (its two sides have as many; the validator checks it) at that side's
 /// element size, and in all, that times the partitions. The statistics,
 /// the profile and the timing model all count DMA traffic with these.
+const AccessPattern &dmaOnChipSide(const Instruction &dma);
 int64_t dmaBytesPerPartition(const Instruction &dma);
 int64_t dmaBytes(const Instruction &dma);
 
