@@ -67,7 +67,8 @@ double nki_run::duration(const nisa::Instruction &in, const TimingParams &p) {
   }
   switch (in.opcode) {
   case Opcode::tensor_tensor: {
-    // FACTS §3: N if one input is in PSUM or everything is bf16, else 2N.
+    // docs/hardware.md §3: N if one input is in PSUM or everything is bf16,
+    // else 2N.
     bool fast = inPsum(in.src0) || inPsum(in.src1) ||
                 (in.src0.dtype == nisa::DType::bf16 &&
                  in.src1.dtype == nisa::DType::bf16 &&
@@ -79,7 +80,7 @@ double nki_run::duration(const nisa::Instruction &in, const TimingParams &p) {
     cycles = std::max(p.minII, 2 * n);
     break;
   case Opcode::matmul: {
-    // FACTS §3: max(min(64, M), F), x4 for fp32.
+    // docs/hardware.md §3: max(min(64, M), F), x4 for fp32.
     double m = double(in.src0.freeElements());
     double f = double(in.src1.freeElements());
     cycles = std::max(std::min(64.0, m), f);
