@@ -81,8 +81,11 @@ TEST(InstructionSetTest, QueuesThatRunEachOpcode) {
   EXPECT_EQ(queues(Opcode::activation), "act");
   EXPECT_EQ(queues(Opcode::tensor_tensor_scan), "dve");
   EXPECT_EQ(queues(Opcode::matmul), "pe");
-  for (Opcode o : {Opcode::tensor_tensor, Opcode::tensor_scalar,
-                   Opcode::tensor_copy, Opcode::memset})
+  // NKI: tensor_tensor and memset on VectorE or GpSimdE; tensor_scalar and
+  // tensor_copy on any of the three element-wise engines.
+  for (Opcode o : {Opcode::tensor_tensor, Opcode::memset})
+    EXPECT_EQ(queues(o), "dve pool") << stringify(o).str();
+  for (Opcode o : {Opcode::tensor_scalar, Opcode::tensor_copy})
     EXPECT_EQ(queues(o), "act dve pool") << stringify(o).str();
 }
 
@@ -117,10 +120,16 @@ TEST(InstructionSetTest, QueueRulesNameTheRuleBroken) {
                        ap + " src0=" + ap + " src1=" + ap + " init=0 sig=1"),
             "t:8:1: error: tensor_tensor_scan runs on dve (VectorE) only");
   EXPECT_EQ(parseError("0 qSyncIO0 memset dst=" + ap + " value=0 sig=1"),
-            "t:8:1: error: memset cannot run on queue qSyncIO0");
+            "t:8:1: error: memset runs on dve (VectorE) or pool (GpSimdE), "
+            "not qSyncIO0");
+  EXPECT_EQ(parseError("0 act tensor_tensor op=add dst=" + ap + " src0=" + ap +
+                       " src1=" + ap + " sig=1"),
+            "t:8:1: error: tensor_tensor runs on dve (VectorE) or pool "
+            "(GpSimdE), not act (ScalarE)");
   EXPECT_EQ(
       parseError("0 act dma dst=" + ap + " src=hbm.x[128*64]@0{4}.f32 sig=1"),
-      "t:8:1: error: dma cannot run on queue act");
+      "t:8:1: error: dma runs on qSyncIO0, qSyncIO1, qSyncIO2, qSyncIO3 or "
+      "qSyncSpillReload0, not act (ScalarE)");
 }
 
 TEST(InstructionSetTest, RequiredAndPairedFields) {

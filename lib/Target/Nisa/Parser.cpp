@@ -249,6 +249,15 @@ llvm::Error Parser::instruction(size_t expectedId) {
   return llvm::Error::success();
 }
 
+/// Whether an `opcode` line may carry `field`: one of its operands, or one
+/// of the fields every line has.
+static bool belongsTo(Field field, Opcode opcode) {
+  if (field == Field::wait || field == Field::sig || field == Field::loc)
+    return true;
+  return llvm::any_of(getOpcodeInfo(opcode).operands,
+                      [&](const Operand &o) { return o.field == field; });
+}
+
 llvm::Error Parser::field(Instruction &in, Fields &fields) {
   size_t kcol = col;
   StringRef keyName = word();
@@ -260,6 +269,15 @@ llvm::Error Parser::field(Instruction &in, Fields &fields) {
   if (fields.seen[int(*key)]) {
     col = kcol;
     return error("duplicate field '" + keyName + "'");
+  }
+  if (!belongsTo(*key, in.opcode)) {
+    col = kcol;
+    std::string own;
+    for (const Operand &o : getOpcodeInfo(in.opcode).operands)
+      own += (llvm::Twine(stringify(o.field)) + " ").str();
+    return error("field '" + keyName + "' does not belong to " +
+                 stringify(in.opcode) + " (its fields: " + own +
+                 "wait sig loc)");
   }
   fields.seen[int(*key)] = true;
   fields.col[int(*key)] = kcol;

@@ -27,7 +27,7 @@ static std::optional<Problem> problem(std::optional<FieldSlot> slot,
 
 /// The queue rules of InstructionSet.def. The message names the rule the
 /// instruction breaks: the opcode's only queue if it has one, else the
-/// queue's only opcode if it has one.
+/// queue's only opcode if it has one, else the queues that may run it.
 static std::optional<Problem> checkQueue(const Instruction &in) {
   QueueMask allowed = getOpcodeInfo(in.opcode).queues;
   if (allowed & on(in.queue))
@@ -55,9 +55,16 @@ static std::optional<Problem> checkQueue(const Instruction &in) {
       return problem(std::nullopt,
                      named(in.queue) + " runs " + stringify(*only) + " only");
   }
-  return problem(std::nullopt, llvm::Twine(stringify(in.opcode)) +
-                                   " cannot run on queue " +
-                                   stringify(in.queue));
+  // The queues that may run it, in InstructionSet.def's order.
+  llvm::SmallVector<std::string, 8> queues;
+  for (int q = 0; q < kNumQueues; ++q)
+    if (allowed & on(Queue(q)))
+      queues.push_back(named(Queue(q)));
+  std::string list = queues.front();
+  for (size_t i = 1; i < queues.size(); ++i)
+    list += (i + 1 == queues.size() ? " or " : ", ") + queues[i];
+  return problem(std::nullopt, llvm::Twine(stringify(in.opcode)) + " runs on " +
+                                   list + ", not " + named(in.queue));
 }
 
 /// `ap` lies inside its memory: partitions, the target's SBUF or PSUM

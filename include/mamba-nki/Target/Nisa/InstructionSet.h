@@ -119,6 +119,9 @@ constexpr QueueMask kDmaQueues = on(Queue::io0) | on(Queue::io1) |
 /// The engines that compute element-wise: ScalarE, VectorE, GpSimdE.
 constexpr QueueMask kElementwiseQueues =
     on(Queue::act) | on(Queue::dve) | on(Queue::pool);
+/// The engines with a two-tensor ALU and a fill: VectorE and GpSimdE
+/// (NKI's nisa.tensor_tensor and nisa.memset; not ScalarE).
+constexpr QueueMask kVectorQueues = on(Queue::dve) | on(Queue::pool);
 static_assert(kNumQueues <= 16, "a QueueMask holds every queue");
 
 /// The part of an Instruction a field sets.

@@ -50,19 +50,20 @@ Resource resourceOf(Engine engine) {
   return kVector;
 }
 
-/// Engine clocks in GHz (docs/hardware.md §4, trn1 and trn2).
+/// Engine clocks in GHz (mamba_hw::engineClocks, docs/hardware.md §4).
 double clockGHz(Engine engine, Target target) {
-  bool trn2 = target == Target::trn2;
+  mamba_hw::EngineClocks clocks = mamba_hw::engineClocks(toHardware(target));
   switch (engine) {
   case Engine::vector:
-    return trn2 ? 0.96 : 1.12;
+    return clocks.vectorGHz;
   case Engine::tensor:
-    return trn2 ? 2.4 : 2.8;
+    return clocks.tensorGHz;
   case Engine::scalar:
+    return clocks.scalarGHz;
   case Engine::gpsimd:
-    return trn2 ? 1.2 : 1.4;
+    return clocks.gpsimdGHz;
   }
-  return 1.0;
+  return clocks.vectorGHz;
 }
 
 bool inSpace(Value v, MemorySpace space) {

@@ -40,8 +40,11 @@ namespace {
 /// A store of a buffer of the iteration, and the pure ops in the loop body
 /// that compute its destination view.
 struct DelayedStore {
-  StoreOp store;
-  AllocOp buffer;
+  StoreOp store; // erased once its delayed copy is in place
+  Value dst;     // its destination view (defined in the loop body)
+  Location storeLoc;
+  AllocOp buffer; // erased once its uses are rewritten
+  MemRefType bufferType;
   llvm::SetVector<Operation *> dstSlice;
   Value doubled; // [P, 2, ...]
 };
@@ -62,6 +65,7 @@ static LogicalResult checkCandidate(scf::ForOp loop, DelayedStore &candidate,
   if (!alloc || alloc->getBlock() != loop.getBody())
     return failure(); // not a candidate: not a buffer of the iteration
   candidate.buffer = alloc;
+  candidate.bufferType = alloc.getType();
   for (Operation *user : alloc->getUsers()) {
     Operation *ancestor = loop.getBody()->findAncestorOpInBlock(*user);
     if (!ancestor || store->isBeforeInBlock(ancestor))
@@ -105,7 +109,9 @@ FailureOr<scf::ForOp> mlir::nki::delayStores(RewriterBase &rewriter,
   SmallVector<DelayedStore> stores;
   for (Operation &op : loop.getBody()->without_terminator())
     if (auto store = dyn_cast<StoreOp>(op)) {
-      DelayedStore candidate{store, AllocOp(), {}, Value()};
+      DelayedStore candidate{store,     store.getDst(), store.getLoc(),
+                             AllocOp(), MemRefType(),   {},
+                             Value()};
       Declined why;
       if (succeeded(checkCandidate(loop, candidate, accesses, &why)))
         stores.push_back(std::move(candidate));
@@ -121,7 +127,7 @@ FailureOr<scf::ForOp> mlir::nki::delayStores(RewriterBase &rewriter,
   // The doubled buffers, before the loop.
   rewriter.setInsertionPoint(loop);
   for (DelayedStore &d : stores) {
-    MemRefType type = d.buffer.getType();
+    MemRefType type = d.bufferType;
     SmallVector<int64_t> shape(type.getShape());
     shape.insert(shape.begin() + 1, 2);
     d.doubled = rewriter.create<AllocOp>(
@@ -133,7 +139,7 @@ FailureOr<scf::ForOp> mlir::nki::delayStores(RewriterBase &rewriter,
   // Half `slot` of a doubled buffer, shaped as the original.
   auto half = [&](DelayedStore &d, Value slot, Location at) -> Value {
     auto doubledType = cast<MemRefType>(d.doubled.getType());
-    MemRefType type = d.buffer.getType();
+    MemRefType type = d.bufferType;
     SmallVector<OpFoldResult> offsets(doubledType.getRank(),
                                       rewriter.getIndexAttr(0));
     offsets[1] = slot;
@@ -168,6 +174,7 @@ FailureOr<scf::ForOp> mlir::nki::delayStores(RewriterBase &rewriter,
       Value view = half(d, slot, d.buffer.getLoc());
       rewriter.replaceAllUsesWith(d.buffer.getResult(), view);
       rewriter.eraseOp(d.buffer);
+      d.buffer = AllocOp();
     }
   }
   // A store of the previous iteration at `before`, or of iteration `iv`
@@ -177,9 +184,8 @@ FailureOr<scf::ForOp> mlir::nki::delayStores(RewriterBase &rewriter,
     mapping.map(loop.getInductionVar(), iv);
     for (Operation *op : d.dstSlice)
       rewriter.clone(*op, mapping);
-    Value src = half(d, slot, d.store.getLoc());
-    rewriter.create<StoreOp>(d.store.getLoc(), src,
-                             mapping.lookupOrDefault(d.store.getDst()));
+    Value src = half(d, slot, d.storeLoc);
+    rewriter.create<StoreOp>(d.storeLoc, src, mapping.lookupOrDefault(d.dst));
   };
 
   // The first iteration, before the loop, without its stores.
@@ -205,6 +211,7 @@ FailureOr<scf::ForOp> mlir::nki::delayStores(RewriterBase &rewriter,
                                                     index(step));
     storeOf(d, previous, slotOf(previous));
     rewriter.eraseOp(d.store);
+    d.store = StoreOp();
   }
   rewriter.modifyOpInPlace(loop, [&] { loop.setLowerBound(index(lb + step)); });
 
