@@ -116,6 +116,32 @@ TEST(ProgramTest, PrintsNumbersAndEscapesExactly) {
   EXPECT_EQ(again, text);
 }
 
+TEST(ProgramTest, KernelLineOnlyWhenPresent) {
+  Program p = makeProgram();
+  std::string without;
+  llvm::raw_string_ostream withoutOs(without);
+  print(p, withoutOs);
+  EXPECT_EQ(without.find("kernel"), std::string::npos);
+  llvm::Expected<Program> plain = parse(without);
+  ASSERT_TRUE(bool(plain)) << llvm::toString(plain.takeError());
+  EXPECT_FALSE(plain->kernel.has_value());
+  for (bool softplus : {false, true}) {
+    p.kernel = KernelInfo();
+    p.kernel->deltaSoftplus = softplus;
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    print(p, os);
+    std::string line = std::string("target trn1\nkernel selective_scan "
+                                   "delta_softplus=") +
+                       (softplus ? "1" : "0") + "\ntensor x ";
+    EXPECT_NE(text.find(line), std::string::npos) << text;
+    llvm::Expected<Program> parsed = parse(text);
+    ASSERT_TRUE(bool(parsed)) << llvm::toString(parsed.takeError());
+    ASSERT_TRUE(parsed->kernel.has_value());
+    EXPECT_EQ(*parsed->kernel, *p.kernel);
+  }
+}
+
 TEST(ProgramTest, DmaBytesAndKinds) {
   // What a DMA moves is its on-chip side: 128 partitions x 7 f32.
   Instruction in = dma(0, 0, 7, 0);

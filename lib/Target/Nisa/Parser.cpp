@@ -52,6 +52,8 @@ private:
   llvm::Error header();
   llvm::Error headerNumber(StringRef keyword, int64_t &out,
                            const llvm::Twine &what);
+  /// `kernel NAME {KEY=VALUE}`, right after the target (docs/nisa.md).
+  llvm::Error kernelLine(size_t keywordCol);
   llvm::Error tensorDecl();
   llvm::Error shape(TensorDecl &t);
 
@@ -436,7 +438,7 @@ llvm::Error Parser::header() {
   program.target = *parsed;
   if (auto e = endOfLine("the target"))
     return e;
-  // Tensors until "scratch".
+  // The kernel line, if any, then tensors until "scratch".
   while (true) {
     if (!nextLine())
       return error("unexpected end of file in the header");
@@ -445,6 +447,11 @@ llvm::Error Parser::header() {
     skipSpaces();
     if (keyword == "scratch")
       break;
+    if (keyword == "kernel") {
+      if (auto e = kernelLine(kcol))
+        return e;
+      continue;
+    }
     if (keyword != "tensor") {
       col = kcol;
       return error("expected 'tensor' or 'scratch', got " + found(kcol));
@@ -469,6 +476,57 @@ llvm::Error Parser::headerNumber(StringRef keyword, int64_t &out,
   if (auto e = integer(out, 0, int64_t(1) << 32))
     return e;
   return endOfLine(what);
+}
+
+llvm::Error Parser::kernelLine(size_t keywordCol) {
+  if (program.kernel || !program.tensors.empty()) {
+    col = keywordCol;
+    return error(program.kernel
+                     ? "duplicate 'kernel' line"
+                     : "the 'kernel' line must come right after 'target'");
+  }
+  KernelInfo kernel;
+  size_t ncol = col;
+  StringRef name = word();
+  if (name != KernelInfo::kSelectiveScan) {
+    col = ncol;
+    return error(name.empty()
+                     ? "expected a kernel name (" + KernelInfo::kSelectiveScan +
+                           "), got " + found(ncol)
+                     : "unknown kernel '" + name + "' (expected " +
+                           KernelInfo::kSelectiveScan + ")");
+  }
+  kernel.name = name.str();
+  bool seenSoftplus = false;
+  while (true) {
+    skipSpaces();
+    if (atEnd())
+      break;
+    size_t kcol = col;
+    StringRef key = word();
+    if (key != "delta_softplus") {
+      col = kcol;
+      return error(key.empty() ? "expected KEY=VALUE, got " + found(kcol)
+                               : "unknown key '" + key + "' of kernel " + name +
+                                     " (expected delta_softplus)");
+    }
+    if (seenSoftplus) {
+      col = kcol;
+      return error("duplicate key '" + key + "'");
+    }
+    seenSoftplus = true;
+    if (auto e = expect('='))
+      return e;
+    size_t vcol = col;
+    StringRef value = word();
+    if (value != "0" && value != "1") {
+      col = vcol;
+      return error(key + " must be 0 or 1, got " + found(vcol));
+    }
+    kernel.deltaSoftplus = value == "1";
+  }
+  program.kernel = std::move(kernel);
+  return llvm::Error::success();
 }
 
 llvm::Error Parser::tensorDecl() {

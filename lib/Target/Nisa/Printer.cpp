@@ -281,6 +281,9 @@ void nisa::printHeader(const Program &p, int64_t numInstructions,
                        llvm::raw_ostream &os) {
   os << "nisa " << p.version << '\n';
   os << "target " << stringify(p.target) << '\n';
+  if (p.kernel)
+    os << "kernel " << p.kernel->name
+       << " delta_softplus=" << (p.kernel->deltaSoftplus ? 1 : 0) << '\n';
   for (const TensorDecl &t : p.tensors) {
     os << "tensor " << t.name << ' '
        << (t.isInput && t.isOutput ? "inout"

@@ -100,12 +100,25 @@ static void remarkWindowed(const Unroller &unroller, const BufferTable &buffers,
   }
 }
 
+/// The header's kernel line: the function's nki.kernel, which the nki
+/// dialect verifies ({name = "selective_scan", delta_softplus = BOOL}).
+static std::optional<nisa::KernelInfo> kernelInfo(func::FuncOp func) {
+  auto dict = func->getAttrOfType<DictionaryAttr>("nki.kernel");
+  if (!dict)
+    return std::nullopt;
+  nisa::KernelInfo kernel;
+  if (auto softplus = dict.getAs<BoolAttr>("delta_softplus"))
+    kernel.deltaSoftplus = softplus.getValue();
+  return kernel;
+}
+
 LogicalResult mlir::nki::translateToNisa(func::FuncOp func,
                                          const NisaOptions &options,
                                          NisaConsumer &consumer) {
   nisa::Program header;
   header.target =
       options.target ? *options.target : nisa::toNisa(getTarget(func));
+  header.kernel = kernelInfo(func);
   BufferTable buffers;
   StepProgram program;
   if (failed(compileSteps(func, header, buffers, program)))

@@ -595,7 +595,7 @@ func.func @loop_name() {
 
 // -----
 
-// expected-error @+1 {{unknown nki attribute 'nki.frob' (expected nki.target, nki.loop or nki.kind)}}
+// expected-error @+1 {{unknown nki attribute 'nki.frob' (expected nki.target, nki.loop, nki.kind or nki.kernel)}}
 func.func @unknown_attr() attributes {nki.frob} {
   return
 }

@@ -23,6 +23,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -137,9 +138,23 @@ struct TensorDecl {
   int64_t numElements() const;
 };
 
+/// What a stream computes, when its producer says so: the header's optional
+/// `kernel` line (docs/nisa.md), which nki-run's --check reads.
+/// `kernel selective_scan delta_softplus=0|1` is the one kernel known.
+struct KernelInfo {
+  static constexpr llvm::StringLiteral kSelectiveScan = "selective_scan";
+  std::string name = kSelectiveScan.str();
+  /// mamba_ssm's delta_softplus: softplus is applied to delta (+ bias).
+  bool deltaSoftplus = false;
+  bool operator==(const KernelInfo &o) const {
+    return name == o.name && deltaSoftplus == o.deltaSoftplus;
+  }
+};
+
 struct Program {
   int version = kFormatVersion;
   Target target = Target::trn1;
+  std::optional<KernelInfo> kernel; // the `kernel` line, when present
   std::vector<TensorDecl> tensors;
   int64_t scratchBytes = 0;
   int64_t sbufPeakBytes = 0; // per partition

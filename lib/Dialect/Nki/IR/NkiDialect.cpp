@@ -4,6 +4,7 @@
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
 
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -27,13 +28,56 @@ void NkiDialect::initialize() {
       >();
 }
 
+/// nki.kernel: a function's {name = "selective_scan", delta_softplus =
+/// BOOL}, exactly those keys (the .nisa kernel line knows no other).
+static LogicalResult verifyKernelAttr(Operation *op, Attribute value) {
+  auto fail = [&]() -> InFlightDiagnostic {
+    return op->emitError() << "'nki.kernel' ";
+  };
+  if (!isa<FunctionOpInterface>(op))
+    return fail() << "belongs on a function, not on '" << op->getName() << "'";
+  auto dict = dyn_cast<DictionaryAttr>(value);
+  if (!dict)
+    return fail() << "must be a dictionary {name = \"selective_scan\", "
+                     "delta_softplus = true|false}, got "
+                  << value;
+  for (NamedAttribute entry : dict)
+    if (entry.getName() != "name" && entry.getName() != "delta_softplus")
+      return fail() << "has unknown key '" << entry.getName().getValue()
+                    << "' (expected name and delta_softplus)";
+  // "got X", or "which is missing".
+  auto got = [&](StringRef key) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    if (Attribute a = dict.get(key))
+      os << "got " << a;
+    else
+      os << "which is missing";
+    return text;
+  };
+  auto kernel = dict.getAs<StringAttr>("name");
+  if (!kernel || kernel.getValue() != "selective_scan")
+    return fail() << "needs name = \"selective_scan\" (the one kernel "
+                     "known), "
+                  << got("name");
+  if (!dict.getAs<BoolAttr>("delta_softplus"))
+    return fail() << "needs delta_softplus = true or false, "
+                  << got("delta_softplus");
+  return success();
+}
+
 /// Discardable attributes of the nki namespace:
 ///   nki.target = #nki.target<trn1|trn2>   on any op (usually the module)
 ///   nki.loop = "name"                     loop name that passes can target
 ///   nki.kind = "affine" | "sequential"    NKI loop kind
+///   nki.kernel = {name = "selective_scan", delta_softplus = true|false}
+///                                         on a function: what it computes
+///                                         (the .nisa `kernel` line)
 LogicalResult NkiDialect::verifyOperationAttribute(Operation *op,
                                                    NamedAttribute attr) {
   StringRef name = attr.getName().getValue();
+  if (name == "nki.kernel")
+    return verifyKernelAttr(op, attr.getValue());
   if (name == getTargetAttrName()) {
     if (!isa<TargetAttr>(attr.getValue()))
       return op->emitError()
@@ -57,7 +101,8 @@ LogicalResult NkiDialect::verifyOperationAttribute(Operation *op,
     return success();
   }
   return op->emitError() << "unknown nki attribute '" << name
-                         << "' (expected nki.target, nki.loop or nki.kind)";
+                         << "' (expected nki.target, nki.loop, nki.kind or "
+                            "nki.kernel)";
 }
 
 /// Argument attributes of the nki namespace:
