@@ -8,33 +8,81 @@
 
 using namespace nki_run;
 
-std::vector<float> nki_run::referenceSelectiveScan(
-    int64_t batch, int64_t channels, int64_t seqLen, int64_t state,
-    llvm::ArrayRef<float> delta, llvm::ArrayRef<float> u,
-    llvm::ArrayRef<float> A, llvm::ArrayRef<float> B, llvm::ArrayRef<float> C,
-    unsigned threads) {
-  std::vector<float> y(size_t(batch * channels * seqLen));
+namespace {
+/// One channel's row of B or C: element t of state n is p[n * nStride +
+/// t * tStride] (tStride 0: constant in time).
+struct Row {
+  const float *p;
+  int64_t nStride, tStride;
+};
+
+Row row(const Projection &proj, int64_t b, int64_t c, const ScanInputs &in) {
+  int64_t L = in.seqLen, N = in.state;
+  switch (proj.form) {
+  case ProjectionForm::variable:
+    return {&proj.values[size_t(b * N * L)], L, 1};
+  case ProjectionForm::grouped: {
+    int64_t g = c / (in.channels / proj.groups);
+    return {&proj.values[size_t((b * proj.groups + g) * N * L)], L, 1};
+  }
+  case ProjectionForm::constant:
+    return {&proj.values[size_t(c * N)], 1, 0};
+  }
+  return {nullptr, 0, 0};
+}
+
+double softplus(double x) { return x > 20.0 ? x : std::log1p(std::exp(x)); }
+double silu(double x) { return x / (1.0 + std::exp(-x)); }
+} // namespace
+
+ScanResult nki_run::referenceSelectiveScan(const ScanInputs &in,
+                                           unsigned threads) {
+  const int64_t batch = in.batch, channels = in.channels, L = in.seqLen,
+                N = in.state;
+  ScanResult r;
+  r.out.resize(size_t(batch * channels * L));
+  r.finalState.resize(size_t(batch * channels * N));
   auto work = [&](int64_t c0, int64_t c1) {
-    std::vector<double> acc(static_cast<size_t>(seqLen));
+    std::vector<double> acc(static_cast<size_t>(L)), dt(static_cast<size_t>(L));
     for (int64_t b = 0; b < batch; ++b)
       for (int64_t c = c0; c < c1; ++c) {
-        std::fill(acc.begin(), acc.end(), 0.0);
-        const float *d = &delta[size_t((b * channels + c) * seqLen)];
-        const float *uu = &u[size_t((b * channels + c) * seqLen)];
-        for (int64_t n = 0; n < state; ++n) {
-          double a = A[size_t(c * state + n)];
-          const float *bb = &B[size_t((b * state + n) * seqLen)];
-          const float *cc = &C[size_t((b * state + n) * seqLen)];
-          double x = 0.0;
-          for (int64_t t = 0; t < seqLen; ++t) {
-            double dt = d[t];
-            x = std::exp(dt * a) * x + dt * double(bb[t]) * double(uu[t]);
-            acc[size_t(t)] += double(cc[t]) * x;
-          }
+        size_t bc = size_t(b * channels + c);
+        const float *d = &in.delta[bc * size_t(L)];
+        const float *uu = &in.u[bc * size_t(L)];
+        for (int64_t t = 0; t < L; ++t) {
+          dt[size_t(t)] = d[t];
+          if (in.deltaBias)
+            dt[size_t(t)] += double((*in.deltaBias)[size_t(c)]);
+          if (in.deltaSoftplus)
+            dt[size_t(t)] = softplus(dt[size_t(t)]);
         }
-        float *out = &y[size_t((b * channels + c) * seqLen)];
-        for (int64_t t = 0; t < seqLen; ++t)
-          out[t] = float(acc[size_t(t)]);
+        std::fill(acc.begin(), acc.end(), 0.0);
+        Row B = row(in.B, b, c, in), C = row(in.C, b, c, in);
+        for (int64_t n = 0; n < N; ++n) {
+          double a = in.A[size_t(c * N + n)];
+          const float *bb = B.p + n * B.nStride;
+          const float *cc = C.p + n * C.nStride;
+          double x =
+              in.initialState
+                  ? double((*in.initialState)[bc * size_t(N) + size_t(n)])
+                  : 0.0;
+          for (int64_t t = 0; t < L; ++t) {
+            double delta = dt[size_t(t)];
+            x = std::exp(delta * a) * x +
+                delta * double(bb[t * B.tStride]) * double(uu[t]);
+            acc[size_t(t)] += double(cc[t * C.tStride]) * x;
+          }
+          r.finalState[bc * size_t(N) + size_t(n)] = float(x);
+        }
+        float *out = &r.out[bc * size_t(L)];
+        for (int64_t t = 0; t < L; ++t) {
+          double y = acc[size_t(t)];
+          if (in.D)
+            y += double((*in.D)[size_t(c)]) * double(uu[t]);
+          if (in.z)
+            y *= silu(double((*in.z)[bc * size_t(L) + size_t(t)]));
+          out[t] = float(y);
+        }
       }
   };
   threads = std::max(1u, std::min<unsigned>(threads, unsigned(channels)));
@@ -45,7 +93,7 @@ std::vector<float> nki_run::referenceSelectiveScan(
   work(0, channels / threads);
   for (std::thread &t : pool)
     t.join();
-  return y;
+  return r;
 }
 
 Comparison nki_run::compare(llvm::ArrayRef<float> values,

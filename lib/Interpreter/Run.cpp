@@ -6,11 +6,12 @@
 // timing model's parameters, the inputs, the outputs asked for, the timing
 // model and what is made of it, the execution, the outputs, the printed
 // elements and the check. The selective scan's tensor roles (random inputs,
-// --check) are mamba-nki/Support/KernelRoles.h.
+// --check) are mamba-nki/Support/KernelRoles.h; --check is ScanCheck.cpp.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mamba-nki/Interpreter/Run.h"
+#include "ScanCheck.h"
 #include "mamba-nki/Interpreter/Machine.h"
 #include "mamba-nki/Interpreter/Npy.h"
 #include "mamba-nki/Interpreter/Profile.h"
@@ -107,10 +108,10 @@ static Error checkOptions(const RunOptions &o) {
   if (o.randomSeed && *o.randomSeed < 0)
     return fail("--random-inputs needs a seed >= 0, got " +
                 std::to_string(*o.randomSeed));
-  if (!std::isfinite(o.rtol) || o.rtol < 0)
-    return fail("--rtol must be a finite number >= 0, got " + number(o.rtol));
-  if (!std::isfinite(o.atol) || o.atol < 0)
-    return fail("--atol must be a finite number >= 0, got " + number(o.atol));
+  if (o.rtol && (!std::isfinite(*o.rtol) || *o.rtol < 0))
+    return fail("--rtol must be a finite number >= 0, got " + number(*o.rtol));
+  if (o.atol && (!std::isfinite(*o.atol) || *o.atol < 0))
+    return fail("--atol must be a finite number >= 0, got " + number(*o.atol));
   if (!std::isfinite(o.maxMemoryGiB) || !(o.maxMemoryGiB > 0))
     return fail("--max-memory-gib must be a finite number of GiB > 0, got " +
                 number(o.maxMemoryGiB));
@@ -225,7 +226,8 @@ static Error drawInputs(const nisa::Program &program, const RunOptions &o,
       if (t.name == mamba_roles::kA)
         for (float &x : v)
           x = -0.5f * uniform(rng);
-      else if (t.name == mamba_roles::kDelta)
+      else if (t.name == mamba_roles::kDelta ||
+               t.name == mamba_roles::kDeltaBias)
         for (float &x : v)
           x = 0.5f * uniform(rng);
       else
@@ -374,45 +376,13 @@ static Error printElement(const nisa::Program &program, const Machine &machine,
   return Error::success();
 }
 
-/// --check: `out` against the fp64 reference of the selective scan.
-static Error checkOutput(const nisa::Program &program, const Machine &machine,
-                         Values &values, const RunOptions &o,
-                         raw_ostream &out) {
-  using namespace mamba_roles;
-  int d = program.findTensor(kDelta), u = program.findTensor(kU),
-      a = program.findTensor(kA), b = program.findTensor(kB),
-      c = program.findTensor(kC), y = program.findTensor(kOut);
-  if (d < 0 || u < 0 || a < 0 || b < 0 || c < 0 || y < 0)
-    return fail("--check needs a selective-scan kernel with tensors delta, "
-                "u, A, B, C and out (it has " +
-                tensorNames(program) + ")");
-  ArrayRef<int64_t> ds = program.tensors[size_t(d)].shape;
-  ArrayRef<int64_t> as = program.tensors[size_t(a)].shape;
-  if (ds.size() != 3 || as.size() != 2)
-    return fail("--check: delta must be [batch, channels, seq_len] and A "
-                "[channels, state]");
-  std::vector<float> ref = referenceSelectiveScan(
-      ds[0], ds[1], ds[2], as[1], values[kDelta.str()], values[kU.str()],
-      values[kA.str()], values[kB.str()], values[kC.str()]);
-  std::vector<float> result = machine.getTensor(size_t(y));
-  Comparison cmp = compare(result, ref, o.rtol, o.atol);
-  bool pass = cmp.failures == 0;
-  out << format("check: %s max_abs_err=%.3g max_rel_err=%.3g "
-                "(rtol %.3g, atol %.3g; %zu of %zu elements outside)\n",
-                pass ? (const char *)"PASS" : (const char *)"FAIL",
-                cmp.maxAbsErr, cmp.maxRelErr, o.rtol, o.atol, cmp.failures,
-                result.size());
-  if (!pass)
-    return make_error<CheckFailed>();
-  return Error::success();
-}
-
 /// After the run: the outputs, the summary line, the elements asked for
 /// and the check.
 static Error results(const nisa::Program &program, const Timeline &timeline,
                      const Machine &machine, Values &values,
                      const std::vector<std::pair<int, std::string>> &files,
-                     const RunOptions &o, raw_ostream &out) {
+                     const std::optional<ScanKernel> &scan, const RunOptions &o,
+                     raw_ostream &out) {
   for (auto &[index, path] : files) {
     const nisa::TensorDecl &t = program.tensors[size_t(index)];
     if (Error e = writeNpy(path, t.shape, machine.getTensor(size_t(index))))
@@ -424,8 +394,8 @@ static Error results(const nisa::Program &program, const Timeline &timeline,
   for (const std::string &spec : o.print)
     if (Error e = printElement(program, machine, spec, out))
       return e;
-  if (o.check)
-    return checkOutput(program, machine, values, o, out);
+  if (scan)
+    return checkScan(program, *scan, machine, values, o.rtol, o.atol, out);
   return Error::success();
 }
 
@@ -465,11 +435,20 @@ private:
 /// Everything before the timing model runs: inputs, outputs, races.
 static Error prepare(const nisa::Program &program, const RunOptions &o,
                      RaceCheck &raceCheck, Values &values,
-                     std::vector<std::pair<int, std::string>> &files) {
+                     std::vector<std::pair<int, std::string>> &files,
+                     std::optional<ScanKernel> &scan) {
   if (o.noCompute && (o.check || !o.outputs.empty() || !o.print.empty() ||
                       !o.inputs.empty() || !o.saveInputs.empty()))
     return fail("--no-compute runs the timing model only: it takes no "
                 "--input, --output, --print, --save-inputs or --check");
+  // What --check compares is known before the run: a kernel it cannot
+  // check is refused before it runs.
+  if (o.check) {
+    Expected<ScanKernel> recognized = recognizeScan(program);
+    if (!recognized)
+      return recognized.takeError();
+    scan = *recognized;
+  }
   if (Error e = readInputs(program, o, values))
     return e;
   if (Error e = drawInputs(program, o, values))
@@ -506,7 +485,8 @@ Error nki_run::run(const RunOptions &o, raw_ostream &out) {
     params->print(out);
   Values values;
   std::vector<std::pair<int, std::string>> files;
-  if (Error e = prepare(program, o, raceCheck, values, files))
+  std::optional<ScanKernel> scan;
+  if (Error e = prepare(program, o, raceCheck, values, files, scan))
     return e;
   Timeline timeline = simulate(program, *params);
   if (Error e = writeTimingOutputs(program, timeline, *params, *target, o, out))
@@ -522,5 +502,5 @@ Error nki_run::run(const RunOptions &o, raw_ostream &out) {
       o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
   Machine machine(program, threads);
   execute(program, timeline, values, o, machine);
-  return results(program, timeline, machine, values, files, o, out);
+  return results(program, timeline, machine, values, files, scan, o, out);
 }

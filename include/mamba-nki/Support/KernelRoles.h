@@ -15,17 +15,36 @@
 
 namespace mamba_roles {
 
-/// [batch, channels, seq_len]: the step sizes (after softplus).
+// Inputs. B and C each take one of three forms, told apart by their rank.
+
+/// [batch, channels, seq_len]: the step sizes (before delta_bias and the
+/// softplus, when the kernel has them).
 constexpr llvm::StringLiteral kDelta = "delta";
 /// [batch, channels, seq_len]: the input.
 constexpr llvm::StringLiteral kU = "u";
 /// [channels, state]: the state matrix (negative).
 constexpr llvm::StringLiteral kA = "A";
-/// [batch, state, seq_len]: the input and output projections.
+/// The input and output projections: [batch, state, seq_len] (variable),
+/// [batch, groups, state, seq_len] (grouped: channel c uses group
+/// c / (channels / groups)) or [channels, state] (constant in time).
 constexpr llvm::StringLiteral kB = "B";
 constexpr llvm::StringLiteral kC = "C";
+/// [channels], optional: the skip connection, out += D[c] * u.
+constexpr llvm::StringLiteral kD = "D";
+/// [batch, channels, seq_len], optional: the gate, out *= silu(z).
+constexpr llvm::StringLiteral kZ = "z";
+/// [channels], optional: added to delta (before the softplus).
+constexpr llvm::StringLiteral kDeltaBias = "delta_bias";
+/// [batch, channels, state], optional: the state before t = 0 (else 0).
+constexpr llvm::StringLiteral kInitialState = "initial_state";
+
+// Outputs.
+
 /// [batch, channels, seq_len]: the result.
 constexpr llvm::StringLiteral kOut = "out";
+/// [batch, channels, state], optional: the state after the last step
+/// (mamba_ssm's return_last_state).
+constexpr llvm::StringLiteral kFinalState = "final_state";
 
 } // namespace mamba_roles
 
