@@ -1,5 +1,5 @@
 module {
-  func.func @mamba_layer(%arg0: memref<1x256x512xf32> {nki.name = "delta"}, %arg1: memref<1x256x512xf32> {nki.name = "u"}, %arg2: memref<256x16xf32> {nki.name = "A"}, %arg3: memref<1x16x512xf32> {nki.name = "B"}, %arg4: memref<1x16x512xf32> {nki.name = "C"}, %arg5: memref<1x256x512xf32> {nki.name = "out"}) {
+  func.func @mamba_layer(%arg0: memref<1x256x512xf32> {nki.name = "delta"}, %arg1: memref<1x256x512xf32> {nki.name = "u"}, %arg2: memref<256x16xf32> {nki.name = "A"}, %arg3: memref<1x16x512xf32> {nki.name = "B"}, %arg4: memref<1x16x512xf32> {nki.name = "C"}, %arg5: memref<1x256x512xf32> {nki.name = "out"}) attributes {nki.kernel = {delta_softplus = false, name = "selective_scan"}} {
     %c256 = arith.constant 256 : index
     %c128 = arith.constant 128 : index
     %c16 = arith.constant 16 : index

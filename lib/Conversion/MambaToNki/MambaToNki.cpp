@@ -39,12 +39,36 @@ struct ScanShape {
   int64_t batch, channels, seqLen, state;
 };
 
-/// A group of channel tiles that share a partition count: the full tiles
-/// (`partitions` = 128) or the one partial tile at the end.
+/// The form of B or C (mamba_ssm's): variable [batch, state, seq_len],
+/// grouped [batch, groups, state, seq_len], constant [channels, state].
+enum class Projection { variable, grouped, constant };
+
+Projection projectionOf(Value bc) {
+  switch (cast<MemRefType>(bc.getType()).getRank()) {
+  case 4:
+    return Projection::grouped;
+  case 2:
+    return Projection::constant;
+  default:
+    return Projection::variable;
+  }
+}
+
+/// Channels per group of a grouped B or C (all channels otherwise).
+int64_t channelsPerGroup(Value bc, int64_t channels) {
+  if (projectionOf(bc) != Projection::grouped)
+    return channels;
+  return channels / cast<MemRefType>(bc.getType()).getDimSize(1);
+}
+
+/// A group of channel tiles that share a partition count and the groups of
+/// B and C they read: the full tiles (`partitions` = 128) of a run of
+/// channels, or the one partial tile at its end.
 struct ChannelGroup {
-  int64_t base;       // first channel of the group
-  int64_t partitions; // channels per tile
-  int64_t tiles;      // number of tiles
+  int64_t base;                   // first channel of the group
+  int64_t partitions;             // channels per tile
+  int64_t tiles;                  // number of tiles
+  int64_t bGroup = 0, cGroup = 0; // the group of B and of C (grouped form)
 };
 
 /// Builds the v1 kernel for one selective_scan at the rewriter's insertion
@@ -81,8 +105,9 @@ private:
     return NameLoc::get(rw.getStringAttr(name), loc);
   }
 
-  Value alloc(ArrayRef<int64_t> shape, Attribute space, StringRef name) {
-    auto type = MemRefType::get(shape, rw.getF32Type(),
+  Value alloc(ArrayRef<int64_t> shape, Attribute space, StringRef name,
+              Type element = {}) {
+    auto type = MemRefType::get(shape, element ? element : rw.getF32Type(),
                                 MemRefLayoutAttrInterface(), space);
     return rw.create<nki::AllocOp>(named(name), type, rw.getStringAttr(name));
   }
@@ -107,7 +132,8 @@ private:
   Value load(Value source, ArrayRef<OpFoldResult> offsets,
              ArrayRef<int64_t> sizes, ArrayRef<int64_t> tileShape,
              StringRef name) {
-    Value tile = alloc(tileShape, sbuf, name);
+    Value tile = alloc(tileShape, sbuf, name,
+                       cast<MemRefType>(source.getType()).getElementType());
     Value src = view(source, offsets, sizes, tileShape, name);
     rw.create<nki::LoadOp>(named(name), src, tile);
     return tile;
@@ -135,6 +161,45 @@ private:
   /// The v1 loop nest for one channel group, inside the batch loop.
   void buildGroup(const ChannelGroup &group, Value batchIv);
 
+  /// `[P, L]` tile `name` of a `[batch, channels, seq_len]` tensor.
+  Value loadRows(Value tensor, Value b, Value c0, int64_t p, StringRef name) {
+    OpFoldResult zero = rw.getIndexAttr(0);
+    return load(tensor, {b, c0, zero}, {1, p, shape.seqLen}, {p, shape.seqLen},
+                name);
+  }
+
+  /// `[P, 1]` tile `name` of a per-channel tensor (`[channels, 1]`).
+  Value loadColumn(Value tensor, Value c0, int64_t p, StringRef name) {
+    return load(tensor, {c0, rw.getIndexAttr(0)}, {p, 1}, {p, 1}, name);
+  }
+
+  /// `[P, 1]` tile `name` of `[batch, channels, state]` at (b, c0, n).
+  Value loadState(Value tensor, Value b, Value c0, Value n, int64_t p,
+                  StringRef name) {
+    return load(tensor, {b, c0, n}, {1, p, 1}, {p, 1}, name);
+  }
+
+  /// The projection `bc` (B or C) for state `n` of a tile: its `[1, L]` row
+  /// (variable and grouped forms, to be broadcast) or its `[P, 1]`
+  /// per-partition column (constant form, used as it is).
+  Value loadProjection(Value bc, int64_t group, Value b, Value n, Value c0,
+                       int64_t p, StringRef name);
+
+  /// `into = data * operand` with `operand` a `[P, L]` tile (tensor_tensor)
+  /// or, `perPartition`, a `[P, 1]` column (tensor_scalar).
+  void multiplyBy(Value data, Value operand, Value into, StringRef name,
+                  bool perPartition) {
+    if (perPartition) {
+      rw.create<nki::TensorScalarOp>(
+          named(name), data, nki::AluOp::multiply, operand, FloatAttr(),
+          /*reverse0=*/false, nki::AluOpAttr(), Value(), FloatAttr(),
+          /*reverse1=*/false, into, nki::EngineAttr());
+      return;
+    }
+    rw.create<nki::TensorTensorOp>(named(name), nki::AluOp::multiply, data,
+                                   operand, into, nki::EngineAttr());
+  }
+
   /// `base + tile * partitions`.
   Value channelStart(const ChannelGroup &group, Value tileIv) {
     Value start = rw.create<arith::MulIOp>(named("channel_start"), tileIv,
@@ -150,9 +215,29 @@ private:
   ScanShape shape;
   Location loc;
   Attribute sbuf, psum;
+
+public:
+  /// D and delta_bias as `[channels, 1]` (memref.expand_shape), when given.
+  Value d2, deltaBias2;
 };
 
 } // namespace
+
+Value V1KernelBuilder::loadProjection(Value bc, int64_t group, Value b, Value n,
+                                      Value c0, int64_t p, StringRef name) {
+  OpFoldResult zero = rw.getIndexAttr(0);
+  SmallVector<int64_t> row = {1, shape.seqLen};
+  switch (projectionOf(bc)) {
+  case Projection::constant:
+    return load(bc, {c0, n}, {p, 1}, {p, 1}, name);
+  case Projection::grouped:
+    return load(bc, {b, index(group), n, zero}, {1, 1, 1, shape.seqLen}, row,
+                name);
+  case Projection::variable:
+    break;
+  }
+  return load(bc, {b, n, zero}, {1, 1, shape.seqLen}, row, name);
+}
 
 void V1KernelBuilder::buildGroup(const ChannelGroup &group, Value b) {
   const int64_t p = group.partitions;
@@ -184,10 +269,21 @@ void V1KernelBuilder::buildGroup(const ChannelGroup &group, Value b) {
     Value c0 = channelStart(group, t);
 
     SmallVector<int64_t> tile = {p, len};
-    SmallVector<int64_t> row = {1, len};
-    Value deltaI =
-        load(op.getDelta(), {b, c0, zero}, {1, p, len}, tile, "delta_i");
-    Value uI = load(op.getU(), {b, c0, zero}, {1, p, len}, tile, "u_i");
+    Value deltaI = loadRows(op.getDelta(), b, c0, p, "delta_i");
+    Value uI = loadRows(op.getU(), b, c0, p, "u_i");
+    // delta = softplus(delta + delta_bias), on ScalarE.
+    if (deltaBias2 || op.getDeltaSoftplus()) {
+      Value bias;
+      if (deltaBias2)
+        bias = loadColumn(deltaBias2, c0, p, "delta_bias_i");
+      Value dt = alloc(tile, sbuf, "delta_t");
+      rw.create<nki::ActivationOp>(
+          named("delta_t"),
+          op.getDeltaSoftplus() ? nki::ActivationFunction::softplus
+                                : nki::ActivationFunction::identity,
+          deltaI, Value(), FloatAttr(), bias, dt, nki::EngineAttr());
+      deltaI = dt;
+    }
     Value aI = load(op.getA(), {c0, n}, {p, 1}, {p, 1}, "A_i");
 
     Value deltaA = alloc(tile, sbuf, "deltaA");
@@ -195,22 +291,39 @@ void V1KernelBuilder::buildGroup(const ChannelGroup &group, Value b) {
                                  deltaI, aI, FloatAttr(), Value(), deltaA,
                                  nki::EngineAttr());
 
-    Value bI = load(op.getB(), {b, n, zero}, {1, 1, len}, row, "B_i");
+    bool constantB = projectionOf(op.getB()) == Projection::constant;
+    Value bI = loadProjection(op.getB(), group.bGroup, b, n, c0, p, "B_i");
     Value deltaU = multiply(deltaI, uI, tile, "deltaU");
-    Value bBcast = broadcast(bI, p, "B_i_bcast");
-    Value deltaBu = multiply(deltaU, bBcast, tile, "deltaBu");
+    if (!constantB)
+      bI = broadcast(bI, p, "B_i_bcast");
+    Value deltaBu = alloc(tile, sbuf, "deltaBu");
+    multiplyBy(deltaU, bI, deltaBu, "deltaBu", constantB);
 
+    Value initial;
+    if (Value h0 = op.getInitialState())
+      initial = loadState(h0, b, c0, n, p, "initial_state_i");
     Value scan = alloc(tile, sbuf, "scan_res");
     rw.create<nki::TensorTensorScanOp>(
         named("scan_res"), nki::AluOp::multiply, nki::AluOp::add, deltaA,
-        deltaBu, Value(), rw.getF32FloatAttr(0.0f), scan, nki::EngineAttr());
+        deltaBu, initial, initial ? FloatAttr() : rw.getF32FloatAttr(0.0f),
+        scan, nki::EngineAttr());
+    // The state after the last step: the scan's last column.
+    if (Value h = op.getFinalState()) {
+      Value last = view(scan, {zero, rw.getIndexAttr(len - 1)}, {p, 1}, {p, 1},
+                        "final_state");
+      Value dst = view(h, {b, c0, n}, {1, p, 1}, {p, 1}, "final_state");
+      rw.create<nki::StoreOp>(named("final_state"), last, dst);
+    }
 
-    Value cI = load(op.getC(), {b, n, zero}, {1, 1, len}, row, "C_i");
-    Value cBcast = broadcast(cI, p, "C_i_bcast");
+    bool constantC = projectionOf(op.getC()) == Projection::constant;
+    Value cI = loadProjection(op.getC(), group.cGroup, b, n, c0, p, "C_i");
+    if (!constantC)
+      cI = broadcast(cI, p, "C_i_bcast");
     // scanC goes to PSUM when a bank holds it, like the broadcasts: the
     // accumulation then reads one PSUM input, at N cycles instead of 2N.
     bool scanCInPsum = shape.seqLen * 4 <= nki::kPsumBankBytes;
-    Value scanC = multiply(scan, cBcast, tile, "scanC", scanCInPsum);
+    Value scanC = alloc(tile, scanCInPsum ? psum : sbuf, "scanC");
+    multiplyBy(scan, cI, scanC, "scanC", constantC);
 
     Value accT = accTile(t);
     rw.create<nki::TensorTensorOp>(named("scanC_accum"), nki::AluOp::add, accT,
@@ -222,24 +335,76 @@ void V1KernelBuilder::buildGroup(const ChannelGroup &group, Value b) {
     scf::ForOp storeLoop = loop(group.tiles, loop_names::kAccStore);
     Value t = storeLoop.getInductionVar();
     Value c0 = channelStart(group, t);
+    Value accT = d2 || op.getZ() ? accTile(t) : Value();
+    SmallVector<int64_t> tile = {p, len};
+    // out = y + D * u: D * u on VectorE with D per partition.
+    if (d2) {
+      Value uO = loadRows(op.getU(), b, c0, p, "u_skip");
+      Value dI = loadColumn(d2, c0, p, "D_i");
+      Value skip = alloc(tile, sbuf, "skip");
+      multiplyBy(uO, dI, skip, "skip", /*perPartition=*/true);
+      rw.create<nki::TensorTensorOp>(named("out_skip"), nki::AluOp::add, accT,
+                                     skip, accT, nki::EngineAttr());
+    }
+    // out = out * silu(z): silu on ScalarE.
+    if (Value z = op.getZ()) {
+      Value zI = loadRows(z, b, c0, p, "z_i");
+      Value gate = alloc(tile, sbuf, "z_silu");
+      rw.create<nki::ActivationOp>(
+          named("z_silu"), nki::ActivationFunction::silu, zI, Value(),
+          FloatAttr(), Value(), gate, nki::EngineAttr());
+      rw.create<nki::TensorTensorOp>(named("out_gate"), nki::AluOp::multiply,
+                                     accT, gate, accT, nki::EngineAttr());
+    }
     Value dst =
         view(op.getOut(), {b, c0, zero}, {1, p, len}, {p, len}, "output");
-    rw.create<nki::StoreOp>(named("output"), accTile(t), dst);
+    if (!accT)
+      accT = accTile(t);
+    rw.create<nki::StoreOp>(named("output"), accT, dst);
   }
 }
 
 scf::ForOp V1KernelBuilder::build() {
   OpBuilder::InsertionGuard guard(rw);
+  // D and delta_bias are [channels]; the tiles read them as [channels, 1].
+  auto column = [&](Value v, StringRef name) -> Value {
+    if (!v)
+      return v;
+    auto type = cast<MemRefType>(v.getType());
+    auto columnType =
+        MemRefType::get({type.getDimSize(0), 1}, type.getElementType(),
+                        MemRefLayoutAttrInterface(), type.getMemorySpace());
+    return rw.create<memref::ExpandShapeOp>(
+        named(name), columnType, v, ArrayRef<ReassociationIndices>{{0, 1}});
+  };
+  d2 = column(op.getD(), "D");
+  deltaBias2 = column(op.getDeltaBias(), "delta_bias");
+
   scf::ForOp batchLoop = loop(shape.batch, loop_names::kBatch);
   Value b = batchLoop.getInductionVar();
 
+  // Runs of channels that read one group of B and one of C: a tile never
+  // straddles a group (with one group, or variable or constant B and C,
+  // the run is every channel).
   const int64_t pmax = nki::kMaxPartitions;
-  int64_t fullTiles = shape.channels / pmax;
-  int64_t remainder = shape.channels % pmax;
-  if (fullTiles > 0)
-    buildGroup({0, pmax, fullTiles}, b);
-  if (remainder > 0)
-    buildGroup({fullTiles * pmax, remainder, 1}, b);
+  int64_t perB = channelsPerGroup(op.getB(), shape.channels);
+  int64_t perC = channelsPerGroup(op.getC(), shape.channels);
+  SmallVector<int64_t> bounds = {0, shape.channels};
+  for (int64_t per : {perB, perC})
+    for (int64_t c = per; c < shape.channels; c += per)
+      bounds.push_back(c);
+  llvm::sort(bounds);
+  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+  for (size_t i = 0; i + 1 < bounds.size(); ++i) {
+    int64_t begin = bounds[i], size = bounds[i + 1] - bounds[i];
+    int64_t fullTiles = size / pmax;
+    int64_t remainder = size % pmax;
+    int64_t bGroup = begin / perB, cGroup = begin / perC;
+    if (fullTiles > 0)
+      buildGroup({begin, pmax, fullTiles, bGroup, cGroup}, b);
+    if (remainder > 0)
+      buildGroup({begin + fullTiles * pmax, remainder, 1, bGroup, cGroup}, b);
+  }
   return batchLoop;
 }
 
@@ -257,8 +422,21 @@ LogicalResult mlir::mamba::checkLowerableToNki(SelectiveScanOp op) {
                           {op.getA(), "A"},
                           {op.getB(), "B"},
                           {op.getC(), "C"},
-                          {op.getOut(), "out"}}) {
+                          {op.getD(), "D"},
+                          {op.getZ(), "z"},
+                          {op.getDeltaBias(), "delta_bias"},
+                          {op.getInitialState(), "initial_state"},
+                          {op.getOut(), "out"},
+                          {op.getFinalState(), "final_state"}}) {
+    if (!operand.value)
+      continue;
     auto type = cast<MemRefType>(operand.value.getType());
+    if (!type.getElementType().isF32())
+      return op.emitOpError()
+             << "cannot be lowered to nki yet: operand '" << operand.name
+             << "' is " << type.getElementType()
+             << "; the lowering handles f32 tensors only (bf16 I/O is "
+                "accepted by the op, its lowering is not written yet)";
     if (!type.hasStaticShape())
       return op.emitOpError()
              << "cannot be lowered to nki: operand '" << operand.name
@@ -299,9 +477,20 @@ mlir::mamba::lowerSelectiveScanToNki(RewriterBase &rewriter,
   if (auto func = op->getParentOfType<func::FuncOp>()) {
     using namespace mamba_roles;
     std::pair<Value, StringRef> roles[] = {
-        {op.getDelta(), kDelta}, {op.getU(), kU}, {op.getA(), kA},
-        {op.getB(), kB},         {op.getC(), kC}, {op.getOut(), kOut}};
+        {op.getDelta(), kDelta},
+        {op.getU(), kU},
+        {op.getA(), kA},
+        {op.getB(), kB},
+        {op.getC(), kC},
+        {op.getD(), kD},
+        {op.getZ(), kZ},
+        {op.getDeltaBias(), kDeltaBias},
+        {op.getInitialState(), kInitialState},
+        {op.getOut(), kOut},
+        {op.getFinalState(), kFinalState}};
     for (auto [value, role] : roles) {
+      if (!value)
+        continue;
       auto arg = dyn_cast<BlockArgument>(value);
       if (!arg || arg.getOwner() != &func.getBody().front() ||
           func.getArgAttr(arg.getArgNumber(), "nki.name"))
@@ -314,6 +503,18 @@ mlir::mamba::lowerSelectiveScanToNki(RewriterBase &rewriter,
         func.setArgAttr(arg.getArgNumber(), "nki.name",
                         rewriter.getStringAttr(role));
     }
+    // What the kernel computes beyond its tensors, for nki-run --check (the
+    // .nisa kernel line). A function with several scans has no one answer.
+    int scans = 0;
+    func.walk([&](SelectiveScanOp) { ++scans; });
+    if (scans == 1)
+      func->setAttr("nki.kernel",
+                    rewriter.getDictionaryAttr(
+                        {rewriter.getNamedAttr(
+                             "name", rewriter.getStringAttr("selective_scan")),
+                         rewriter.getNamedAttr(
+                             "delta_softplus",
+                             rewriter.getBoolAttr(op.getDeltaSoftplus()))}));
   }
   rewriter.setInsertionPoint(op);
   scf::ForOp batchLoop = V1KernelBuilder(rewriter, op, shape).build();

@@ -189,6 +189,7 @@ LogicalResult StepCompiler::compileOp(Operation *op) {
       .Case<arith::IndexCastOp>(arith(ArithKind::cast, /*unary=*/true))
       .Case([&](scf::ForOp forOp) { return compileFor(forOp); })
       .Case([&](memref::SubViewOp subview) { return compileSubview(subview); })
+      .Case([&](memref::ExpandShapeOp expand) { return compileExpand(expand); })
       .Case([&](AllocOp alloc) { return compileAlloc(alloc); })
       .Default([&](Operation *op) -> LogicalResult {
         if (isa<NkiDialect>(op->getDialect()))
@@ -196,7 +197,8 @@ LogicalResult StepCompiler::compileOp(Operation *op) {
         return op->emitError("cannot translate '")
                << op->getName()
                << "' to the instruction stream (expected nki ops, scf.for, "
-                  "memref.subview and index arithmetic)";
+                  "memref.subview, memref.expand_shape and index "
+                  "arithmetic)";
       });
 }
 
@@ -275,6 +277,35 @@ LogicalResult StepCompiler::compileSubview(memref::SubViewOp subview) {
       s.dropped |= 1u << d;
   }
   s.result = newViewSlot(subview.getResult(), slotRootNames[*source]);
+  program.steps.push_back(s);
+  return success();
+}
+
+LogicalResult StepCompiler::compileExpand(memref::ExpandShapeOp expand) {
+  Operation *op = expand;
+  FailureOr<int32_t> source = viewSlot(op, expand.getSrc());
+  if (failed(source))
+    return op->emitError("view of an unknown buffer");
+  MemRefType type = expand.getResultType();
+  if (!type.hasStaticShape())
+    return op->emitError("the backend handles static expand_shape results "
+                         "only, got ")
+           << type;
+  if (type.getRank() > kMaxRank)
+    return op->emitError("the backend handles views of rank up to ")
+           << kMaxRank;
+  Step s;
+  s.kind = StepKind::expand;
+  s.op = op;
+  s.source = *source;
+  s.sourceRank = uint8_t(expand.getSrcType().getRank());
+  s.rank = uint8_t(type.getRank());
+  for (auto [group, dims] : llvm::enumerate(expand.getReassociationIndices()))
+    for (int64_t d : dims) {
+      s.groupOf[size_t(d)] = uint8_t(group);
+      s.sizes[size_t(d)].value = type.getDimSize(d);
+    }
+  s.result = newViewSlot(expand.getResult(), slotRootNames[*source]);
   program.steps.push_back(s);
   return success();
 }

@@ -40,6 +40,7 @@ private:
   LogicalResult compileArith(Operation *op, ArithKind kind, bool unary);
   LogicalResult compileFor(scf::ForOp forOp);
   LogicalResult compileSubview(memref::SubViewOp subview);
+  LogicalResult compileExpand(memref::ExpandShapeOp expand);
   LogicalResult compileAlloc(AllocOp alloc);
 
   FailureOr<IntRef> intRef(Operation *user, Value v, StringRef what);

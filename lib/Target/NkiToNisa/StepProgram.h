@@ -46,7 +46,7 @@ struct View {
   std::array<int64_t, kMaxRank> sizes{}, strides{};
 };
 
-enum class StepKind : uint8_t { arith, loop, subview, alloc, nki };
+enum class StepKind : uint8_t { arith, loop, subview, expand, alloc, nki };
 enum class ArithKind : uint8_t { add, sub, mul, div, rem, min, max, cast };
 
 struct Step {
@@ -64,6 +64,10 @@ struct Step {
   uint8_t sourceRank = 0;
   uint32_t dropped = 0;
   std::array<IntRef, kMaxRank> offsets, sizes, strides;
+  // expand (memref.expand_shape of `source`): result dim k has size
+  // sizes[k].value and splits source dim groupOf[k]; `rank` result dims.
+  std::array<uint8_t, kMaxRank> groupOf{};
+  uint8_t rank = 0;
   // alloc: its BufferType and the view of a new instance (id unset).
   int32_t type = -1;
   View base;

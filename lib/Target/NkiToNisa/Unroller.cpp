@@ -43,6 +43,9 @@ LogicalResult Unroller::exec(uint32_t begin, uint32_t end,
     case StepKind::subview:
       result = execSubview(s);
       break;
+    case StepKind::expand:
+      result = execExpand(s);
+      break;
     case StepKind::alloc:
       result = execAlloc(i);
       break;
@@ -144,6 +147,25 @@ LogicalResult Unroller::execSubview(const Step &s) {
       v.strides[v.rank] = scaled;
       ++v.rank;
     }
+  }
+  views[s.result] = v;
+  return success();
+}
+
+LogicalResult Unroller::execExpand(const Step &s) {
+  // Each source dim splits into its group of result dims, outermost first:
+  // a dim's stride is the source dim's times the sizes of the group's dims
+  // inside it.
+  const View &src = views[s.source];
+  View v = src;
+  v.rank = s.rank;
+  for (int k = int(s.rank) - 1; k >= 0; --k) {
+    unsigned d = s.groupOf[size_t(k)];
+    bool innermost = k + 1 == int(s.rank) || s.groupOf[size_t(k) + 1] != d;
+    v.sizes[size_t(k)] = s.sizes[size_t(k)].value;
+    v.strides[size_t(k)] =
+        innermost ? src.strides[d]
+                  : v.strides[size_t(k) + 1] * v.sizes[size_t(k) + 1];
   }
   views[s.result] = v;
   return success();

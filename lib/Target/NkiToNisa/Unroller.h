@@ -55,6 +55,7 @@ private:
   /// Runs the loop at step `i` (its body is steps i + 1 .. s.end).
   LogicalResult execLoop(uint32_t i, InstructionSink &sink);
   LogicalResult execSubview(const Step &s);
+  LogicalResult execExpand(const Step &s);
   LogicalResult execAlloc(uint32_t i);
 
   // NkiOpLowering.cpp: an nki op's instructions.

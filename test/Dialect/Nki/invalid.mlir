@@ -621,3 +621,20 @@ func.func @bad_arg_name(%a: memref<4xf32> {nki.name = "two words"}) {
 func.func @unknown_arg_attr(%a: memref<4xf32> {nki.label = "x"}) {
   return
 }
+
+// -----
+
+// An attribute that is not the op's own is an error, not silently dropped.
+func.func @unknown_attribute(%a: memref<128x512xf32, #nki.mem<sbuf>>) {
+  // expected-error @+1 {{'nki.memset' op has unknown attribute 'fill' (its attributes: engine, value)}}
+  nki.memset 0.0 into %a : memref<128x512xf32, #nki.mem<sbuf>> {fill = 1.0 : f32}
+  return
+}
+
+// -----
+
+func.func @unknown_attribute_alloc() {
+  // expected-error @+1 {{'nki.alloc' op has unknown attribute 'label' (its attributes: name)}}
+  %a = nki.alloc {label = "x"} : memref<128x4xf32, #nki.mem<sbuf>>
+  return
+}

@@ -7,6 +7,7 @@
 // The header: version, target, the kernel signature with roles.
 // COMMON:      nisa 1
 // COMMON-NEXT: target trn1
+// COMMON-NEXT: kernel selective_scan delta_softplus=0
 // COMMON-NEXT: tensor delta input f32 1x256x512
 // COMMON-NEXT: tensor u input f32 1x256x512
 // COMMON-NEXT: tensor A input f32 256x16

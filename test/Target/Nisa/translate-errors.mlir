@@ -29,7 +29,7 @@ func.func @dynamic_argument(%x: memref<128x?xf32>) {
 // -----
 
 func.func @unsupported_op(%x: memref<128x4xf32>) {
-  // expected-error @+1 {{cannot translate 'memref.alloc' to the instruction stream (expected nki ops, scf.for, memref.subview and index arithmetic)}}
+  // expected-error @+1 {{cannot translate 'memref.alloc' to the instruction stream (expected nki ops, scf.for, memref.subview, memref.expand_shape and index arithmetic)}}
   %a = memref.alloc() : memref<128x4xf32>
   return
 }

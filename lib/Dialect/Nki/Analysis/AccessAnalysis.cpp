@@ -116,14 +116,26 @@ Access mlir::nki::describeView(Value view) {
   // Walk up the subview chain, composing offsets from the outermost view.
   SmallVector<memref::SubViewOp> chain;
   Value current = view;
-  while (auto subview = current.getDefiningOp<memref::SubViewOp>()) {
-    chain.push_back(subview);
-    current = subview.getSource();
+  bool reshaped = false;
+  while (true) {
+    if (auto subview = current.getDefiningOp<memref::SubViewOp>()) {
+      chain.push_back(subview);
+      current = subview.getSource();
+    } else if (auto expand = current.getDefiningOp<memref::ExpandShapeOp>()) {
+      // A reshaped buffer is the same memory: its root is the source's,
+      // and the access is not described (it may touch all of the root).
+      reshaped = true;
+      current = expand.getSrc();
+    } else {
+      break;
+    }
   }
   bool isRoot = current.getDefiningOp<AllocOp>() || isa<BlockArgument>(current);
   if (!isRoot)
     return access; // unknown root: conflicts with everything
   access.root = current;
+  if (reshaped)
+    return access;
   auto rootType = dyn_cast<MemRefType>(current.getType());
   if (!rootType || !rootType.hasStaticShape())
     return access;
@@ -175,6 +187,8 @@ void mlir::nki::forEachUserThroughViews(
     for (Operation *user : v.getUsers()) {
       if (auto view = dyn_cast<memref::SubViewOp>(user))
         worklist.push_back(view.getResult());
+      else if (auto expand = dyn_cast<memref::ExpandShapeOp>(user))
+        worklist.push_back(expand.getResult());
       else
         fn(user);
     }

@@ -300,6 +300,25 @@ static LogicalResult verifyOneOf(Operation *op, Value operand, Attribute imm,
 // EngineOpInterface
 //===----------------------------------------------------------------------===//
 
+LogicalResult mlir::nki::detail::verifyNoDiscardableAttrs(Operation *op) {
+  auto discardable = op->getDiscardableAttrs();
+  if (discardable.empty())
+    return success();
+  InFlightDiagnostic diag = op->emitOpError()
+                            << "has unknown attribute '"
+                            << (*discardable.begin()).getName().str() << "'";
+  SmallVector<StringAttr> own;
+  for (StringAttr name : op->getName().getAttributeNames())
+    if (name.getValue() != "operandSegmentSizes")
+      own.push_back(name);
+  if (own.empty())
+    return diag << " (it has no attributes)";
+  diag << " (its attributes: ";
+  llvm::interleaveComma(own, diag,
+                        [&](StringAttr name) { diag << name.getValue(); });
+  return diag << ")";
+}
+
 LogicalResult mlir::nki::detail::verifyEngineOp(Operation *op) {
   auto engineOp = cast<EngineOpInterface>(op);
   std::optional<Engine> engine = engineOp.getEngine();

@@ -71,12 +71,14 @@ struct Access {
   std::string rootName() const;
 };
 
-/// Follows `view` through memref.subview ops to its root buffer and returns
-/// the region it covers (exact when every subview has unit strides).
+/// Follows `view` through memref.subview (and memref.expand_shape) ops to its
+/// root buffer and returns the region it covers (exact when every subview
+/// has unit strides and no expand_shape is on the way).
 Access describeView(Value view);
 
 /// Calls `fn` on every op that uses `buffer` or a view carved from it
-/// (through memref.subview), the subviews themselves excepted.
+/// (through memref.subview and memref.expand_shape), the views themselves
+/// excepted.
 void forEachUserThroughViews(Value buffer,
                              llvm::function_ref<void(Operation *)> fn);
 

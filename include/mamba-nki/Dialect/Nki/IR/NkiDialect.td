@@ -42,7 +42,13 @@ def Nki_Dialect : Dialect {
   }];
 }
 
+// Every nki op: an attribute that is not the op's own is an error (nothing
+// the user wrote is ignored).
+def Nki_NoDiscardableAttrs : NativeOpTrait<"NoDiscardableAttrs"> {
+  let cppNamespace = "::mlir::nki";
+}
+
 class Nki_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Nki_Dialect, mnemonic, traits>;
+    : Op<Nki_Dialect, mnemonic, !listconcat(traits, [Nki_NoDiscardableAttrs])>;
 
 #endif // MAMBA_NKI_DIALECT_NKI_IR_NKIDIALECT_TD

@@ -18,7 +18,20 @@ namespace nki {
 namespace detail {
 /// Verifier of EngineOpInterface: the named engine can run the op.
 LogicalResult verifyEngineOp(Operation *op);
+/// Verifier of NoDiscardableAttrs: the op carries only its own attributes.
+LogicalResult verifyNoDiscardableAttrs(Operation *op);
 } // namespace detail
+
+/// An op whose attributes are all its own (inherent): any other attribute is
+/// a verifier error naming it and the op's attributes.
+template <typename ConcreteType>
+class NoDiscardableAttrs
+    : public ::mlir::OpTrait::TraitBase<ConcreteType, NoDiscardableAttrs> {
+public:
+  static LogicalResult verifyTrait(Operation *op) {
+    return detail::verifyNoDiscardableAttrs(op);
+  }
+};
 } // namespace nki
 } // namespace mlir
 
