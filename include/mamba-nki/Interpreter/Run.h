@@ -34,24 +34,22 @@ struct RunOptions {
   bool onesInputs = false;           // --ones-inputs
   std::string saveInputs;            // --save-inputs=DIR
   bool check = false;                // --check
-  // --rtol, --atol; when not given, mamba_ssm's tolerances for each
-  // output's dtype (docs/interpreter.md, "Checking a kernel").
-  std::optional<double> rtol, atol;
-  std::vector<std::string> print; // --print NAME[i,j,k]
-  bool raceCheck = true;          // not --no-race-check
-  bool progress = false;          // --progress (also on a terminal)
-  bool quiet = false;             // --quiet
-  bool profile = false;           // --profile
-  std::string profileJson;        // --profile-json FILE
-  std::string trace;              // --trace FILE
-  std::string timeline;           // --timeline FILE.svg
-  std::string timelineWindow;     // --timeline-window START:END
-  bool noCompute = false;         // --no-compute
-  std::string modelParams;        // --model-params FILE
-  bool printModelParams = false;  // --print-model-params
-  std::string target;             // --target ("": the stream's)
-  double maxMemoryGiB = 16;       // --max-memory-gib
-  unsigned jobs = 0;              // --jobs (0: all cores)
+  std::optional<double> rtol, atol;  // --rtol, --atol (unset: by dtype)
+  std::vector<std::string> print;    // --print NAME[i,j,k]
+  bool raceCheck = true;             // not --no-race-check
+  bool progress = false;             // --progress (also on a terminal)
+  bool quiet = false;                // --quiet
+  bool profile = false;              // --profile
+  std::string profileJson;           // --profile-json FILE
+  std::string trace;                 // --trace FILE
+  std::string timeline;              // --timeline FILE.svg
+  std::string timelineWindow;        // --timeline-window START:END
+  bool noCompute = false;            // --no-compute
+  std::string modelParams;           // --model-params FILE
+  bool printModelParams = false;     // --print-model-params
+  std::string target;                // --target ("": the stream's)
+  double maxMemoryGiB = 16;          // --max-memory-gib
+  unsigned jobs = 0;                 // --jobs (0: all cores)
 };
 
 /// The error a failed --check returns: its report is already on `out`.
