@@ -14,6 +14,7 @@
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
 #include "mamba-nki/Dialect/Nki/Transforms/Transforms.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -66,6 +67,10 @@ private:
                                    SmallVector<scf::ForOp> &chain);
   LogicalResult checkDependences();
   LogicalResult checkBroadcastRow(Operation *op);
+  /// Whether `user` of the scan buffer `alloc` is a view of its last
+  /// column [P, 1] read only by stores (the state after the last step);
+  /// records the view and its stores.
+  bool isLastColumnView(Operation *user, AllocOp alloc, Operation *scope);
 
   // PSUM (TileFreeDimPsum.cpp).
   void choosePsumPromotions();
@@ -79,12 +84,16 @@ private:
   Value tiledOperand(Value original, IRMapping &mapping, OpFoldResult offset,
                      int64_t size, Location loc,
                      DenseMap<Value, Value> &slices);
-  void emitTile(OpFoldResult offset, int64_t size, bool last);
+  void emitTile(OpFoldResult offset, int64_t size, bool first, bool last);
   void emitNestedLoop(scf::ForOp nested, IRMapping &mapping,
-                      OpFoldResult offset, int64_t size, bool last);
+                      OpFoldResult offset, int64_t size, bool first, bool last);
   void emitNestedScan(const NestedScan &nested, IRMapping &mapping,
-                      OpFoldResult offset, int64_t size, bool last,
+                      OpFoldResult offset, int64_t size, bool first, bool last,
                       DenseMap<Value, Value> &slices);
+  /// The last tile's view of a last-column view: column `size` of a carried
+  /// buffer, or column size - 1 of the tile's buffer.
+  Value lastColumnOfTile(memref::SubViewOp view, IRMapping &mapping,
+                         int64_t size);
   void createCarriedBuffers(int64_t tileSize);
 
   RewriterBase &rw;
@@ -104,6 +113,12 @@ private:
   DenseMap<Operation *, Value> carriedBuffers; // old alloc -> [P, 1 + L]
   llvm::SetVector<Operation *> promoted;       // tiled allocs moved to PSUM
   SmallVector<Operation *> movedBefore;        // pure/staying ops to hoist
+  /// Views of a scan buffer's last column and the stores that read them:
+  /// they run in the last tile only, on its last column.
+  llvm::SetVector<Operation *> lastColumnViews, lastTileOps;
+  /// A nested scan starts from a value (not an immediate): the first tile
+  /// is emitted on its own and starts from it.
+  bool nestedInitialValues = false;
   /// A dependence from a tile to a later tile: the tile loop is sequential.
   bool orderedTiles = false;
 };

@@ -100,6 +100,35 @@ LogicalResult FreeDimTiler::checkBroadcastRow(Operation *op) {
                       " would not be one contiguous run of elements");
 }
 
+bool FreeDimTiler::isLastColumnView(Operation *user, AllocOp alloc,
+                                    Operation *scan) {
+  auto view = dyn_cast<memref::SubViewOp>(user);
+  MemRefType type = alloc.getType();
+  if (!view || type.getRank() != 2 || view.getType().getRank() != 2 ||
+      view->getBlock() != alloc->getBlock() ||
+      scan->getBlock() != alloc->getBlock() || !scan->isBeforeInBlock(view))
+    return false;
+  auto is = [](OpFoldResult v, int64_t c) { return isConstantIntValue(v, c); };
+  SmallVector<OpFoldResult> offsets = view.getMixedOffsets();
+  SmallVector<OpFoldResult> sizes = view.getMixedSizes();
+  SmallVector<OpFoldResult> strides = view.getMixedStrides();
+  if (!is(offsets[0], 0) || !is(offsets[1], length - 1) ||
+      !is(sizes[0], type.getDimSize(0)) || !is(sizes[1], 1) ||
+      !is(strides[0], 1) || !is(strides[1], 1))
+    return false;
+  SmallVector<Operation *> stores;
+  for (Operation *reader : view->getUsers()) {
+    auto store = dyn_cast<StoreOp>(reader);
+    if (!store || store.getSrc() != view.getResult() ||
+        store->getBlock() != view->getBlock())
+      return false;
+    stores.push_back(store);
+  }
+  lastColumnViews.insert(view);
+  lastTileOps.insert(stores.begin(), stores.end());
+  return true;
+}
+
 LogicalResult FreeDimTiler::classify() {
   Block *body = loop.getBody();
   for (TensorTensorScanOp scan : scans) {
@@ -122,13 +151,17 @@ LogicalResult FreeDimTiler::classify() {
           movedBefore.push_back(&op); // stays outside the tile loop
         continue;
       }
-      for (Operation *user : alloc->getUsers())
+      for (Operation *user : alloc->getUsers()) {
+        auto scan = carriedAllocs.lookup(alloc);
+        if (scan && isLastColumnView(user, alloc, scan))
+          continue;
         if (!loop->isProperAncestor(user) ||
             !isa<NkiDialect>(user->getDialect()) || isa<AllocOp>(user))
           return fail(user, "cannot tile the free dim: buffer " +
                                 describeView(alloc.getResult()).rootName() +
                                 " is used through a view or by an op "
                                 "that is not in the loop body");
+      }
       if (!carriedAllocs.count(alloc))
         tiledAllocs.insert(alloc);
       continue;
@@ -156,6 +189,8 @@ LogicalResult FreeDimTiler::classify() {
         firstTiled = &op;
       continue;
     }
+    if (lastColumnViews.count(&op))
+      continue; // the last tile's column, made there
     if (isPure(&op)) {
       for (Value operand : op.getOperands())
         if (isPrivateBuffer(operand.getDefiningOp()))
@@ -163,6 +198,10 @@ LogicalResult FreeDimTiler::classify() {
                                " takes a view of a buffer that is tiled");
       if (firstTiled)
         movedBefore.push_back(&op);
+      continue;
+    }
+    if (lastTileOps.count(&op)) {
+      tiledOps.insert(&op); // in the last tile only
       continue;
     }
     if (!isa<MemoryEffectOpInterface>(op))
@@ -222,12 +261,19 @@ LogicalResult FreeDimTiler::classifyNestedLoop(scf::ForOp nested,
     if (auto alloc = dyn_cast<AllocOp>(op)) {
       if (isLong(alloc.getResult())) {
         // Shrinks to the tile: private to the (tile, iteration).
-        for (Operation *user : alloc->getUsers())
+        Operation *scan = nullptr;
+        for (NestedScan &n : nestedScans)
+          if (n.scan.getDst().getDefiningOp() == alloc.getOperation())
+            scan = n.scan;
+        for (Operation *user : alloc->getUsers()) {
+          if (scan && isLastColumnView(user, alloc, scan))
+            continue;
           if (!nested->isProperAncestor(user) ||
               !isa<NkiDialect>(user->getDialect()) || isa<AllocOp>(user))
             return fail(user, "cannot tile the free dim: buffer " +
                                   describeView(alloc.getResult()).rootName() +
                                   " is used through a view");
+        }
         nestedAllocs.insert(alloc);
         continue;
       }
@@ -253,6 +299,8 @@ LogicalResult FreeDimTiler::classifyNestedLoop(scf::ForOp nested,
       nestedAllocs.insert(alloc);
       continue;
     }
+    if (lastColumnViews.count(&op))
+      continue;
     if (isPure(&op)) {
       for (Value operand : op.getOperands())
         if (isPrivateBuffer(operand.getDefiningOp()) && isLong(operand))
@@ -269,10 +317,17 @@ LogicalResult FreeDimTiler::classifyNestedLoop(scf::ForOp nested,
         return fail(scan, "cannot tile the free dim: the scan's destination "
                           "is not a buffer allocated beside it, so it cannot "
                           "carry the scan's state between tiles");
-      if (scan.getInitial())
-        return fail(scan, "cannot tile the free dim: a scan in a nested loop "
-                          "must start from an immediate (its state is "
-                          "carried in one column per iteration)");
+      if (Value initial = scan.getInitial()) {
+        // The first tile starts from it; it must mean the same there.
+        Access from = describeView(initial);
+        if (isLong(initial) || !from.root ||
+            tiledAllocs.count(from.root.getDefiningOp()) ||
+            carriedAllocs.count(from.root.getDefiningOp()))
+          return fail(scan, "cannot tile the free dim: the initial state of "
+                            "a scan in a nested loop must be a [P, 1] column "
+                            "that is not tiled");
+        nestedInitialValues = true;
+      }
       for (NestedScan &n : nestedScans)
         if (n.scan == scan)
           n.loops = chain;
@@ -282,8 +337,8 @@ LogicalResult FreeDimTiler::classifyNestedLoop(scf::ForOp nested,
       return failure();
     bool tiled =
         llvm::any_of(op.getOperands(), [&](Value v) { return isLong(v); });
-    if (tiled)
-      continue;
+    if (tiled || lastTileOps.count(&op))
+      continue; // (a last-state store runs in the last tile only)
     // Runs once per tile: it may only write buffers of its iteration.
     SmallVector<Access> accesses;
     collectAccesses(&op, accesses);
@@ -336,6 +391,20 @@ LogicalResult FreeDimTiler::checkDependences() {
     const Access &access = item.access;
     if (isPrivate(access))
       continue;
+    if (lastTileOps.count(access.op)) {
+      // It runs after every other op of every tile but the last: nothing
+      // else in the body may touch what it writes.
+      for (const Item &other : items)
+        if (other.access.op != access.op &&
+            mayConflictInAnyIterations(access, other.access))
+          return fail(access.op,
+                      "cannot tile the free dim: " + describeOp(access.op) +
+                          " stores the scan's last state, so it runs in the "
+                          "last tile only, but " +
+                          describeOp(other.access.op) + " also touches " +
+                          access.rootName());
+      continue;
+    }
     if (access.isWrite && !isLong(access.view))
       return fail(access.op,
                   "cannot tile the free dim: " + describeOp(access.op) +
@@ -477,8 +546,21 @@ FailureOr<scf::ForOp> FreeDimTiler::run() {
   createCarriedBuffers(tileSize);
 
   auto index = [&](int64_t v) { return getIndexConstant(rw, loop, v); };
+  // Tile k covers [k * tileSize, +tileSize) (the last one: the remainder).
+  // The loop runs the tiles in between; the first tile runs on its own when
+  // a nested scan starts from a value, the last when it is a remainder or
+  // the scan's last state is stored.
+  int64_t tiles = fullTiles + (remainder > 0 ? 1 : 0);
+  bool peelFirst = nestedInitialValues;
+  bool peelLast = remainder > 0 || !lastTileOps.empty();
+  int64_t loopBegin = peelFirst ? 1 : 0;
+  int64_t loopEnd = std::max(loopBegin, peelLast ? tiles - 1 : tiles);
+  if (peelFirst)
+    emitTile(rw.getIndexAttr(0),
+             tiles == 1 && remainder > 0 ? remainder : tileSize,
+             /*first=*/true, /*last=*/tiles == 1);
   auto tileLoop =
-      rw.create<scf::ForOp>(loc, index(0), index(fullTiles), index(1));
+      rw.create<scf::ForOp>(loc, index(loopBegin), index(loopEnd), index(1));
   tileLoop->setAttr("nki.loop", rw.getStringAttr(name));
   bool sequential = !scans.empty() || !nestedScans.empty() || orderedTiles;
   tileLoop->setAttr("nki.kind",
@@ -488,15 +570,25 @@ FailureOr<scf::ForOp> FreeDimTiler::run() {
     rw.setInsertionPoint(tileLoop.getBody()->getTerminator());
     Value offset = rw.create<arith::MulIOp>(loc, tileLoop.getInductionVar(),
                                             index(tileSize));
-    emitTile(offset, tileSize, /*last=*/false);
+    if (loopEnd > loopBegin)
+      emitTile(offset, tileSize, /*first=*/false, /*last=*/false);
   }
-  if (remainder > 0)
-    emitTile(rw.getIndexAttr(fullTiles * tileSize), remainder, /*last=*/true);
+  if (tiles - 1 >= loopEnd && tiles - 1 >= (peelFirst ? 1 : 0))
+    emitTile(rw.getIndexAttr((tiles - 1) * tileSize),
+             remainder > 0 ? remainder : tileSize,
+             /*first=*/tiles == 1, /*last=*/true);
 
+  // Views of a scan buffer's last column directly in the body go with it.
+  SmallVector<Operation *> bodyViews;
+  for (Operation *view : lastColumnViews)
+    if (view->getBlock() == loop.getBody())
+      bodyViews.push_back(view);
   SmallVector<Operation *> scanBuffers;
   for (TensorTensorScanOp scan : scans)
     scanBuffers.push_back(scan.getDst().getDefiningOp());
   for (Operation *op : llvm::reverse(tiledOps))
+    rw.eraseOp(op);
+  for (Operation *op : bodyViews)
     rw.eraseOp(op);
   for (Operation *op : tiledAllocs)
     rw.eraseOp(op);

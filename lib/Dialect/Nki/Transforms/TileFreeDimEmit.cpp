@@ -93,7 +93,20 @@ Value FreeDimTiler::tiledOperand(Value original, IRMapping &mapping,
   return cached = slice(mapped, offset, size, loc);
 }
 
-void FreeDimTiler::emitTile(OpFoldResult offset, int64_t size, bool last) {
+Value FreeDimTiler::lastColumnOfTile(memref::SubViewOp view, IRMapping &mapping,
+                                     int64_t size) {
+  Location loc = view.getLoc();
+  // A scan directly in the body writes columns 1 .. size of its carried
+  // buffer.
+  if (Value carried = carriedBuffers.lookup(view.getSource().getDefiningOp()))
+    return column(carried, rw.getIndexAttr(size), loc);
+  // A scan in a nested loop writes the tile's [P, size] buffer.
+  return column(mapping.lookup(view.getSource()), rw.getIndexAttr(size - 1),
+                loc);
+}
+
+void FreeDimTiler::emitTile(OpFoldResult offset, int64_t size, bool first,
+                            bool last) {
   IRMapping mapping;
   // One slice per (value, tile) and one view per carried column, shared by
   // the ops of the tile.
@@ -116,8 +129,16 @@ void FreeDimTiler::emitTile(OpFoldResult offset, int64_t size, bool last) {
             if (tiledAllocs.count(def))
               tileBuffer(cast<AllocOp>(def), size, mapping);
       });
-      emitNestedLoop(nested, mapping, offset, size, last);
+      emitNestedLoop(nested, mapping, offset, size, first, last);
       continue;
+    }
+    if (lastTileOps.count(op)) {
+      if (!last)
+        continue;
+      for (Value operand : op->getOperands())
+        if (auto view = operand.getDefiningOp<memref::SubViewOp>())
+          if (lastColumnViews.count(view))
+            mapping.map(operand, lastColumnOfTile(view, mapping, size));
     }
     if (auto scan = dyn_cast<TensorTensorScanOp>(op)) {
       Value carried = carriedBuffers.lookup(scan.getDst().getDefiningOp());
@@ -150,7 +171,7 @@ void FreeDimTiler::emitTile(OpFoldResult offset, int64_t size, bool last) {
 }
 
 void FreeDimTiler::emitNestedLoop(scf::ForOp nested, IRMapping &mapping,
-                                  OpFoldResult offset, int64_t size,
+                                  OpFoldResult offset, int64_t size, bool first,
                                   bool last) {
   auto newLoop = rw.create<scf::ForOp>(
       nested.getLoc(), mapping.lookupOrDefault(nested.getLowerBound()),
@@ -164,8 +185,18 @@ void FreeDimTiler::emitNestedLoop(scf::ForOp nested, IRMapping &mapping,
   DenseMap<Value, Value> slices;
   for (Operation &op : nested.getBody()->without_terminator()) {
     if (auto inner = dyn_cast<scf::ForOp>(op)) {
-      emitNestedLoop(inner, mapping, offset, size, last);
+      emitNestedLoop(inner, mapping, offset, size, first, last);
       continue;
+    }
+    if (lastColumnViews.count(&op))
+      continue; // made by the last tile's store
+    if (lastTileOps.count(&op)) {
+      if (!last)
+        continue;
+      for (Value operand : op.getOperands())
+        if (auto view = operand.getDefiningOp<memref::SubViewOp>())
+          if (lastColumnViews.count(view))
+            mapping.map(operand, lastColumnOfTile(view, mapping, size));
     }
     if (auto alloc = dyn_cast<AllocOp>(op)) {
       if (!isLong(alloc.getResult())) {
@@ -188,7 +219,7 @@ void FreeDimTiler::emitNestedLoop(scf::ForOp nested, IRMapping &mapping,
         if (n.scan == scan)
           found = &n;
       if (found) {
-        emitNestedScan(*found, mapping, offset, size, last, slices);
+        emitNestedScan(*found, mapping, offset, size, first, last, slices);
         continue;
       }
     }
@@ -206,8 +237,8 @@ void FreeDimTiler::emitNestedLoop(scf::ForOp nested, IRMapping &mapping,
 }
 
 void FreeDimTiler::emitNestedScan(const NestedScan &nested, IRMapping &mapping,
-                                  OpFoldResult offset, int64_t size, bool last,
-                                  DenseMap<Value, Value> &slices) {
+                                  OpFoldResult offset, int64_t size, bool first,
+                                  bool last, DenseMap<Value, Value> &slices) {
   TensorTensorScanOp scan = nested.scan;
   Location loc = scan.getLoc();
   // The column of this iteration of the loops around the scan: their
@@ -236,9 +267,14 @@ void FreeDimTiler::emitNestedScan(const NestedScan &nested, IRMapping &mapping,
   };
   Value state = column(nested.carry, index, loc);
   Value dst = tiled(scan.getDst());
-  rw.create<TensorTensorScanOp>(loc, scan.getOp0Attr(), scan.getOp1Attr(),
-                                tiled(scan.getData0()), tiled(scan.getData1()),
-                                state, FloatAttr(), dst, scan.getEngineAttr());
+  // The first tile starts from the scan's own initial state; the others
+  // from the state the tile before left in the carry.
+  Value initial = state;
+  if (first && scan.getInitial())
+    initial = mapping.lookupOrDefault(scan.getInitial());
+  rw.create<TensorTensorScanOp>(
+      loc, scan.getOp0Attr(), scan.getOp1Attr(), tiled(scan.getData0()),
+      tiled(scan.getData1()), initial, FloatAttr(), dst, scan.getEngineAttr());
   if (last)
     return;
   // The tile's last state, for the same iteration of the next tile.
@@ -296,7 +332,10 @@ void FreeDimTiler::createCarriedBuffers(int64_t tileSize) {
         "_carry";
     nested.carry =
         rw.create<AllocOp>(scan.getLoc(), type, rw.getStringAttr(carryName));
-    rw.create<MemsetOp>(scan.getLoc(), scan.getInitialImmAttr(), nested.carry,
-                        EngineAttr());
+    // A scan that starts from a value: the first tile writes the carry
+    // before any tile reads it.
+    if (!scan.getInitial())
+      rw.create<MemsetOp>(scan.getLoc(), scan.getInitialImmAttr(), nested.carry,
+                          EngineAttr());
   }
 }
