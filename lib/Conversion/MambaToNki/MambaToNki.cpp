@@ -161,6 +161,17 @@ private:
   /// The v1 loop nest for one channel group, inside the batch loop.
   void buildGroup(const ChannelGroup &group, Value batchIv);
 
+  /// `tile` as f32: itself, or (bf16) a ScalarE copy into an f32 tile,
+  /// for the operands that must be f32 (per-partition scalars).
+  Value toF32(Value tile, StringRef name) {
+    auto type = cast<MemRefType>(tile.getType());
+    if (type.getElementType().isF32())
+      return tile;
+    Value copy = alloc(type.getShape(), sbuf, name);
+    rw.create<nki::TensorCopyOp>(named(name), tile, copy, nki::EngineAttr());
+    return copy;
+  }
+
   /// `[P, L]` tile `name` of a `[batch, channels, seq_len]` tensor.
   Value loadRows(Value tensor, Value b, Value c0, int64_t p, StringRef name) {
     OpFoldResult zero = rw.getIndexAttr(0);
@@ -228,8 +239,10 @@ Value V1KernelBuilder::loadProjection(Value bc, int64_t group, Value b, Value n,
   OpFoldResult zero = rw.getIndexAttr(0);
   SmallVector<int64_t> row = {1, shape.seqLen};
   switch (projectionOf(bc)) {
-  case Projection::constant:
-    return load(bc, {c0, n}, {p, 1}, {p, 1}, name);
+  case Projection::constant: {
+    Value column = load(bc, {c0, n}, {p, 1}, {p, 1}, name);
+    return toF32(column, (name + "_f32").str());
+  }
   case Projection::grouped:
     return load(bc, {b, index(group), n, zero}, {1, 1, 1, shape.seqLen}, row,
                 name);
@@ -360,6 +373,15 @@ void V1KernelBuilder::buildGroup(const ChannelGroup &group, Value b) {
         view(op.getOut(), {b, c0, zero}, {1, p, len}, {p, len}, "output");
     if (!accT)
       accT = accTile(t);
+    // A bf16 output: the f32 accumulator rounded on the way out (a copy
+    // that converts, as NKI converts on an engine's write, not in the DMA).
+    Type outElement = cast<MemRefType>(op.getOut().getType()).getElementType();
+    if (!outElement.isF32()) {
+      Value rounded = alloc(tile, sbuf, "output", outElement);
+      rw.create<nki::TensorCopyOp>(named("output"), accT, rounded,
+                                   nki::EngineAttr());
+      accT = rounded;
+    }
     rw.create<nki::StoreOp>(named("output"), accT, dst);
   }
 }
@@ -431,12 +453,6 @@ LogicalResult mlir::mamba::checkLowerableToNki(SelectiveScanOp op) {
     if (!operand.value)
       continue;
     auto type = cast<MemRefType>(operand.value.getType());
-    if (!type.getElementType().isF32())
-      return op.emitOpError()
-             << "cannot be lowered to nki yet: operand '" << operand.name
-             << "' is " << type.getElementType()
-             << "; the lowering handles f32 tensors only (bf16 I/O is "
-                "accepted by the op, its lowering is not written yet)";
     if (!type.hasStaticShape())
       return op.emitOpError()
              << "cannot be lowered to nki: operand '" << operand.name

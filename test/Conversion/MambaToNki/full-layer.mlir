@@ -81,3 +81,35 @@ func.func @unaligned_groups(%delta: memref<1x384x32xf32>, %u: memref<1x384x32xf3
   mamba.selective_scan delta(%delta : memref<1x384x32xf32>) u(%u : memref<1x384x32xf32>) A(%A : memref<384x2xf32>) B(%B : memref<1x2x2x32xf32>) C(%C : memref<1x2x2x32xf32>) into %y : memref<1x384x32xf32>
   return
 }
+
+// -----
+
+// bf16 I/O: the loads keep bf16 tiles (DMA does not convert), the engines
+// read them and write f32; a constant B (a per-partition scalar, which must
+// be f32) is copied to f32; the f32 accumulator is rounded to a bf16 tile by
+// a copy before the store.
+// CHECK-LABEL: func.func @bf16_io
+// CHECK: %[[DI:.*]] = nki.alloc "delta_i" : memref<128x32xbf16, #nki.mem<sbuf>>
+// CHECK: nki.load %{{.*}} : memref<128x32xbf16, {{.*}}> into %[[DI]]
+// CHECK: %[[DA:.*]] = nki.alloc "deltaA" : memref<128x32xf32, #nki.mem<sbuf>>
+// CHECK: nki.activation exp(%[[DI]] : memref<128x32xbf16, #nki.mem<sbuf>>) scale(%{{.*}}) into %[[DA]]
+// CHECK: %[[BI:.*]] = nki.alloc "B_i" : memref<128x1xbf16, #nki.mem<sbuf>>
+// CHECK: %[[BF:.*]] = nki.alloc "B_i_f32" : memref<128x1xf32, #nki.mem<sbuf>>
+// CHECK: nki.tensor_copy %[[BI]] : {{.*}} into %[[BF]]
+// CHECK: nki.tensor_tensor multiply(%[[DI]] : memref<128x32xbf16, #nki.mem<sbuf>>, %{{.*}} : memref<128x32xbf16, #nki.mem<sbuf>>) into %{{.*}} : memref<128x32xf32, #nki.mem<sbuf>>
+// CHECK: nki.tensor_scalar(%{{.*}}) multiply(%[[BF]] : memref<128x1xf32, #nki.mem<sbuf>>)
+// CHECK: nki.loop = "state"
+// CHECK: %[[OUT:.*]] = nki.alloc "output" : memref<128x32xbf16, #nki.mem<sbuf>>
+// CHECK: nki.tensor_copy %{{.*}} : memref<128x32xf32, {{.*}}> into %[[OUT]] : memref<128x32xbf16, #nki.mem<sbuf>>
+// CHECK: nki.store %[[OUT]] : memref<128x32xbf16, #nki.mem<sbuf>> into %{{.*}} : memref<128x32xbf16, {{.*}}>
+module {
+  func.func @bf16_io(%delta: memref<1x128x32xbf16>, %u: memref<1x128x32xbf16>, %A: memref<128x2xf32>,
+                         %B: memref<128x2xbf16>, %C: memref<128x2xbf16>,
+                         %out: memref<1x128x32xbf16>) {
+    mamba.selective_scan delta(%delta : memref<1x128x32xbf16>)
+        u(%u : memref<1x128x32xbf16>) A(%A : memref<128x2xf32>)
+        B(%B : memref<128x2xbf16>) C(%C : memref<128x2xbf16>)
+        into %out : memref<1x128x32xbf16>
+    return
+  }
+}

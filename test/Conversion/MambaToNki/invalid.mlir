@@ -42,14 +42,3 @@ func.func @seq_len_absurd(%delta: memref<1x128x1099511627776xf32>, %u: memref<1x
   return
 }
 
-// -----
-
-// bf16 I/O is accepted by the op; its lowering is not written yet, and says
-// so rather than computing something else.
-func.func @bf16_io(%d: memref<1x128x64xbf16>, %u: memref<1x128x64xf32>,
-                   %A: memref<128x4xf32>, %B: memref<1x4x64xf32>,
-                   %C: memref<1x4x64xf32>, %y: memref<1x128x64xf32>) {
-  // expected-error @+1 {{'mamba.selective_scan' op cannot be lowered to nki yet: operand 'delta' is 'bf16'; the lowering handles f32 tensors only (bf16 I/O is accepted by the op, its lowering is not written yet)}}
-  mamba.selective_scan delta(%d : memref<1x128x64xbf16>) u(%u : memref<1x128x64xf32>) A(%A : memref<128x4xf32>) B(%B : memref<1x4x64xf32>) C(%C : memref<1x4x64xf32>) into %y : memref<1x128x64xf32>
-  return
-}
