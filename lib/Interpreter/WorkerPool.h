@@ -1,8 +1,10 @@
 //===- WorkerPool.h - threads sharing an instruction's rows -----*- C++ -*-===//
 //
 // Helper threads that each take a share of an instruction's partitions
-// (internal to the interpreter). They spin between instructions: an
-// instruction takes microseconds, too little for a condition variable.
+// (internal to the interpreter). Between instructions they spin briefly (an
+// instruction takes microseconds), then block on a condition variable, and
+// so does the caller waiting for the shares: a thread that keeps spinning
+// holds a core that the others, or another process, need.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,7 +14,9 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -28,23 +32,27 @@ public:
 
   unsigned size() const { return numWorkers; }
 
-  /// Splits rows [0, rows) into size() contiguous shares and runs
-  /// `job(worker, begin, end)` on each, the caller's share on the calling
-  /// thread; returns when every share is done.
+  /// Splits rows [0, rows) into contiguous
+  /// chunks and runs `job(worker, begin, end)` on each, on whichever thread
+  /// (the caller included) claims it first; `worker` is that thread's index.
+  /// Returns when every chunk is done.
   using Job = llvm::function_ref<void(unsigned, int64_t, int64_t)>;
   void run(int64_t rows, Job job);
 
 private:
-  void range(unsigned index, int64_t &begin, int64_t &end) const;
+  void drain(unsigned index, uint64_t generation);
   void loop(unsigned index);
 
   unsigned numWorkers;
   std::vector<std::thread> threads;
-  std::atomic<uint64_t> generation{0};
-  std::atomic<unsigned> pending{0};
+  std::atomic<uint64_t> work{0}; // generation | chunks | next (see .cpp)
+  std::atomic<int64_t> done{0};  // chunks of this instruction done
   std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::condition_variable started;  // a new generation (or stop)
+  std::condition_variable finished; // pending reached 0
   const Job *job = nullptr;
-  int64_t rows = 0;
+  int64_t rows = 0, chunkRows = 0;
 };
 
 /// A pause for spin loops.
