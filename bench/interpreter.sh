@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # nki-run against a native fused selective-scan loop (issue 6's benchmark):
 # v3 at (1, 8192, 4096, 16) by default, both on the same .npy inputs.
-# Target: nki-run / native <= 3, nki-run peak RSS <= 1.5 GB.
+# Target: nki-run / native <= 3, nki-run peak RSS <= 1.5 GB. Then default
+# threads against --jobs=1, quiet and with one core busy elsewhere.
 #
 #   bash bench/interpreter.sh
 #   SHAPE=1,2048,1024,16 bash bench/interpreter.sh
@@ -13,7 +14,8 @@ BIN=${MAMBA_TOOLS_DIR:-$BUILD_DIR/bin}
 SHAPE=${SHAPE:-1,8192,4096,16}
 IFS=, read -r b l c n <<<"$SHAPE"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+busy=
+trap 'rm -rf "$work"; if [ -n "$busy" ]; then kill "$busy" 2>/dev/null || true; fi' EXIT
 
 python3 scripts/make-kernel.py --batch "$b" --seq-len "$l" --channels "$c" \
   --state "$n" | "$BIN/mamba-opt" --mamba-v3 \
@@ -55,3 +57,29 @@ awk -v s="$native_s" -v c="$native_compute" -v kb="$native_kb" -v r="$run_s" \
   printf "%-34s %10.2f %10.0f\n", "nki-run (whole program)", r, rkb / 1024
   printf "ratio nki-run / native: %.2f (whole programs), %.2f (vs compute only)\n", r / s, r / c
   printf "max |nki-run - native| over all outputs: %s\n", diff }'
+
+# Default threads against --jobs=1, on a quiet machine and with an unrelated
+# busy loop holding one core (issue 17's target: busy default <= 1.1x
+# --jobs=1; quiet default faster than --jobs=1). Medians of RUNS runs.
+RUNS=${RUNS:-3}
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+timed() {
+  for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f "%e" -o "$work/t" "$BIN/nki-run" "$work/k.nisa" \
+      "${inputs[@]}" --quiet --no-race-check "$@" >/dev/null
+    cat "$work/t"
+  done | median
+}
+quiet_default=$(timed)
+quiet_one=$(timed --jobs=1)
+(while :; do :; done) &
+busy=$!
+busy_default=$(timed)
+busy_one=$(timed --jobs=1)
+kill "$busy"
+busy=
+printf '%-34s %10s %10s %10s\n' "threads (median of $RUNS)" default jobs=1 ratio
+awk -v qd="$quiet_default" -v q1="$quiet_one" -v bd="$busy_default" \
+    -v b1="$busy_one" 'BEGIN {
+  printf "%-34s %10.2f %10.2f %10.2f\n", "quiet machine", qd, q1, qd / q1
+  printf "%-34s %10.2f %10.2f %10.2f\n", "one core busy elsewhere", bd, b1, bd / b1 }'
