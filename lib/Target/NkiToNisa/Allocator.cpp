@@ -58,15 +58,28 @@ void Allocator::linkNextUses() {
   }
 }
 
+int64_t Allocator::allocateScratch(int64_t bytes) {
+  // Best fit among the slots of dead units, the rest of it kept free.
+  auto it = freeScratch.lower_bound(bytes);
+  if (it == freeScratch.end()) {
+    int64_t offset = scratchTop;
+    scratchTop += bytes;
+    return offset;
+  }
+  auto [size, offset] = *it;
+  freeScratch.erase(it);
+  if (size > bytes)
+    freeScratch.emplace(size - bytes, offset + bytes);
+  return offset;
+}
+
 void Allocator::spill(uint32_t id, uint32_t at) {
   Unit &u = units[id];
   // Save only data that scratch does not already hold (a buffer never
   // written holds no data at all).
   if (u.dirty) {
-    if (u.scratch < 0) {
-      u.scratch = scratchTop;
-      scratchTop += u.bytes * typeOf(u).partitions;
-    }
+    if (u.scratch < 0)
+      u.scratch = allocateScratch(u.bytes * typeOf(u).partitions);
     events.push_back(SpillEvent{at, id, u.address, /*save=*/true});
     u.dirty = false;
     u.saved = true;
@@ -185,11 +198,16 @@ LogicalResult Allocator::allocateInstruction(uint64_t i, size_t begin,
     if (r == begin && (records.meta[i] & kFirstIsWrite))
       u.dirty = true;
   }
-  // Free units not used again.
+  // Free units not used again, and their scratch slots: the spill queue
+  // runs in order, so a later save into the slot comes after the unit's
+  // last reload from it.
   for (uint32_t unit : pinned) {
     Unit &u = units[unit];
     if (u.next != kNever)
       continue;
+    // (u.scratch stays: the streamer reads it for this unit's events.)
+    if (u.scratch >= 0)
+      freeScratch.emplace(u.bytes * typeOf(u).partitions, u.scratch);
     if (typeOf(u).space == nisa::Space::psum) {
       psum.release(u.address, u.bytes);
     } else {

@@ -21,6 +21,7 @@
 #include "mlir/IR/Diagnostics.h"
 
 #include <functional>
+#include <map>
 #include <optional>
 
 namespace mlir {
@@ -88,6 +89,9 @@ private:
   /// Moves `unit` out of SBUF before instruction `at`, saving it when it
   /// holds data that scratch does not.
   void spill(uint32_t unit, uint32_t at);
+  /// A scratch slot of `bytes`: the best fitting slot of a dead unit, or
+  /// new space at the top.
+  int64_t allocateScratch(int64_t bytes);
   const BufferType &typeOf(const Unit &u) const {
     return buffers.typeOf(buffers.buffers[u.buffer]);
   }
@@ -108,6 +112,7 @@ private:
   std::vector<uint32_t> resident; // sbuf units in memory
   Arena sbuf, psum;
   int64_t scratchTop = 0;
+  std::multimap<int64_t, int64_t> freeScratch; // size -> offset
 };
 
 /// After an allocation that spilled (`events`): makes windowed every
