@@ -498,8 +498,11 @@ Error nki_run::run(const RunOptions &o, raw_ostream &out) {
                     timeline.totalNs / 1000.0, program.instructions.size());
     return Error::success();
   }
-  unsigned threads =
-      o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+  // The useful number of threads: no more than the cores (more would only
+  // take turns on them) and than an instruction's chunks (128 partitions,
+  // at least 4 a chunk). Results do not depend on it.
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = std::min({o.jobs ? o.jobs : cores, cores, 32u});
   Machine machine(program, threads);
   execute(program, timeline, values, o, machine);
   return results(program, timeline, machine, values, files, scan, o, out);

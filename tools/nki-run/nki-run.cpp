@@ -113,7 +113,8 @@ static cl::opt<double> maxMemoryGiB(
 static cl::opt<unsigned>
     jobs("jobs",
          cl::desc("threads that share each instruction's partitions, 1 to "
-                  "128 (default, or 0: all cores)"),
+                  "128 (default, or 0: all cores); no more threads than "
+                  "cores, or than 32, are started"),
          cl::init(0), cl::cat(category));
 
 static int fail(const Twine &message) {
