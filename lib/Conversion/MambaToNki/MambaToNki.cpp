@@ -20,6 +20,7 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 namespace mlir {
@@ -434,28 +435,32 @@ scf::ForOp V1KernelBuilder::build() {
 // Entry points
 //===----------------------------------------------------------------------===//
 
+/// The op's operands (null when not given) with their names, which are
+/// their roles in the kernel (mamba-nki/Support/KernelRoles.h).
+static std::array<std::pair<Value, StringRef>, 11>
+roleOperands(SelectiveScanOp op) {
+  using namespace mamba_roles;
+  return {{{op.getDelta(), kDelta},
+           {op.getU(), kU},
+           {op.getA(), kA},
+           {op.getB(), kB},
+           {op.getC(), kC},
+           {op.getD(), kD},
+           {op.getZ(), kZ},
+           {op.getDeltaBias(), kDeltaBias},
+           {op.getInitialState(), kInitialState},
+           {op.getOut(), kOut},
+           {op.getFinalState(), kFinalState}}};
+}
+
 LogicalResult mlir::mamba::checkLowerableToNki(SelectiveScanOp op) {
-  struct Operand {
-    Value value;
-    StringRef name;
-  };
-  for (Operand operand : {Operand{op.getDelta(), "delta"},
-                          {op.getU(), "u"},
-                          {op.getA(), "A"},
-                          {op.getB(), "B"},
-                          {op.getC(), "C"},
-                          {op.getD(), "D"},
-                          {op.getZ(), "z"},
-                          {op.getDeltaBias(), "delta_bias"},
-                          {op.getInitialState(), "initial_state"},
-                          {op.getOut(), "out"},
-                          {op.getFinalState(), "final_state"}}) {
-    if (!operand.value)
+  for (auto [value, name] : roleOperands(op)) {
+    if (!value)
       continue;
-    auto type = cast<MemRefType>(operand.value.getType());
+    auto type = cast<MemRefType>(value.getType());
     if (!type.hasStaticShape())
       return op.emitOpError()
-             << "cannot be lowered to nki: operand '" << operand.name
+             << "cannot be lowered to nki: operand '" << name
              << "' has dynamic shape " << type
              << "; the NeuronCore instruction stream is fully unrolled and "
                 "needs static shapes";
@@ -491,20 +496,7 @@ mlir::mamba::lowerSelectiveScanToNki(RewriterBase &rewriter,
   // Name the kernel's HBM tensors after their role, for the instruction
   // stream and the interpreter (unless the user named them already).
   if (auto func = op->getParentOfType<func::FuncOp>()) {
-    using namespace mamba_roles;
-    std::pair<Value, StringRef> roles[] = {
-        {op.getDelta(), kDelta},
-        {op.getU(), kU},
-        {op.getA(), kA},
-        {op.getB(), kB},
-        {op.getC(), kC},
-        {op.getD(), kD},
-        {op.getZ(), kZ},
-        {op.getDeltaBias(), kDeltaBias},
-        {op.getInitialState(), kInitialState},
-        {op.getOut(), kOut},
-        {op.getFinalState(), kFinalState}};
-    for (auto [value, role] : roles) {
+    for (auto [value, role] : roleOperands(op)) {
       if (!value)
         continue;
       auto arg = dyn_cast<BlockArgument>(value);

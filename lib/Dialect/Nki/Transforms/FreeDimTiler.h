@@ -94,6 +94,9 @@ private:
   /// buffer, or column size - 1 of the tile's buffer.
   Value lastColumnOfTile(memref::SubViewOp view, IRMapping &mapping,
                          int64_t size);
+  /// In the last tile, maps the last-column views that `store` reads to
+  /// that tile's last column.
+  void mapLastColumns(Operation *store, IRMapping &mapping, int64_t size);
   void createCarriedBuffers(int64_t tileSize);
 
   RewriterBase &rw;

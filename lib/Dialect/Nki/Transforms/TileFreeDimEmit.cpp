@@ -105,6 +105,14 @@ Value FreeDimTiler::lastColumnOfTile(memref::SubViewOp view, IRMapping &mapping,
                 loc);
 }
 
+void FreeDimTiler::mapLastColumns(Operation *store, IRMapping &mapping,
+                                  int64_t size) {
+  for (Value operand : store->getOperands())
+    if (auto view = operand.getDefiningOp<memref::SubViewOp>())
+      if (lastColumnViews.count(view))
+        mapping.map(operand, lastColumnOfTile(view, mapping, size));
+}
+
 void FreeDimTiler::emitTile(OpFoldResult offset, int64_t size, bool first,
                             bool last) {
   IRMapping mapping;
@@ -135,10 +143,7 @@ void FreeDimTiler::emitTile(OpFoldResult offset, int64_t size, bool first,
     if (lastTileOps.count(op)) {
       if (!last)
         continue;
-      for (Value operand : op->getOperands())
-        if (auto view = operand.getDefiningOp<memref::SubViewOp>())
-          if (lastColumnViews.count(view))
-            mapping.map(operand, lastColumnOfTile(view, mapping, size));
+      mapLastColumns(op, mapping, size);
     }
     if (auto scan = dyn_cast<TensorTensorScanOp>(op)) {
       Value carried = carriedBuffers.lookup(scan.getDst().getDefiningOp());
@@ -193,10 +198,7 @@ void FreeDimTiler::emitNestedLoop(scf::ForOp nested, IRMapping &mapping,
     if (lastTileOps.count(&op)) {
       if (!last)
         continue;
-      for (Value operand : op.getOperands())
-        if (auto view = operand.getDefiningOp<memref::SubViewOp>())
-          if (lastColumnViews.count(view))
-            mapping.map(operand, lastColumnOfTile(view, mapping, size));
+      mapLastColumns(&op, mapping, size);
     }
     if (auto alloc = dyn_cast<AllocOp>(op)) {
       if (!isLong(alloc.getResult())) {
