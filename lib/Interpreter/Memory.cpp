@@ -23,10 +23,22 @@ uint16_t nki_run::floatToBf16(float f) {
   return uint16_t((bits + rounding) >> 16);
 }
 
+/// Partitions are laid out this many bytes further apart than their size.
+/// SBUF's and PSUM's partition sizes (192 KiB, 16 KiB) are multiples of
+/// the set stride of the CPU's caches (4 KiB for a 32 KiB 8-way L1, 64 KiB
+/// for a 512 KiB 8-way L2), so the same element of every partition would
+/// compete for the same few sets and an instruction's 128 rows would evict
+/// each other before the next instruction reads them. 33 cache lines apart,
+/// the rows of a buffer spread over all the sets. Only where bytes are kept
+/// changes, never a value.
+static constexpr int64_t kPartitionPad = 33 * 64;
+
 Memories::Memories(const nisa::Program &program)
-    : program(program), sbufStride(nisa::sbufPartitionBytes(program.target)) {
+    : program(program),
+      sbufStride(nisa::sbufPartitionBytes(program.target) + kPartitionPad),
+      psumStride(nisa::kPsumPartitionBytes + kPartitionPad) {
   sbuf.assign(size_t(sbufStride) * nisa::kPartitions, 0);
-  psum.assign(size_t(nisa::kPsumPartitionBytes) * nisa::kPartitions, 0);
+  psum.assign(size_t(psumStride) * nisa::kPartitions, 0);
   scratch.assign(size_t(program.scratchBytes), 0);
   for (const nisa::TensorDecl &t : program.tensors)
     hbm.emplace_back(size_t(t.numElements() * nisa::elementBytes(t.dtype)), 0);
@@ -38,8 +50,7 @@ uint8_t *Memories::rowBase(const nisa::AccessPattern &ap, int64_t row) {
   case nisa::Space::sbuf:
     return sbuf.data() + (ap.partStart + row) * sbufStride + ap.offset;
   case nisa::Space::psum:
-    return psum.data() + (ap.partStart + row) * nisa::kPsumPartitionBytes +
-           ap.offset;
+    return psum.data() + (ap.partStart + row) * psumStride + ap.offset;
   case nisa::Space::scratch:
     return scratch.data() + (ap.offset + row * ap.partStride) * eb;
   case nisa::Space::hbm:

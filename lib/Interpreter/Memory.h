@@ -22,9 +22,17 @@ float bf16ToFloat(uint16_t v);
 /// Rounds to nearest even (NaNs stay NaN).
 uint16_t floatToBf16(float f);
 
-/// Row buffers of one thread, for operands that are not used in place.
+/// A matmul's operands, gathered whole before its rows run (ops::prepare):
+/// stationary [K, M] and moving [K, N], row k of each from partition k.
+struct MatmulOperands {
+  std::vector<float> a, b;
+};
+
+/// Row buffers of one thread, for operands that are not used in place, and
+/// the operands of the matmul whose rows it computes.
 struct Worker {
   std::vector<float> a, b, d;
+  const MatmulOperands *matmul = nullptr;
 };
 
 /// Contiguous, aligned fp32 rows are computed in place (streams are
@@ -56,11 +64,13 @@ public:
   float scalar(const nisa::Scalar &s, int64_t row);
 
   const nisa::Program &program;
-  int64_t sbufStride;
+  /// Bytes from one partition's row to the next's (a partition's size plus
+  /// a pad that keeps the CPU's caches from aliasing rows: Memory.cpp).
+  int64_t sbufStride, psumStride;
   std::vector<uint8_t> sbuf, psum, scratch;
   std::vector<std::vector<uint8_t>> hbm;
-  /// A matmul's operands, gathered whole before its rows run (Ops.cpp).
-  std::vector<float> matA, matB;
+  /// The operands of a matmul executed alone (Machine::execute).
+  MatmulOperands matmul;
 };
 
 } // namespace nki_run

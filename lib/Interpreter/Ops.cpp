@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Ops.h"
+#include "VectorMath.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,12 +17,6 @@
 
 using namespace nki_run;
 using nisa::Instruction;
-
-namespace nki_run {
-/// out[i] = exp(in[i]), vectorised, the same arithmetic for every element
-/// whatever its position (VectorMath.cpp); `in` may equal `out`.
-void expRow(const float *in, float *out, int64_t n);
-} // namespace nki_run
 
 //===----------------------------------------------------------------------===//
 // ALU operations and activation functions
@@ -53,11 +48,12 @@ static inline float alu(nisa::Alu op, float x, float y) {
 /// in the instruction or on the instruction's length.
 static void activateRow(nisa::Act f, float *t, float *out, int64_t n,
                         std::vector<float> &tmp) {
+  const VectorKernels &k = kernels();
   auto expOf = [&](bool negate) -> float * {
     tmp.resize(size_t(n));
     for (int64_t i = 0; i < n; ++i)
       tmp[size_t(i)] = negate ? -t[i] : t[i];
-    expRow(tmp.data(), tmp.data(), n);
+    k.exp(tmp.data(), tmp.data(), n);
     return tmp.data();
   };
   switch (f) {
@@ -66,7 +62,7 @@ static void activateRow(nisa::Act f, float *t, float *out, int64_t n,
       std::memmove(out, t, size_t(n) * 4);
     return;
   case nisa::Act::exp:
-    expRow(t, out, n);
+    k.exp(t, out, n);
     return;
   case nisa::Act::log:
     for (int64_t i = 0; i < n; ++i)
@@ -78,14 +74,12 @@ static void activateRow(nisa::Act f, float *t, float *out, int64_t n,
     return;
   case nisa::Act::sigmoid: {
     const float *e = expOf(/*negate=*/true);
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = 1.0f / (1.0f + e[i]);
+    k.divOnePlus(nullptr, 1.0f, e, out, n);
     return;
   }
   case nisa::Act::silu: {
     const float *e = expOf(/*negate=*/true);
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = t[i] / (1.0f + e[i]);
+    k.divOnePlus(t, 1.0f, e, out, n);
     return;
   }
   case nisa::Act::softplus: {
@@ -113,20 +107,6 @@ static void activateRow(nisa::Act f, float *t, float *out, int64_t n,
 //===----------------------------------------------------------------------===//
 // Opcodes
 //===----------------------------------------------------------------------===//
-
-/// The selective scan's recurrence on `kLanes` partitions at once: each
-/// partition's chain is serial, so interleaving independent chains keeps the
-/// CPU busy. Per element the arithmetic is exactly the one-partition loop's.
-static constexpr int kLanes = 8;
-static void scanLanes(const float *const *x, const float *const *y,
-                      float *const *out, float *prev, int64_t n) {
-  for (int64_t i = 0; i < n; ++i)
-    for (int k = 0; k < kLanes; ++k) {
-      float t = x[k][i] * prev[k]; // two roundings, never fused
-      prev[k] = t + y[k][i];
-      out[k][i] = prev[k];
-    }
-}
 
 static void copyRow(const Instruction &in, Memories &m, int64_t r, float *out,
                     int64_t n, Worker &w) {
@@ -156,15 +136,10 @@ void ops::activation(const Instruction &in, Memories &m, int64_t r, float *out,
   float scale = m.scalar(in.scalar0, r);
   // The argument row, computed into `out` (inputs are read before
   // the element is written, so an in-place activation is safe).
-  if (in.hasBias) {
-    float bias = 0.0f;
+  float bias = 0.0f;
+  if (in.hasBias)
     m.gather(in.bias, r, &bias);
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = x[i] * scale + bias;
-  } else {
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = x[i] * scale;
-  }
+  kernels().scaleBias(x, scale, in.hasBias, bias, out, n);
   activateRow(in.func, out, out, n, w.b);
 }
 
@@ -173,31 +148,18 @@ void ops::tensor_scalar(const Instruction &in, Memories &m, int64_t r,
   const float *x = m.input(in.src0, r, w.a);
   float s0 = m.scalar(in.scalar0, r);
   float s1 = in.hasOp1 ? m.scalar(in.scalar1, r) : 0.0f;
-  for (int64_t i = 0; i < n; ++i) {
-    float t = in.rev0 ? alu(in.op0, s0, x[i]) : alu(in.op0, x[i], s0);
-    if (in.hasOp1)
-      t = in.rev1 ? alu(in.op1, s1, t) : alu(in.op1, t, s1);
-    out[i] = t;
-  }
+  // Two passes over the row: per element, the same two roundings as one.
+  const VectorKernels &k = kernels();
+  k.scalar(in.op0, in.rev0, s0, x, out, n);
+  if (in.hasOp1)
+    k.scalar(in.op1, in.rev1, s1, out, out, n);
 }
 
 void ops::tensor_tensor(const Instruction &in, Memories &m, int64_t r,
                         float *out, int64_t n, Worker &w) {
   const float *x = m.input(in.src0, r, w.a);
   const float *y = m.input(in.src1, r, w.b);
-  switch (in.op0) {
-  case nisa::Alu::add: // the common cases, in loops the compiler vectorises
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = x[i] + y[i];
-    break;
-  case nisa::Alu::multiply:
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = x[i] * y[i];
-    break;
-  default:
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = alu(in.op0, x[i], y[i]);
-  }
+  kernels().binary(in.op0, x, y, out, n);
 }
 
 void ops::tensor_tensor_scan(const Instruction &in, Memories &m, int64_t r,
@@ -222,29 +184,33 @@ void ops::tensor_tensor_scan(const Instruction &in, Memories &m, int64_t r,
 void ops::matmul(const Instruction &in, Memories &m, int64_t r, float *out,
                  int64_t n, Worker &w) {
   // dst[m, f] = sum_k stationary[k, m] * moving[k, f], from the operands
-  // prepare() gathered.
+  // gatherMatmul() gathered. Each element sums its k products in order from
+  // 0.0f, a row at a time.
+  const MatmulOperands &mm = *w.matmul;
   int64_t k = in.src0.partCount, rows = in.src0.freeElements();
-  for (int64_t j = 0; j < n; ++j) {
-    float acc = 0.0f;
-    for (int64_t kk = 0; kk < k; ++kk)
-      acc += m.matA[size_t(kk * rows + r)] * m.matB[size_t(kk * n + j)];
-    out[j] = acc;
-  }
+  if (k == 0)
+    std::fill(out, out + n, 0.0f);
+  for (int64_t kk = 0; kk < k; ++kk)
+    kernels().axpy(mm.a[size_t(kk * rows + r)], mm.b.data() + kk * n, out, n,
+                   /*first=*/kk == 0);
 }
 
-int64_t ops::prepare(const Instruction &in, Memories &m) {
-  int64_t rows = in.dst.partCount;
+int64_t ops::rowCount(const Instruction &in) {
   if (in.opcode != nisa::Opcode::matmul)
-    return rows;
+    return in.dst.partCount;
+  return std::min<int64_t>(in.dst.partCount, in.src0.freeElements());
+}
+
+void ops::gatherMatmul(const Instruction &in, Memories &m,
+                       MatmulOperands &into) {
   int64_t k = in.src0.partCount, mm = in.src0.freeElements(),
           f = in.src1.freeElements();
-  m.matA.assign(size_t(k * mm), 0.0f);
-  m.matB.assign(size_t(k * f), 0.0f);
+  into.a.assign(size_t(k * mm), 0.0f);
+  into.b.assign(size_t(k * f), 0.0f);
   for (int64_t r = 0; r < k; ++r) {
-    m.gather(in.src0, r, m.matA.data() + r * mm);
-    m.gather(in.src1, r, m.matB.data() + r * f);
+    m.gather(in.src0, r, into.a.data() + r * mm);
+    m.gather(in.src1, r, into.b.data() + r * f);
   }
-  return std::min(rows, mm);
 }
 
 int64_t ops::executeTogether(const Instruction &in, Memories &m, int64_t begin,
@@ -255,16 +221,17 @@ int64_t ops::executeTogether(const Instruction &in, Memories &m, int64_t begin,
       !isDirect(dst) || !isDirect(in.src0) || !isDirect(in.src1))
     return begin;
   const int64_t n = dst.freeElements();
-  for (; begin + kLanes <= end; begin += kLanes) {
-    const float *x[kLanes], *y[kLanes];
-    float *out[kLanes], prev[kLanes];
-    for (int k = 0; k < kLanes; ++k) {
+  const VectorKernels &kern = kernels();
+  for (; begin + kScanLanes <= end; begin += kScanLanes) {
+    const float *x[kScanLanes], *y[kScanLanes];
+    float *out[kScanLanes], prev[kScanLanes];
+    for (int k = 0; k < kScanLanes; ++k) {
       x[k] = reinterpret_cast<const float *>(m.rowBase(in.src0, begin + k));
       y[k] = reinterpret_cast<const float *>(m.rowBase(in.src1, begin + k));
       out[k] = reinterpret_cast<float *>(m.rowBase(dst, begin + k));
       prev[k] = m.scalar(in.scalar0, begin + k);
     }
-    scanLanes(x, y, out, prev, n);
+    kern.scanLanes(x, y, out, prev, n);
   }
   return begin;
 }

@@ -35,10 +35,14 @@ inline void executeRow(const nisa::Instruction &in, Memories &m, int64_t r,
   }
 }
 
-/// Work before the rows, for an opcode whose rows read more than their own
-/// partition: a matmul gathers its operands whole (into m.matA, m.matB).
-/// Returns the rows of the destination to compute.
-int64_t prepare(const nisa::Instruction &in, Memories &m);
+/// The rows of `in`'s destination that it computes.
+int64_t rowCount(const nisa::Instruction &in);
+
+/// A matmul's rows read more than their own partition: its operands are
+/// gathered whole first, into `into`, and its rows then read them from
+/// Worker::matmul.
+void gatherMatmul(const nisa::Instruction &in, Memories &m,
+                  MatmulOperands &into);
 
 /// Rows [begin, end) computed together where that is faster (the scan
 /// interleaves partitions); returns the first row left for executeRow.

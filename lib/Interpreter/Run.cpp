@@ -503,7 +503,7 @@ Error nki_run::run(const RunOptions &o, raw_ostream &out) {
   // at least 4 a chunk). Results do not depend on it.
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   unsigned threads = std::min({o.jobs ? o.jobs : cores, cores, 32u});
-  Machine machine(program, threads);
+  Machine machine(program, threads, o.windows);
   execute(program, timeline, values, o, machine);
   return results(program, timeline, machine, values, files, scan, o, out);
 }

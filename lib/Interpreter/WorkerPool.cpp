@@ -90,14 +90,16 @@ void WorkerPool::loop(unsigned index) {
   }
 }
 
-void WorkerPool::run(int64_t numRows, Job workToDo) {
+void WorkerPool::run(int64_t numRows, Job workToDo, int64_t minChunk) {
   // Chunks of rows, claimed by whichever thread is free: a helper that the
   // OS does not schedule (another process has its core) leaves its share to
   // the others instead of holding everyone up.
   job = &workToDo;
   rows = numRows;
-  chunkRows = std::max<int64_t>(
-      {4, numRows / (int64_t(numWorkers) * 4), (numRows + 0xfffe) / 0xffff});
+  minChunk = std::max<int64_t>(1, minChunk);
+  chunkRows = std::max<int64_t>({minChunk, numRows / (int64_t(numWorkers) * 4),
+                                 (numRows + 0xfffe) / 0xffff});
+  chunkRows = (chunkRows + minChunk - 1) / minChunk * minChunk;
   int64_t chunks = (numRows + chunkRows - 1) / chunkRows;
   done.store(0, std::memory_order_relaxed);
   uint64_t generation = generationOf(work.load(std::memory_order_relaxed)) + 1;

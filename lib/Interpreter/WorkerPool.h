@@ -35,9 +35,10 @@ public:
   /// Splits rows [0, rows) into contiguous
   /// chunks and runs `job(worker, begin, end)` on each, on whichever thread
   /// (the caller included) claims it first; `worker` is that thread's index.
-  /// Returns when every chunk is done.
+  /// Chunks are at least `minChunk` rows (and a multiple of it, but the
+  /// last). Returns when every chunk is done.
   using Job = llvm::function_ref<void(unsigned, int64_t, int64_t)>;
-  void run(int64_t rows, Job job);
+  void run(int64_t rows, Job job, int64_t minChunk = 4);
 
 private:
   void drain(unsigned index, uint64_t generation);

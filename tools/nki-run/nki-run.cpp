@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mamba-nki/Interpreter/Run.h"
+#include "mamba-nki/Interpreter/VectorIsa.h"
 #include "mamba-nki/Tools/InputLimits.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -117,6 +118,24 @@ static cl::opt<unsigned>
                   "cores, or than 32, are started"),
          cl::init(0), cl::cat(category));
 
+static cl::opt<VectorIsa> vectorIsa(
+    "vector-isa",
+    cl::desc("the vector instructions the arithmetic is computed with; "
+             "every choice gives the same bits"),
+    cl::values(clEnumValN(VectorIsa::automatic, "auto",
+                          "the widest this processor has (default)"),
+               clEnumValN(VectorIsa::baseline, "baseline",
+                          "what the build targets (SSE2 on x86-64)"),
+               clEnumValN(VectorIsa::avx2, "avx2", "x86-64 AVX2")),
+    cl::init(VectorIsa::automatic), cl::cat(category));
+
+static cl::opt<bool> noWindows(
+    "no-windows",
+    cl::desc("execute one instruction at a time, on all its partitions, "
+             "instead of in windows of instructions a block of partitions "
+             "at a time (the same results, slower; for comparison)"),
+    cl::cat(category));
+
 static int fail(const Twine &message) {
   WithColor::error(errs(), "nki-run") << message << "\n";
   return 1;
@@ -151,6 +170,7 @@ static RunOptions options() {
   o.target = targetFlag;
   o.maxMemoryGiB = maxMemoryGiB;
   o.jobs = jobs;
+  o.windows = !noWindows;
   return o;
 }
 
@@ -163,6 +183,15 @@ int main(int argc, char **argv) {
       "nki-run: execute a NeuronCore instruction stream (.nisa)\n\n"
       "  nki-run kernel.nisa --random-inputs=0 --check\n"
       "  nki-run kernel.nisa --input delta=delta.npy ... --output out=y.npy\n");
+  for (cl::Option *computeOnly : {static_cast<cl::Option *>(&vectorIsa),
+                                  static_cast<cl::Option *>(&noWindows)})
+    if (computeOnly->getNumOccurrences() && noCompute)
+      return fail("--" + computeOnly->ArgStr +
+                  " chooses how the arithmetic is computed, and "
+                  "--no-compute computes none");
+  if (Error e = selectVectorIsa(vectorIsa))
+    return fail("--vector-isa=" + Twine(vectorIsaName(vectorIsa)) + ": " +
+                toString(std::move(e)));
   int status = 0;
   handleAllErrors(
       nki_run::run(options(), outs()), [&](const CheckFailed &) { status = 1; },

@@ -21,9 +21,12 @@ namespace nki_run {
 
 class Machine {
 public:
-  /// `threads` > 1 splits each instruction's partitions across threads
-  /// (the extra threads spin while a run is in progress).
-  explicit Machine(const nisa::Program &program, unsigned threads = 1);
+  /// `threads` > 1 splits the partitions across threads. `windows`: run
+  /// instructions a block of partitions at a time, several instructions per
+  /// block where that gives the same results (Machine.cpp), or else one
+  /// instruction at a time (for comparison: nki-run --no-windows).
+  explicit Machine(const nisa::Program &program, unsigned threads = 1,
+                   bool windows = true);
   ~Machine();
 
   /// Sets HBM tensor `index` (values converted to its dtype).

@@ -50,6 +50,7 @@ struct RunOptions {
   std::string target;                // --target ("": the stream's)
   double maxMemoryGiB = 16;          // --max-memory-gib
   unsigned jobs = 0;                 // --jobs (0: all cores)
+  bool windows = true;               // not --no-windows
 };
 
 /// The error a failed --check returns: its report is already on `out`.
