@@ -6,11 +6,12 @@
 // DIR/out_native.npy and prints the seconds spent computing.
 //
 // Faster than the straightforward loop (bench/native_loop.c, which the
-// benchmark also runs): channels are independent, so eight of them share
-// one vector (each lane its own channel's scan), on tiles of delta and u
-// transposed to [t][8 channels] in L1; the sixteen states' chains run side
-// by side. Built with -O3 -march=native -ffast-math (bench/CMakeLists.txt),
-// so exp is glibc's vector expf.
+// benchmark also runs): channels are independent, so sixteen of them are
+// computed together in two vectors (each lane its own channel's scan), on
+// tiles of delta and u transposed to [t][16 channels] in L1 (sixteen
+// lanes measured faster than eight here: more independent chains). Built with
+// -O3 -march=native -ffast-math (bench/CMakeLists.txt), so exp is glibc's
+// vector expf.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,7 +31,7 @@
 using namespace nki_run;
 
 namespace {
-constexpr int kLanes = 8;   // channels per vector
+constexpr int kLanes = 16;  // channels computed together
 constexpr int64_t kT = 256; // time steps per tile
 
 struct Scan {
