@@ -11,44 +11,46 @@
 
 using namespace nki_run;
 
-Profile nki_run::summarize(const nisa::Program &program,
-                           const Timeline &timeline,
-                           const TimingParams &params) {
-  Profile p;
-  p.totalUs = timeline.totalNs / 1000.0;
+ProfileBuilder::ProfileBuilder(const nisa::Program &program,
+                               const TimingParams &params)
+    : params(params) {
   p.sbufPeakBytes = program.sbufPeakBytes;
   p.psumPeakBytes = program.psumPeakBytes;
-  double first = INFINITY, last = 0;
-  std::map<std::pair<int, int>, std::pair<double, int64_t>> stalls;
-  for (size_t i = 0; i < program.instructions.size(); ++i) {
-    const nisa::Instruction &in = program.instructions[i];
-    int q = int(in.queue);
-    p.busyUs[size_t(q)] += (timeline.end[i] - timeline.start[i]) / 1000.0;
-    ++p.instructions[size_t(q)];
-    first = std::min(first, timeline.start[i]);
-    last = std::max(last, timeline.end[i]);
-    if (timeline.stallOn[i] >= 0) {
-      auto &entry = stalls[{q, timeline.stallOn[i]}];
-      entry.first += timeline.stall[i] / 1000.0;
-      ++entry.second;
-    }
-    if (in.opcode == nisa::Opcode::dma) {
-      int64_t bytes = nisa::dmaBytes(in);
-      switch (nisa::dmaKind(in)) {
-      case nisa::DmaKind::spillSave:
-        p.spillSaveBytes += bytes;
-        break;
-      case nisa::DmaKind::spillReload:
-        p.spillReloadBytes += bytes;
-        break;
-      case nisa::DmaKind::load:
-      case nisa::DmaKind::store:
-        p.dmaBytes += bytes;
-        break;
-      }
+}
+
+void ProfileBuilder::add(const nisa::Instruction &in,
+                         const InstructionTime &time) {
+  ++count;
+  int q = int(in.queue);
+  p.busyUs[size_t(q)] += (time.end - time.start) / 1000.0;
+  ++p.instructions[size_t(q)];
+  first = std::min(first, time.start);
+  last = std::max(last, time.end);
+  if (time.stallOn >= 0) {
+    auto &entry = stalls[{q, time.stallOn}];
+    entry.first += time.stall / 1000.0;
+    ++entry.second;
+  }
+  if (in.opcode == nisa::Opcode::dma) {
+    int64_t bytes = nisa::dmaBytes(in);
+    switch (nisa::dmaKind(in)) {
+    case nisa::DmaKind::spillSave:
+      p.spillSaveBytes += bytes;
+      break;
+    case nisa::DmaKind::spillReload:
+      p.spillReloadBytes += bytes;
+      break;
+    case nisa::DmaKind::load:
+    case nisa::DmaKind::store:
+      p.dmaBytes += bytes;
+      break;
     }
   }
-  if (program.instructions.empty())
+}
+
+Profile ProfileBuilder::finish(double totalNs) {
+  p.totalUs = totalNs / 1000.0;
+  if (count == 0)
     first = 0;
   p.execStartUs = first / 1000.0;
   p.execEndUs = last / 1000.0;
@@ -68,6 +70,27 @@ Profile nki_run::summarize(const nisa::Program &program,
   if (p.topStalls.size() > 8)
     p.topStalls.resize(8);
   return p;
+}
+
+Profile nki_run::summarize(const nisa::Program &program,
+                           const Timeline &timeline,
+                           const TimingParams &params) {
+  ProfileBuilder builder(program, params);
+  for (size_t i = 0; i < program.instructions.size(); ++i)
+    builder.add(program.instructions[i],
+                {timeline.start[i], timeline.end[i], timeline.stall[i],
+                 timeline.stallOn[i]});
+  return builder.finish(timeline.totalNs);
+}
+
+Profile nki_run::profile(const nisa::Program &program,
+                         const TimingParams &params) {
+  ProfileBuilder builder(program, params);
+  double total =
+      simulate(program, params,
+               [&](size_t, const nisa::Instruction &in,
+                   const InstructionTime &time) { builder.add(in, time); });
+  return builder.finish(total);
 }
 
 void nki_run::printProfile(const Profile &p, nisa::Target target,

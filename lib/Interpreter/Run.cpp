@@ -121,11 +121,9 @@ static Error checkOptions(const RunOptions &o) {
   return Error::success();
 }
 
+/// The stream, read a piece at a time (its text is never held whole).
 static Expected<nisa::Program> readProgram(const std::string &path) {
-  auto buffer = MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
-  if (!buffer)
-    return fail("cannot read '" + path + "': " + buffer.getError().message());
-  Expected<nisa::Program> parsed = nisa::parse((*buffer)->getBuffer(), path);
+  Expected<nisa::Program> parsed = nisa::parseFile(path);
   if (!parsed)
     return fail(toString(parsed.takeError()));
   return parsed;
@@ -278,8 +276,18 @@ outputFiles(const nisa::Program &program, const RunOptions &o) {
 // The timing model's outputs
 //===----------------------------------------------------------------------===//
 
+/// Whether the run needs every instruction's time (the execution order,
+/// --trace, --timeline), not only the profile: without, the timing model
+/// keeps no per-instruction record (an instruction's end time, 8 bytes).
+static bool needsTimeline(const RunOptions &o) {
+  return !o.noCompute || !o.trace.empty() || !o.timeline.empty();
+}
+
+/// The profile, --profile-json, --trace and --timeline; `summary` is the
+/// profile when the timeline was not kept.
 static Error writeTimingOutputs(const nisa::Program &program,
                                 const Timeline &timeline,
+                                std::optional<Profile> summary,
                                 const TimingParams &params, nisa::Target target,
                                 const RunOptions &o, raw_ostream &out) {
   if (!o.timeline.empty()) {
@@ -297,14 +305,15 @@ static Error writeTimingOutputs(const nisa::Program &program,
         }))
       return e;
   }
-  if (!o.noCompute && !o.profile && o.profileJson.empty() && o.trace.empty())
-    return Error::success();
-  Profile summary = summarize(program, timeline, params);
+  if (!o.profile && o.profileJson.empty())
+    summary.reset();
+  else if (!summary)
+    summary = summarize(program, timeline, params);
   if (o.profile)
-    printProfile(summary, target, out);
+    printProfile(*summary, target, out);
   if (!o.profileJson.empty())
     if (Error e = writeFile(o.profileJson, [&](raw_ostream &os) {
-          writeProfileJson(summary, os);
+          writeProfileJson(*summary, os);
         }))
       return e;
   if (!o.trace.empty())
@@ -486,16 +495,26 @@ Error nki_run::run(const RunOptions &o, raw_ostream &out) {
   Values values;
   std::vector<std::pair<int, std::string>> files;
   std::optional<ScanKernel> scan;
+  // Without a timeline to keep, the profile is made as the timing model
+  // runs, while the race check runs on its thread (the model reports no
+  // problems: errors come in the same order).
+  std::optional<Profile> summary;
+  if (!needsTimeline(o))
+    summary = profile(program, *params);
   if (Error e = prepare(program, o, raceCheck, values, files, scan))
     return e;
-  Timeline timeline = simulate(program, *params);
-  if (Error e = writeTimingOutputs(program, timeline, *params, *target, o, out))
+  Timeline timeline;
+  if (needsTimeline(o))
+    timeline = simulate(program, *params);
+  if (Error e = writeTimingOutputs(program, timeline, summary, *params, *target,
+                                   o, out))
     return e;
   if (o.noCompute) {
     if (!o.quiet)
       out << format("predicted latency %.2f us (%zu instructions, timing "
                     "model only)\n",
-                    timeline.totalNs / 1000.0, program.instructions.size());
+                    (summary ? summary->totalUs : timeline.totalNs / 1000.0),
+                    program.instructions.size());
     return Error::success();
   }
   // The useful number of threads: no more than the cores (more would only

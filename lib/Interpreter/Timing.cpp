@@ -133,6 +133,14 @@ public:
       return;
     busy[t] = {t + d, queue};
   }
+  /// Forgets the first reservations that end by `t`, when no later request
+  /// can be ready before `t`. findGap() answers as before: such a
+  /// reservation never pushes a request at or after `t`, and once it is
+  /// gone no reservation before it remains to be found in its place.
+  void forgetBefore(double t) {
+    while (!busy.empty() && busy.begin()->second.end <= t)
+      busy.erase(busy.begin());
+  }
 
 private:
   struct Interval {
@@ -159,29 +167,32 @@ std::string Timeline::stallName(int on) {
 }
 
 namespace {
-/// The simulation's state: queues, ports, and the timeline so far.
+/// The simulation's state: queues and ports.
 class Simulator {
 public:
   Simulator(const nisa::Program &program, const TimingParams &params)
       : program(program), params(params) {
-    size_t n = program.instructions.size();
-    t.start.resize(n);
-    t.end.resize(n);
-    t.stall.assign(n, 0.0);
-    t.stallOn.assign(n, -1);
+    for (size_t i = 0, n = program.instructions.size(); i < n; ++i)
+      ++left[int(program.instructions.queue(i))];
   }
-  Timeline run();
+  /// Times every instruction in program order; returns the total.
+  double run(InstructionTimes each);
 
 private:
-  void step(size_t i);
-  /// When instruction `i` could start on its queue: the queue is free and
-  /// every semaphore it waits on is raised.
-  double readyTime(size_t i);
+  InstructionTime step(const nisa::Instruction &in);
+  /// When `in` could start on its queue: the queue is free and every
+  /// semaphore it waits on is raised (sets `time.stallOn`).
+  double readyTime(const nisa::Instruction &in, InstructionTime &time);
   /// When an engine instruction that needs the SBUF and/or PSUM port for
   /// `hold` ns after `lead` ns can start at or after `ready`; reserves the
   /// ports.
-  double portStart(size_t i, double ready, double lead, double hold,
-                   bool sbufUser, bool psumUser);
+  double portStart(int q, double ready, double lead, double hold, bool sbufUser,
+                   bool psumUser, InstructionTime &time);
+  /// Drops the port reservations no later instruction can run into: each
+  /// asks for a port at or after its queue is free, and a queue's free
+  /// time only grows (durations are >= 0), so the earliest free time of
+  /// the queues with instructions left bounds every later request.
+  void forgetPast();
   /// A DMA's share of the SBUF port is charged at the port's first free
   /// slot after its transfer starts: the DMA is not delayed, the engines
   /// behind it are (a fluid approximation of bandwidth sharing).
@@ -189,31 +200,34 @@ private:
 
   const nisa::Program &program;
   const TimingParams &params;
-  Timeline t;
   std::array<double, nisa::kNumQueues> free{};
-  std::array<std::vector<uint32_t>, nisa::kNumQueues> byQueue;
+  std::array<size_t, nisa::kNumQueues> left{}; // instructions not yet run
+  /// When each queue's instructions end, by position (what a wait on the
+  /// queue's semaphore value v waits for is ends[q][v - 1]).
+  std::array<std::vector<double>, nisa::kNumQueues> ends;
+  double lastEnd = 0;
   // sbufPort: VectorE, GpSimdE and DMA transfers, one at a time. psumPort:
   // VectorE and ScalarE, one at a time (docs/hardware.md §4).
   Port sbufPort, psumPort;
 };
 } // namespace
 
-double Simulator::readyTime(size_t i) {
-  const nisa::Instruction &in = program.instructions[i];
+double Simulator::readyTime(const nisa::Instruction &in,
+                            InstructionTime &time) {
   double ready = free[int(in.queue)];
   for (const nisa::Wait &w : in.waits) {
-    double e = t.end[byQueue[int(w.queue)][w.value - 1]];
+    double e = ends[int(w.queue)][w.value - 1];
     if (e > ready) {
-      t.stallOn[i] = int8_t(w.queue);
+      time.stallOn = int8_t(w.queue);
       ready = e;
     }
   }
   return ready;
 }
 
-double Simulator::portStart(size_t i, double ready, double lead, double hold,
-                            bool sbufUser, bool psumUser) {
-  int q = int(program.instructions[i].queue);
+double Simulator::portStart(int q, double ready, double lead, double hold,
+                            bool sbufUser, bool psumUser,
+                            InstructionTime &time) {
   int holder = -1;
   double at = ready + lead;
   for (int round = 0; round < 64; ++round) {
@@ -227,7 +241,7 @@ double Simulator::portStart(size_t i, double ready, double lead, double hold,
     at = next;
   }
   if (at > ready + lead && holder >= 0)
-    t.stallOn[i] = int8_t(Timeline::kPortStall + holder);
+    time.stallOn = int8_t(Timeline::kPortStall + holder);
   if (sbufUser)
     sbufPort.reserve(at, hold, q);
   if (psumUser)
@@ -248,10 +262,21 @@ void Simulator::chargeDmaShare(const nisa::Instruction &in,
   sbufPort.reserve(at, share, int(in.queue));
 }
 
-void Simulator::step(size_t i) {
-  const nisa::Instruction &in = program.instructions[i];
+void Simulator::forgetPast() {
+  double earliest = INFINITY;
+  for (int q = 0; q < nisa::kNumQueues; ++q)
+    if (left[q])
+      earliest = std::min(earliest, free[q]);
+  if (earliest == INFINITY)
+    return;
+  sbufPort.forgetBefore(earliest);
+  psumPort.forgetBefore(earliest);
+}
+
+InstructionTime Simulator::step(const nisa::Instruction &in) {
+  InstructionTime time;
   int q = int(in.queue);
-  double ready = readyTime(i);
+  double ready = readyTime(in, time);
   double d = duration(in, params);
   bool dma = in.opcode == nisa::Opcode::dma;
   bool sbufUser = (in.queue == Queue::dve || in.queue == Queue::pool) &&
@@ -264,35 +289,60 @@ void Simulator::step(size_t i) {
   double hold = d - lead;
   double start = ready;
   if (sbufUser || psumUser)
-    start = portStart(i, ready, lead, hold, sbufUser, psumUser);
+    start = portStart(q, ready, lead, hold, sbufUser, psumUser, time);
   if (dma && params.dmaUsesSbufPort && touches(in, nisa::Space::sbuf))
     chargeDmaShare(in, start + lead);
-  t.stall[i] = start - free[q];
-  if (t.stall[i] <= 0)
-    t.stallOn[i] = -1;
-  t.start[i] = start;
-  t.end[i] = start + d;
-  free[q] = t.end[i];
-  byQueue[q].push_back(uint32_t(i));
-  t.totalNs = std::max(t.totalNs, t.end[i]);
+  time.stall = start - free[q];
+  if (time.stall <= 0)
+    time.stallOn = -1;
+  time.start = start;
+  time.end = start + d;
+  free[q] = time.end;
+  ends[q].push_back(time.end);
+  lastEnd = std::max(lastEnd, time.end);
+  --left[q];
+  forgetPast();
+  return time;
 }
 
-Timeline Simulator::run() {
+double Simulator::run(InstructionTimes each) {
   // Program order is a valid issue order (every wait refers to an earlier
   // instruction), so one pass computes every start time.
+  nisa::Instruction in;
+  for (size_t i = 0, n = program.instructions.size(); i < n; ++i) {
+    program.instructions.decode(i, in);
+    InstructionTime time = step(in);
+    if (each)
+      each(i, in, time);
+  }
+  return lastEnd + params.launchUs * 1000.0;
+}
+
+double nki_run::simulate(const nisa::Program &program,
+                         const TimingParams &params, InstructionTimes each) {
+  return Simulator(program, params).run(each);
+}
+
+Timeline nki_run::simulate(const nisa::Program &program,
+                           const TimingParams &params) {
+  Timeline t;
   size_t n = program.instructions.size();
-  for (size_t i = 0; i < n; ++i)
-    step(i);
-  t.totalNs += params.launchUs * 1000.0;
+  t.start.resize(n);
+  t.end.resize(n);
+  t.stall.resize(n);
+  t.stallOn.resize(n);
+  t.totalNs = simulate(
+      program, params,
+      [&](size_t i, const nisa::Instruction &, const InstructionTime &time) {
+        t.start[i] = time.start;
+        t.end[i] = time.end;
+        t.stall[i] = time.stall;
+        t.stallOn[i] = time.stallOn;
+      });
   t.order.resize(n);
   std::iota(t.order.begin(), t.order.end(), 0);
   std::stable_sort(t.order.begin(), t.order.end(), [&](uint32_t a, uint32_t b) {
     return t.start[a] < t.start[b];
   });
-  return std::move(t);
-}
-
-Timeline nki_run::simulate(const nisa::Program &program,
-                           const TimingParams &params) {
-  return Simulator(program, params).run();
+  return t;
 }

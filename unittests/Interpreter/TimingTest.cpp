@@ -5,8 +5,11 @@
 // simulate() on small streams: queue order, semaphore waits, shared ports.
 
 #include "mamba-nki/Interpreter/Timing.h"
+#include "mamba-nki/Interpreter/Profile.h"
 
 #include "gtest/gtest.h"
+
+#include <random>
 
 using namespace nki_run;
 using nisa::AccessPattern;
@@ -253,6 +256,56 @@ TEST(TimingTest, VectorAndGpSimdTakeTurnsOnSbuf) {
   EXPECT_EQ(t.stallOn[1], int8_t(Timeline::kPortStall + int(Queue::dve)));
   EXPECT_EQ(Timeline::stallName(t.stallOn[1]), "port held by dve");
   EXPECT_DOUBLE_EQ(t.start[2], 0);
+}
+
+TEST(TimingTest, ProfileWithoutATimelineIsTheSame) {
+  // A stream of engine instructions and DMAs on every queue, waiting on
+  // earlier ones at random: profile() (which keeps no timeline) and
+  // summarize(simulate()) agree to the bit, and with what simulate()
+  // hands out as it goes.
+  std::mt19937_64 rng(3);
+  std::vector<Instruction> all;
+  std::array<uint32_t, nisa::kNumQueues> counts{};
+  Queue queues[] = {Queue::act, Queue::dve, Queue::pool,
+                    Queue::io0, Queue::io1, Queue::spill};
+  for (int i = 0; i < 3000; ++i) {
+    Queue q = queues[rng() % std::size(queues)];
+    Instruction in =
+        nisa::isDmaQueue(q)
+            ? load(int(1 + rng() % 128), int(1 + rng() % 4096))
+            : engine(rng() % 2 ? Opcode::tensor_tensor : Opcode::tensor_scalar,
+                     q, int(1 + rng() % 2048));
+    in.queue = q;
+    if (rng() % 4 == 0)
+      in.dst.space = Space::psum;
+    for (Queue w : queues)
+      if (w != q && counts[int(w)] && rng() % 3 == 0)
+        in.waits.push_back({w, uint32_t(1 + rng() % counts[int(w)])});
+    ++counts[int(q)];
+    all.push_back(in);
+  }
+  nisa::Program p = program(all);
+  Timeline t = simulate(p, trn1);
+  Profile a = summarize(p, t, trn1), b = profile(p, trn1);
+  std::string ta, tb;
+  llvm::raw_string_ostream osa(ta), osb(tb);
+  writeProfileJson(a, osa);
+  writeProfileJson(b, osb);
+  EXPECT_EQ(ta, tb);
+  EXPECT_EQ(a.totalUs, b.totalUs);
+  EXPECT_EQ(a.busyUs, b.busyUs);
+  ASSERT_FALSE(a.topStalls.empty());
+  size_t seen = 0;
+  double total = simulate(
+      p, trn1, [&](size_t i, const Instruction &, const InstructionTime &time) {
+        EXPECT_EQ(i, seen++);
+        EXPECT_EQ(time.start, t.start[i]);
+        EXPECT_EQ(time.end, t.end[i]);
+        EXPECT_EQ(time.stall, t.stall[i]);
+        EXPECT_EQ(time.stallOn, t.stallOn[i]);
+      });
+  EXPECT_EQ(seen, all.size());
+  EXPECT_EQ(total, t.totalNs);
 }
 
 /// The message of `e`, "" for success.

@@ -8,9 +8,14 @@
 
 #include "mamba-nki/Target/Nisa/Program.h"
 
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
 #include "gtest/gtest.h"
 
+#include <cstring>
 #include <limits>
+#include <random>
 
 using namespace nisa;
 
@@ -181,6 +186,237 @@ TEST(ProgramTest, ByteRangesAreKeyedByMemory) {
   in.src0.space = Space::scratch;
   EXPECT_EQ(byteRange(in.src0).key, kScratchKey);
   EXPECT_EQ(numMemoryKeys(2), size_t(tensorKey(1) + 1));
+}
+
+/// Every field of two instructions (an Instruction has padding, so no
+/// memcmp).
+void expectSame(const Instruction &a, const Instruction &b) {
+  EXPECT_EQ(a.queue, b.queue);
+  EXPECT_EQ(a.opcode, b.opcode);
+  EXPECT_EQ(a.func, b.func);
+  EXPECT_EQ(a.op0, b.op0);
+  EXPECT_EQ(a.op1, b.op1);
+  EXPECT_EQ(a.hasOp1, b.hasOp1);
+  EXPECT_EQ(a.rev0, b.rev0);
+  EXPECT_EQ(a.rev1, b.rev1);
+  auto bits = [](float v) {
+    uint32_t u;
+    std::memcpy(&u, &v, 4);
+    return u;
+  };
+  EXPECT_EQ(bits(a.value), bits(b.value));
+  EXPECT_TRUE(a.dst == b.dst);
+  EXPECT_TRUE(a.src0 == b.src0);
+  EXPECT_TRUE(a.src1 == b.src1);
+  EXPECT_EQ(a.numSrcs, b.numSrcs);
+  for (auto [x, y] : {std::make_pair(&a.scalar0, &b.scalar0),
+                      std::make_pair(&a.scalar1, &b.scalar1)}) {
+    EXPECT_EQ(x->isImmediate, y->isImmediate);
+    EXPECT_EQ(bits(x->value), bits(y->value));
+    EXPECT_TRUE(x->ap == y->ap);
+  }
+  EXPECT_EQ(a.hasBias, b.hasBias);
+  EXPECT_TRUE(a.bias == b.bias);
+  ASSERT_EQ(a.waits.size(), b.waits.size());
+  for (size_t i = 0; i < a.waits.size(); ++i) {
+    EXPECT_EQ(a.waits[i].queue, b.waits[i].queue);
+    EXPECT_EQ(a.waits[i].value, b.waits[i].value);
+  }
+  EXPECT_EQ(a.signal, b.signal);
+  EXPECT_EQ(a.loc, b.loc);
+}
+
+AccessPattern randomPattern(std::mt19937_64 &rng) {
+  AccessPattern ap;
+  auto pick = [&](std::initializer_list<int64_t> values) {
+    return values.begin()[rng() % values.size()];
+  };
+  ap.space = Space(rng() % kNumSpaces);
+  ap.dtype = DType(rng() % kNumDTypes);
+  ap.rank = uint8_t(rng() % (kMaxFreeDims + 1));
+  ap.tensor = int16_t(pick({-1, 0, 3, -7, 32767}));
+  ap.partStart = int32_t(pick({0, 1, 64, 127, -5}));
+  ap.partCount = int32_t(pick({0, 1, 128, 1 << 30}));
+  ap.partStride = pick({0, 1, 4096, int64_t(1) << 40, -3});
+  ap.offset = pick({0, 0x18880, int64_t(1) << 48, -1, INT64_MAX, INT64_MIN});
+  for (int d = 0; d < kMaxFreeDims; ++d) {
+    // Beyond the rank too: every field round-trips, used or not.
+    ap.sizes[d] = int32_t(pick({0, 1, 512, INT32_MAX, -2}));
+    ap.strides[d] = int32_t(pick({0, 1, 8192, INT32_MIN}));
+  }
+  return ap;
+}
+
+TEST(ProgramTest, InstructionListKeepsEveryField) {
+  std::mt19937_64 rng(17);
+  std::vector<Instruction> all;
+  for (int i = 0; i < 20000; ++i) {
+    Instruction in;
+    in.queue = Queue(rng() % kNumQueues);
+    in.opcode = Opcode(rng() % kNumOpcodes);
+    in.func = Act(rng() % kNumActs);
+    in.op0 = Alu(rng() % kNumAlus);
+    in.op1 = Alu(rng() % kNumAlus);
+    in.hasOp1 = rng() & 1;
+    in.rev0 = rng() & 1;
+    in.rev1 = rng() & 1;
+    float floats[] = {0.0f, -0.0f, 1.5f,
+                      std::numeric_limits<float>::quiet_NaN(),
+                      -std::numeric_limits<float>::infinity()};
+    in.value = floats[rng() % 5];
+    // Patterns repeat (the list keeps each once) or not.
+    std::vector<AccessPattern> few = {AccessPattern(), randomPattern(rng)};
+    auto pattern = [&]() {
+      return rng() % 3 ? few[rng() % 2] : randomPattern(rng);
+    };
+    in.dst = pattern();
+    in.src0 = pattern();
+    in.src1 = pattern();
+    in.numSrcs = uint8_t(rng() % 3);
+    in.scalar0.isImmediate = rng() & 1;
+    in.scalar0.value = floats[rng() % 5];
+    in.scalar0.ap = pattern();
+    in.scalar1.isImmediate = rng() & 1;
+    in.scalar1.value = floats[rng() % 5];
+    in.scalar1.ap = pattern();
+    in.hasBias = rng() & 1;
+    in.bias = pattern();
+    size_t waits = rng() % (WaitList::kMaxWaits + 1);
+    for (size_t w = 0; w < waits; ++w)
+      in.waits.push_back({Queue(rng() % kNumQueues),
+                          uint32_t(rng() % 3 ? rng() % 100 : UINT32_MAX)});
+    in.signal = uint32_t(rng());
+    in.loc = uint32_t(rng() % 4 ? rng() % 300 : UINT32_MAX);
+    all.push_back(in);
+  }
+  InstructionList list(all);
+  ASSERT_EQ(list.size(), all.size());
+  // Decoded in order, out of order (each thread's cache of decoded
+  // instructions), by iterator and into a used instruction.
+  for (size_t i = 0; i < all.size(); ++i) {
+    expectSame(list[i], all[i]);
+    EXPECT_EQ(list.queue(i), all[i].queue);
+  }
+  for (int k = 0; k < 20000; ++k) {
+    size_t i = rng() % all.size();
+    expectSame(list[i], all[i]);
+  }
+  size_t i = 0;
+  for (const Instruction &in : list)
+    expectSame(in, all[i++]);
+  Instruction used = all[5];
+  list.decode(7, used);
+  expectSame(used, all[7]);
+  // Copies and moves keep the records; a list built again at once is
+  // not confused with the old one by the cache.
+  InstructionList copy = list;
+  expectSame(copy[123], all[123]);
+  InstructionList moved = std::move(copy);
+  expectSame(moved[123], all[123]);
+  EXPECT_EQ(copy.size(), 0u);
+  list.clear();
+  list.push_back(all[9]);
+  expectSame(list[0], all[9]);
+  list = InstructionList(std::vector<Instruction>{all[1], all[2]});
+  expectSame(list[0], all[1]);
+  expectSame(list[1], all[2]);
+}
+
+/// Writes `text` to a temporary file and parses it with parseFile.
+llvm::Expected<Program> parseThroughFile(const std::string &text) {
+  llvm::SmallString<128> path;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("program-test", "nisa", path))
+    return llvm::errorCodeToError(ec);
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    os << text;
+  }
+  llvm::Expected<Program> parsed = parseFile(path);
+  llvm::sys::fs::remove(path);
+  return parsed;
+}
+
+TEST(ProgramTest, ParseFileReadsAPieceAtATime) {
+  // A stream of a few megabytes (more than one piece), a location longer
+  // than a piece, comments, CRLF and no newline at the end.
+  Program p = makeProgram();
+  p.locations.push_back(std::string((1 << 20) + 123, 'x'));
+  uint32_t counts = 0;
+  for (int i = 0; i < 30000; ++i) {
+    Instruction in =
+        dma(i * 7, (i % 64) * 64, 7, i == 20000 ? 4 : uint32_t(i % 4));
+    in.signal = ++counts;
+    p.instructions.push_back(in);
+  }
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  print(p, os);
+  llvm::Expected<Program> whole = parse(text);
+  ASSERT_TRUE(bool(whole)) << llvm::toString(whole.takeError());
+  llvm::Expected<Program> piecewise = parseThroughFile(text);
+  ASSERT_TRUE(bool(piecewise)) << llvm::toString(piecewise.takeError());
+  std::string again;
+  llvm::raw_string_ostream os2(again);
+  print(*piecewise, os2);
+  EXPECT_EQ(again, text);
+  // The parser keeps each location text once.
+  EXPECT_EQ(piecewise->locations.size(), 5u);
+
+  std::string crlf;
+  for (char c : text) {
+    if (c == '\n')
+      crlf += "\r\n# a comment\r\n";
+    else
+      crlf += c;
+  }
+  crlf.resize(crlf.size() - std::strlen("\r\n# a comment\r\n"));
+  llvm::Expected<Program> windows = parseThroughFile(crlf);
+  ASSERT_TRUE(bool(windows)) << llvm::toString(windows.takeError());
+  EXPECT_EQ(windows->instructions.size(), p.instructions.size());
+
+  // Errors name the file and line, as parse()'s do.
+  std::string broken = text;
+  size_t at = broken.find("\n29999 ");
+  ASSERT_NE(at, std::string::npos);
+  broken.insert(at + 1, "x");
+  llvm::Expected<Program> bad = parseThroughFile(broken);
+  ASSERT_FALSE(bool(bad));
+  std::string message = llvm::toString(bad.takeError());
+  EXPECT_NE(message.find(":30007:1: error: expected a decimal integer, "
+                         "got 'x29999'"),
+            std::string::npos)
+      << message;
+  llvm::Expected<Program> missing = parseFile("/nonexistent/k.nisa");
+  ASSERT_FALSE(bool(missing));
+  EXPECT_EQ(llvm::toString(missing.takeError()),
+            "cannot read '/nonexistent/k.nisa': No such file or directory");
+}
+
+TEST(ProgramTest, AnInstructionWaitsAtMostOncePerQueue) {
+  Program p = makeProgram();
+  Instruction in = dma(0, 0, 7, 0);
+  in.signal = 1;
+  p.instructions.push_back(in);
+  in.queue = Queue::io1;
+  for (size_t w = 0; w < WaitList::kMaxWaits; ++w)
+    in.waits.push_back({Queue::io0, 1});
+  p.instructions.push_back(in);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  print(p, os);
+  llvm::Expected<Program> full = parse(text);
+  ASSERT_TRUE(bool(full)) << llvm::toString(full.takeError());
+  EXPECT_EQ(full->instructions[1].waits.size(), WaitList::kMaxWaits);
+  size_t sig = text.rfind(" sig=");
+  text.insert(sig, ",qSyncIO0:1");
+  llvm::Expected<Program> tooMany = parse(text);
+  ASSERT_FALSE(bool(tooMany));
+  EXPECT_NE(llvm::toString(tooMany.takeError())
+                .find("error: more than 9 waits (one per queue is all an "
+                      "instruction needs)"),
+            std::string::npos);
 }
 
 } // namespace

@@ -13,6 +13,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <array>
+#include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,8 +36,26 @@ struct Profile {
   std::vector<Stall> topStalls; // largest first
 };
 
+/// A Profile, from each instruction's time in program order.
+class ProfileBuilder {
+public:
+  ProfileBuilder(const nisa::Program &program, const TimingParams &params);
+  void add(const nisa::Instruction &in, const InstructionTime &time);
+  Profile finish(double totalNs);
+
+private:
+  const TimingParams &params;
+  Profile p;
+  size_t count = 0;
+  double first = INFINITY, last = 0;
+  std::map<std::pair<int, int>, std::pair<double, int64_t>> stalls;
+};
+
 Profile summarize(const nisa::Program &program, const Timeline &timeline,
                   const TimingParams &params);
+/// summarize(program, simulate(program, params), params), without keeping
+/// the timeline.
+Profile profile(const nisa::Program &program, const TimingParams &params);
 void printProfile(const Profile &profile, nisa::Target target,
                   llvm::raw_ostream &os);
 void writeProfileJson(const Profile &profile, llvm::raw_ostream &os);

@@ -15,6 +15,8 @@
 #include "mamba-nki/Interpreter/TimingParams.h"
 #include "mamba-nki/Target/Nisa/Program.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
+
 #include <string>
 #include <vector>
 
@@ -35,11 +37,26 @@ struct Timeline {
   static std::string stallName(int on);
 };
 
+/// When one instruction runs, and what held it (as in Timeline).
+struct InstructionTime {
+  double start = 0, end = 0; // ns
+  double stall = 0;
+  int8_t stallOn = -1;
+};
+/// Receives each instruction's time, in program order.
+using InstructionTimes = llvm::function_ref<void(
+    size_t id, const nisa::Instruction &in, const InstructionTime &time)>;
+
 /// Duration of one instruction in ns.
 double duration(const nisa::Instruction &in, const TimingParams &params);
 
 /// Simulates the stream (in O(n log n)).
 Timeline simulate(const nisa::Program &program, const TimingParams &params);
+/// The same simulation, handing each instruction's time to `each` instead
+/// of keeping it (what it holds: the ports' future reservations and 8 bytes
+/// an instruction); returns Timeline::totalNs.
+double simulate(const nisa::Program &program, const TimingParams &params,
+                InstructionTimes each);
 
 } // namespace nki_run
 

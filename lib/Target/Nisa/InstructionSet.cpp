@@ -8,6 +8,9 @@
 
 #include "mamba-nki/Target/Nisa/InstructionSet.h"
 
+#include "llvm/ADT/SmallVector.h"
+
+#include <cstring>
 #include <iterator>
 
 using namespace nisa;
@@ -91,31 +94,104 @@ StringRef nisa::engineName(Queue q) { return kEngineNames[int(q)]; }
 int64_t nisa::elementBytes(DType d) { return kDTypeBytes[int(d)]; }
 FieldSlot nisa::slotOf(Field f) { return kFieldSlots[int(f)]; }
 
-template <typename E, size_t N>
-static std::optional<E> lookup(const char *const (&names)[N], StringRef name) {
-  for (size_t i = 0; i < N; ++i)
-    if (name == names[i])
-      return static_cast<E>(i);
-  return std::nullopt;
-}
+namespace {
+/// A table of spellings, looked up by hash (the parser looks up every word
+/// of a stream): a word of up to 16 characters is two integers, compared
+/// at once; longer spellings are compared as strings.
+template <size_t N> class Spellings {
+public:
+  explicit Spellings(const char *const (&names)[N]) {
+    for (int16_t &slot : slots)
+      slot = -1;
+    for (size_t i = 0; i < N; ++i) {
+      StringRef name = names[i];
+      refs[i] = name;
+      if (name.size() > 16) {
+        longOnes.push_back(i);
+        continue;
+      }
+      keys[i] = keyOf(name);
+      size_t s = slotOf(keys[i]);
+      while (slots[s] >= 0)
+        s = (s + 1) & (kSlots - 1);
+      slots[s] = int16_t(i);
+    }
+  }
+  template <typename E> std::optional<E> lookup(StringRef name) const {
+    if (name.size() > 16) {
+      for (size_t i : longOnes)
+        if (refs[i] == name)
+          return static_cast<E>(i);
+      return std::nullopt;
+    }
+    Key key = keyOf(name);
+    for (size_t s = slotOf(key); slots[s] >= 0; s = (s + 1) & (kSlots - 1))
+      if (keys[size_t(slots[s])] == key)
+        return static_cast<E>(slots[s]);
+    return std::nullopt;
+  }
+
+private:
+  struct Key {
+    uint64_t lo = 0, hi = 0, size = 0;
+    bool operator==(const Key &o) const {
+      return lo == o.lo && hi == o.hi && size == o.size;
+    }
+  };
+  static Key keyOf(StringRef name) {
+    // Byte by byte: spellings are short, and a call to memcpy costs more.
+    Key k;
+    size_t n = name.size();
+    for (size_t i = 0; i < n && i < 8; ++i)
+      k.lo |= uint64_t(uint8_t(name[i])) << (8 * i);
+    for (size_t i = 8; i < n; ++i)
+      k.hi |= uint64_t(uint8_t(name[i])) << (8 * (i - 8));
+    k.size = n;
+    return k;
+  }
+  /// A power of two, at least four times the spellings.
+  static constexpr size_t kSlots = [] {
+    size_t n = 64;
+    while (n < 4 * N)
+      n *= 2;
+    return n;
+  }();
+  static size_t slotOf(const Key &k) {
+    uint64_t h = (k.lo ^ (k.hi * 0x9e3779b97f4a7c15ull) ^ k.size) *
+                 0xff51afd7ed558ccdull;
+    return size_t(h >> 40) & (kSlots - 1);
+  }
+  StringRef refs[N];
+  Key keys[N];
+  int16_t slots[kSlots];
+  llvm::SmallVector<size_t, 2> longOnes;
+};
+template <size_t N> Spellings(const char *const (&)[N]) -> Spellings<N>;
+} // namespace
 
 std::optional<DType> nisa::symbolizeDType(StringRef name) {
-  return lookup<DType>(kDTypeNames, name);
+  static const Spellings spellings(kDTypeNames);
+  return spellings.lookup<DType>(name);
 }
 std::optional<Queue> nisa::symbolizeQueue(StringRef name) {
-  return lookup<Queue>(kQueueNames, name);
+  static const Spellings spellings(kQueueNames);
+  return spellings.lookup<Queue>(name);
 }
 std::optional<Alu> nisa::symbolizeAlu(StringRef name) {
-  return lookup<Alu>(kAluNames, name);
+  static const Spellings spellings(kAluNames);
+  return spellings.lookup<Alu>(name);
 }
 std::optional<Act> nisa::symbolizeAct(StringRef name) {
-  return lookup<Act>(kActNames, name);
+  static const Spellings spellings(kActNames);
+  return spellings.lookup<Act>(name);
 }
 std::optional<Field> nisa::symbolizeField(StringRef name) {
-  return lookup<Field>(kFieldNames, name);
+  static const Spellings spellings(kFieldNames);
+  return spellings.lookup<Field>(name);
 }
 std::optional<Opcode> nisa::symbolizeOpcode(StringRef name) {
-  return lookup<Opcode>(kOpcodeNames, name);
+  static const Spellings spellings(kOpcodeNames);
+  return spellings.lookup<Opcode>(name);
 }
 
 //===----------------------------------------------------------------------===//

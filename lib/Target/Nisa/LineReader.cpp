@@ -7,13 +7,61 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 using namespace nisa;
 using llvm::StringRef;
 
+namespace {
+/// Character classes, by table (the parser reads every character).
+struct CharClasses {
+  enum : uint8_t { kWord = 1, kDigit = 2, kHexLower = 4, kAlnumOrUnder = 8 };
+  CharClasses() {
+    for (int c = 0; c < 256; ++c) {
+      bool alnum = llvm::isAlnum(char(c));
+      bool digit = llvm::isDigit(char(c));
+      of[c] = uint8_t((alnum || c == '_' || c == '-' || c == '.' ? kWord : 0) |
+                      (digit ? kDigit : 0) |
+                      (digit || (c >= 'a' && c <= 'f') ? kHexLower : 0) |
+                      (alnum || c == '_' ? kAlnumOrUnder : 0));
+    }
+  }
+  bool is(char c, uint8_t cls) const { return of[uint8_t(c)] & cls; }
+  uint8_t of[256];
+};
+const CharClasses kChars;
+} // namespace
+
+bool LineReader::refill() {
+  if (!source || sourceDone)
+    return false;
+  constexpr size_t kPiece = size_t(1) << 20;
+  // `text` is the front of `buffer`.
+  size_t unread = text.size() - std::min(pos, text.size());
+  if (unread && pos)
+    std::memmove(&buffer[0], &buffer[pos], unread);
+  if (buffer.size() < unread + kPiece)
+    buffer.resize(std::max(2 * buffer.size(), unread + kPiece));
+  size_t got =
+      source->read(&buffer[unread], buffer.size() - unread, sourceError);
+  if (got == 0)
+    sourceDone = true;
+  text = StringRef(buffer.data(), unread + got);
+  pos = 0;
+  return got != 0;
+}
+
 bool LineReader::nextLine() {
-  while (pos < text.size()) {
+  while (pos < text.size() || refill()) {
     size_t end = text.find('\n', pos);
+    // The line may end in text not read yet (refill() moves the line to
+    // the front).
+    while (end == StringRef::npos) {
+      size_t searched = text.size() - pos;
+      if (!refill())
+        break;
+      end = text.find('\n', searched);
+    }
     if (end == StringRef::npos)
       end = text.size();
     line = text.slice(pos, end);
@@ -22,6 +70,9 @@ bool LineReader::nextLine() {
     pos = end + 1;
     ++lineNo;
     col = 0;
+    // Instruction lines start with their number.
+    if (!line.empty() && kChars.is(line[0], CharClasses::kDigit))
+      return true;
     StringRef trimmed = line.trim();
     if (trimmed.empty() || trimmed.starts_with("#"))
       continue;
@@ -34,8 +85,9 @@ bool LineReader::nextLine() {
 
 StringRef LineReader::word() {
   size_t start = col;
-  while (!atEnd() && (llvm::isAlnum(line[col]) || line[col] == '_' ||
-                      line[col] == '-' || line[col] == '.'))
+  const char *p = line.data();
+  size_t n = line.size();
+  while (col < n && kChars.is(p[col], CharClasses::kWord))
     ++col;
   return line.slice(start, col);
 }
@@ -56,8 +108,49 @@ std::string LineReader::found(size_t c, bool word) const {
   return "'" + text + "'";
 }
 
+/// The number of decimal digits the 8 characters of `v` start with (in
+/// memory order; the lowest byte first), each byte tested at once.
+static unsigned leadingDigits(uint64_t v) {
+  constexpr uint64_t kHigh = 0xf0f0f0f0f0f0f0f0ull,
+                     kZeros = 0x3030303030303030ull;
+  // A byte is a digit when it is 0x3_ and stays 0x3_ plus 6 (a carry out of
+  // a byte only reaches bytes after the first that is not a digit).
+  uint64_t notDigit =
+      ((v & kHigh) ^ kZeros) | (((v + 0x0606060606060606ull) & kHigh) ^ kZeros);
+  return notDigit ? unsigned(__builtin_ctzll(notDigit)) / 8 : 8;
+}
+
+/// The value of the first `k` (1 to 8) decimal digits of `v`.
+static uint64_t digitsValue(uint64_t v, unsigned k) {
+  // The k digits to the top bytes (the others become leading zeros), then
+  // pairs, quads and the eight combined by multiplication.
+  v = (v << (8 * (8 - k))) & 0x0f0f0f0f0f0f0f0full;
+  v = (v * 2561) >> 8 & 0x00ff00ff00ff00ffull;
+  v = (v * 6553601) >> 16 & 0x0000ffff0000ffffull;
+  return (v * 42949672960001ull) >> 32;
+}
+
 llvm::Error LineReader::integer(int64_t &out, int64_t min, int64_t max,
                                 bool hex, bool thenX) {
+  // The common case first: 1 to 7 decimal digits within the next eight
+  // characters, nothing glued after them, in range. Anything else takes
+  // the general path below, which also makes the errors.
+  if (!hex && col + 8 <= line.size()) {
+    uint64_t v;
+    std::memcpy(&v, line.data() + col, 8);
+    unsigned k = leadingDigits(v);
+    if (k >= 1 && k <= 7 && (k == 1 || line[col] != '0')) {
+      char next = line[col + k];
+      bool glued = kChars.is(next, CharClasses::kAlnumOrUnder) &&
+                   !(thenX && next == 'x');
+      uint64_t value = digitsValue(v, k);
+      if (!glued && value <= uint64_t(max) && int64_t(value) >= min) {
+        out = int64_t(value);
+        col += k;
+        return llvm::Error::success();
+      }
+    }
+  }
   size_t start = col;
   auto bad = [&](const llvm::Twine &what) {
     col = start;
@@ -67,16 +160,33 @@ llvm::Error LineReader::integer(int64_t &out, int64_t min, int64_t max,
     return bad("expected a hex byte offset ('0x' and lowercase hex digits)");
   size_t digitsStart = hex ? col + 2 : col;
   col = digitsStart;
-  while (!atEnd() && (hex ? llvm::isDigit(line[col]) ||
-                                (line[col] >= 'a' && line[col] <= 'f')
-                          : llvm::isDigit(line[col])))
-    ++col;
+  // The value as the digits are read; `overflow` past 2^64.
+  const char *p = line.data();
+  size_t n = line.size();
+  uint64_t value = 0;
+  bool overflow = false;
+  if (hex) {
+    for (; col < n && kChars.is(p[col], CharClasses::kHexLower); ++col) {
+      unsigned digit =
+          p[col] <= '9' ? unsigned(p[col] - '0') : unsigned(p[col] - 'a' + 10);
+      overflow |= value >> 60 != 0;
+      value = value << 4 | digit;
+    }
+  } else {
+    for (; col < n && kChars.is(p[col], CharClasses::kDigit); ++col) {
+      unsigned digit = unsigned(p[col] - '0');
+      // 19 digits cannot overflow; check beyond.
+      if (col - digitsStart >= 19)
+        overflow |= value > (UINT64_MAX - digit) / 10;
+      value = value * 10 + digit;
+    }
+  }
   StringRef digits = line.slice(digitsStart, col);
   // A letter or digit straight after the number (other than a shape's 'x')
   // makes it another token: '1junk', '0x10' where decimal is expected, or
   // upper-case hex digits.
-  bool glued = !atEnd() && (llvm::isAlnum(peek()) || peek() == '_') &&
-               !(thenX && peek() == 'x');
+  bool glued = col < n && kChars.is(p[col], CharClasses::kAlnumOrUnder) &&
+               !(thenX && p[col] == 'x');
   if (digits.empty() || glued)
     return bad(hex ? "expected a hex byte offset ('0x' and lowercase hex "
                      "digits)"
@@ -84,9 +194,7 @@ llvm::Error LineReader::integer(int64_t &out, int64_t min, int64_t max,
   if (digits.size() > 1 && digits.front() == '0')
     return bad(hex ? "expected a hex byte offset without leading zeros"
                    : "expected a decimal integer without leading zeros");
-  unsigned long long value = 0;
-  if (llvm::getAsUnsignedInteger(digits, hex ? 16 : 10, value) ||
-      value > uint64_t(max) || int64_t(value) < min) {
+  if (overflow || value > uint64_t(max) || int64_t(value) < min) {
     StringRef text = line.slice(start, col);
     col = start;
     return error("integer " + text + " out of range [" + llvm::Twine(min) +
@@ -94,6 +202,11 @@ llvm::Error LineReader::integer(int64_t &out, int64_t min, int64_t max,
   }
   out = int64_t(value);
   return llvm::Error::success();
+}
+
+llvm::Error LineReader::expected(char c) const {
+  return error(llvm::Twine("expected '") + llvm::Twine(c) + "', got " +
+               found(col));
 }
 
 llvm::Error LineReader::endOfLine(const llvm::Twine &after) {

@@ -19,10 +19,26 @@
 
 namespace nisa {
 
+/// Where a LineReader's text comes from a piece at a time (a file).
+class TextSource {
+public:
+  virtual ~TextSource() = default;
+  /// Up to `size` more bytes into `buf`; 0 at the end; an error message
+  /// in `error` (and 0) when reading fails.
+  virtual size_t read(char *buf, size_t size, std::string &error) = 0;
+};
+
 class LineReader {
 public:
   LineReader(llvm::StringRef text, llvm::StringRef name)
       : text(text), name(name) {}
+  /// Reads the text from `source`, keeping only the lines not yet read
+  /// (about a megabyte) in memory.
+  LineReader(TextSource &source, llvm::StringRef name)
+      : name(name), source(&source) {}
+
+  /// Why the source could not be read ("" if it could).
+  const std::string &readError() const { return sourceError; }
 
 protected:
   // Line handling.
@@ -49,9 +65,10 @@ protected:
   llvm::Error expect(char c) {
     if (consume(c))
       return llvm::Error::success();
-    return error(llvm::Twine("expected '") + llvm::Twine(c) + "', got " +
-                 found(col));
+    return expected(c);
   }
+  /// expect()'s error (out of line: expect() is on every operand's path).
+  llvm::Error expected(char c) const;
   llvm::StringRef word(); // [A-Za-z0-9_.-]+ up to a delimiter
   /// What stands at column `c`, for "got '...'" in errors: up to the next
   /// space (`word`: the number-like run there), at most 24 characters.
@@ -72,6 +89,15 @@ protected:
   llvm::StringRef line;
   size_t pos = 0, col = 0;
   unsigned lineNo = 0;
+
+private:
+  /// Moves the unread text to the front of `buffer` and appends more from
+  /// the source; false at its end (or on a read error).
+  bool refill();
+  TextSource *source = nullptr;
+  std::string buffer; // the source's text not yet read, then spare room
+  std::string sourceError;
+  bool sourceDone = false;
 };
 
 } // namespace nisa

@@ -12,6 +12,8 @@
 #include "LineReader.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
 
 #include <optional>
 
@@ -38,7 +40,9 @@ namespace {
 class Parser : LineReader {
 public:
   Parser(StringRef text, StringRef name) : LineReader(text, name) {}
+  Parser(TextSource &source, StringRef name) : LineReader(source, name) {}
   llvm::Expected<Program> run();
+  using LineReader::readError;
 
 private:
   llvm::Error accessPattern(AccessPattern &ap);
@@ -60,7 +64,7 @@ private:
   /// The fields of an instruction line seen so far, and where.
   struct Fields {
     bool seen[kNumFields] = {};
-    size_t col[kNumFields] = {};
+    size_t col[kNumFields]; // set when seen
   };
   llvm::Error instruction(size_t expectedId);
   /// One `key=value` (or flag) of an instruction line.
@@ -77,6 +81,9 @@ private:
 
   Program program;
   std::array<uint32_t, kNumQueues> counts{};
+  /// Each location text's index in program.locations: a text is kept once
+  /// (an unrolled stream repeats a few hundred locations).
+  llvm::StringMap<uint32_t> locationIndex;
 };
 } // namespace
 
@@ -118,17 +125,19 @@ llvm::Error Parser::memory(AccessPattern &ap) {
   size_t start = col;
   StringRef head = word();
   StringRef spaceName = head, tensorName;
-  if (head.starts_with("hbm.")) {
+  if (head.size() >= 4 && head[0] == 'h' && head.starts_with("hbm.")) {
     spaceName = "hbm";
     tensorName = head.drop_front(4);
   }
-  if (spaceName == "sbuf")
+  // By first letter first: one comparison for each operand.
+  char first = spaceName.empty() ? '\0' : spaceName[0];
+  if (first == 's' && spaceName == "sbuf")
     ap.space = Space::sbuf;
-  else if (spaceName == "psum")
+  else if (first == 'p' && spaceName == "psum")
     ap.space = Space::psum;
-  else if (spaceName == "hbm")
+  else if (first == 'h' && spaceName == "hbm")
     ap.space = Space::hbm;
-  else if (spaceName == "scratch")
+  else if (first == 's' && spaceName == "scratch")
     ap.space = Space::scratch;
   else {
     col = start;
@@ -252,12 +261,23 @@ llvm::Error Parser::instruction(size_t expectedId) {
 }
 
 /// Whether an `opcode` line may carry `field`: one of its operands, or one
-/// of the fields every line has.
+/// of the fields every line has (a table of masks, built once).
 static bool belongsTo(Field field, Opcode opcode) {
-  if (field == Field::wait || field == Field::sig || field == Field::loc)
-    return true;
-  return llvm::any_of(getOpcodeInfo(opcode).operands,
-                      [&](const Operand &o) { return o.field == field; });
+  static_assert(kNumFields <= 32, "a field mask is 32 bits");
+  struct Masks {
+    Masks() {
+      for (int o = 0; o < kNumOpcodes; ++o) {
+        uint32_t m = 1u << int(Field::wait) | 1u << int(Field::sig) |
+                     1u << int(Field::loc);
+        for (const Operand &operand : getOpcodeInfo(Opcode(o)).operands)
+          m |= 1u << int(operand.field);
+        of[o] = m;
+      }
+    }
+    uint32_t of[kNumOpcodes];
+  };
+  static const Masks masks;
+  return masks.of[int(opcode)] >> int(field) & 1;
 }
 
 llvm::Error Parser::field(Instruction &in, Fields &fields) {
@@ -334,11 +354,24 @@ llvm::Error Parser::fieldValue(Instruction &in, FieldSlot slot) {
     return llvm::Error::success();
   }
   case FieldSlot::Loc: {
-    std::string s;
-    if (auto e = quoted(s))
-      return e;
-    program.locations.push_back(std::move(s));
-    in.loc = uint32_t(program.locations.size() - 1);
+    // Most locations have no escapes: they are looked up as they stand.
+    StringRef text;
+    std::string unescaped;
+    size_t close = peek() == '"' ? line.find('"', col + 1) : StringRef::npos;
+    if (close != StringRef::npos &&
+        !line.slice(col + 1, close).contains('\\')) {
+      text = line.slice(col + 1, close);
+      col = close + 1;
+    } else {
+      if (auto e = quoted(unescaped))
+        return e;
+      text = unescaped;
+    }
+    auto [it, inserted] =
+        locationIndex.try_emplace(text, uint32_t(program.locations.size()));
+    if (inserted)
+      program.locations.push_back(text.str());
+    in.loc = it->second;
     return llvm::Error::success();
   }
   case FieldSlot::Rev0: // flags, handled by field()
@@ -365,6 +398,9 @@ llvm::Error Parser::spelling(E &out, std::optional<E> (*symbolize)(StringRef),
 llvm::Error Parser::waits(Instruction &in) {
   do {
     size_t c = col;
+    if (in.waits.size() == WaitList::kMaxWaits)
+      return error("more than " + llvm::Twine(WaitList::kMaxWaits) +
+                   " waits (one per queue is all an instruction needs)");
     while (!atEnd() && line[col] != ':' && line[col] != ' ')
       ++col;
     StringRef qn = line.slice(c, col);
@@ -622,4 +658,53 @@ llvm::Expected<Program> Parser::run() {
 llvm::Expected<Program> nisa::parse(StringRef text, StringRef bufferName) {
   // Every instruction is validated as it is read, so errors have a line.
   return Parser(text, bufferName).run();
+}
+
+namespace {
+/// A file (or standard input), a piece at a time.
+class FileSource : public TextSource {
+public:
+  explicit FileSource(llvm::sys::fs::file_t file) : file(file) {}
+  size_t read(char *buf, size_t size, std::string &error) override {
+    llvm::Expected<size_t> got = llvm::sys::fs::readNativeFile(
+        file, llvm::MutableArrayRef<char>(buf, size));
+    if (got)
+      return *got;
+    error = llvm::toString(got.takeError());
+    return 0;
+  }
+
+private:
+  llvm::sys::fs::file_t file;
+};
+} // namespace
+
+llvm::Expected<Program> nisa::parseFile(StringRef path) {
+  auto cannotRead = [&](const llvm::Twine &why) {
+    return llvm::createStringError(
+        std::make_error_code(std::errc::invalid_argument),
+        ("cannot read '" + path + "': " + why).str());
+  };
+  bool stdinput = path == "-";
+  llvm::sys::fs::file_t file = llvm::sys::fs::getStdinHandle();
+  if (!stdinput) {
+    llvm::Expected<llvm::sys::fs::file_t> opened =
+        llvm::sys::fs::openNativeFileForRead(path);
+    if (!opened)
+      return cannotRead(llvm::toString(opened.takeError()));
+    file = *opened;
+  }
+  FileSource source(file);
+  Parser parser(source, path);
+  llvm::Expected<Program> program = parser.run();
+  if (!stdinput)
+    llvm::sys::fs::closeFile(file);
+  // A read error ends the text early: it, not what the parser made of the
+  // shortened text, is the problem.
+  if (!parser.readError().empty()) {
+    if (!program)
+      llvm::consumeError(program.takeError());
+    return cannotRead(parser.readError());
+  }
+  return program;
 }

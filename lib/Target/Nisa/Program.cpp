@@ -7,12 +7,19 @@
 
 #include "mamba-nki/Target/Nisa/Program.h"
 
+#include "llvm/Support/ErrorHandling.h"
+
 using namespace nisa;
 using llvm::StringRef;
 
 //===----------------------------------------------------------------------===//
 // AccessPattern, TensorDecl, Program
 //===----------------------------------------------------------------------===//
+
+void WaitList::tooMany() {
+  llvm::report_fatal_error("nisa::WaitList: an instruction has at most " +
+                           llvm::Twine(kMaxWaits) + " waits");
+}
 
 int64_t AccessPattern::freeElements() const {
   int64_t n = 1;

@@ -23,8 +23,12 @@
 
 #include <array>
 #include <cstdint>
+#include <iterator>
+#include <memory>
+#include <new>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace nisa {
@@ -79,6 +83,41 @@ struct Wait {
   uint32_t value; // wait until the queue's semaphore reaches this
 };
 
+/// An instruction's waits, held inline (an Instruction is trivially
+/// copyable, which makes the copies InstructionList hands out cheap): at
+/// most kMaxWaits, one per queue's semaphore being all an instruction can
+/// need (the parser refuses more, docs/nisa.md).
+class WaitList {
+public:
+  static constexpr size_t kMaxWaits = kNumQueues;
+  size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+  const Wait *begin() const { return items; }
+  const Wait *end() const { return items + count; }
+  const Wait &operator[](size_t i) const { return items[i]; }
+  Wait &operator[](size_t i) { return items[i]; }
+  void clear() { count = 0; }
+  /// Adds a wait; more than kMaxWaits is a fatal error (the parser checks
+  /// the count first, the backend makes at most one per other queue).
+  void push_back(const Wait &w) {
+    if (count == kMaxWaits)
+      tooMany();
+    items[count++] = w;
+  }
+  void resize(size_t n) {
+    if (n > kMaxWaits)
+      tooMany();
+    for (size_t i = count; i < n; ++i)
+      items[i] = Wait{Queue(0), 0};
+    count = uint8_t(n);
+  }
+
+private:
+  [[noreturn]] static void tooMany();
+  Wait items[kMaxWaits] = {};
+  uint8_t count = 0;
+};
+
 struct Instruction {
   Queue queue = Queue::dve;
   Opcode opcode = Opcode::memset;
@@ -95,10 +134,13 @@ struct Instruction {
   Scalar scalar1; // tensor_scalar arg1
   bool hasBias = false;
   AccessPattern bias;
-  llvm::SmallVector<Wait, 2> waits;
+  WaitList waits;
   uint32_t signal = 0; // the queue's semaphore after this instruction
   uint32_t loc = 0;    // index into Program::locations (0: none)
 };
+
+static_assert(std::is_trivially_copyable_v<Instruction>,
+              "InstructionList hands out copies of instructions");
 
 /// Calls `fn(ap, isWrite)` for every access pattern `in` uses: the reads
 /// first, then the write (so that an in-place update sees the old writer).
@@ -130,6 +172,128 @@ int64_t dmaBytes(const Instruction &dma);
 enum class DmaKind : uint8_t { load, store, spillSave, spillReload };
 DmaKind dmaKind(const Instruction &dma);
 
+/// A stream's instructions, held compactly: each is a fixed 44-byte record
+/// (the enums and flags, the semaphore and location, and its six access
+/// patterns as indices into a table of the distinct patterns the list
+/// holds, index 0 the default pattern) and its waits and non-zero floats
+/// in a shared pool; sizeof(Instruction) has room for six patterns inline.
+/// An unrolled stream has few distinct patterns (1,410 among the 272,097
+/// operands of v3 at (1, 8192, 4096, 16)). Instructions are decoded on
+/// access, in a few copies; reading is safe from several threads at once.
+///
+/// Elements are values, not references: `const Instruction &in =
+/// list[i];` and `for (const Instruction &in : list)` bind to a decoded
+/// copy (which C++ keeps alive for the reference); to change one, push_back
+/// a new list. Every field of an Instruction round-trips exactly.
+class InstructionList {
+public:
+  InstructionList();
+  InstructionList(const std::vector<Instruction> &instructions);
+  InstructionList(const InstructionList &other);
+  InstructionList(InstructionList &&other) noexcept;
+  InstructionList &operator=(const InstructionList &other);
+  InstructionList &operator=(InstructionList &&other) noexcept;
+  ~InstructionList();
+
+  size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+  /// A hint: `n` instructions will be pushed (nothing is allocated ahead).
+  void reserve(size_t n) { (void)n; }
+  void clear();
+  void push_back(const Instruction &in);
+  /// Instruction `i`, decoded. Callers such as the race detector look up
+  /// the same few instructions again and again: each thread keeps the last
+  /// ones it decoded, by list generation and index (a list's records never
+  /// change under a generation: push_back only adds). Inline, so that a
+  /// caller reading one field of the copy lets the compiler drop the rest.
+  Instruction operator[](size_t i) const {
+    const CachedInstruction &slot = cacheSlot(i);
+    if (slot.generation == generation && slot.index == i)
+      return slot.instruction();
+    return decodeCached(i);
+  }
+  /// Decodes instruction `i` into `out` (every field is set).
+  void decode(size_t i, Instruction &out) const;
+  /// Instruction `i`'s queue, without decoding the rest.
+  Queue queue(size_t i) const { return Queue(record(i).queue); }
+  /// The distinct access patterns held (the default one included).
+  size_t distinctPatterns() const { return patterns.size(); }
+  /// The heap bytes held (records, pool, patterns and their index).
+  size_t memoryBytes() const;
+
+  class const_iterator {
+  public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = Instruction;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = Instruction;
+    const_iterator(const InstructionList *list, size_t i) : list(list), i(i) {}
+    Instruction operator*() const { return (*list)[i]; }
+    const_iterator &operator++() {
+      ++i;
+      return *this;
+    }
+    bool operator==(const const_iterator &o) const { return i == o.i; }
+    bool operator!=(const const_iterator &o) const { return i != o.i; }
+
+  private:
+    const InstructionList *list;
+    size_t i;
+  };
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, size()}; }
+
+  struct Record {
+    uint8_t queue, opcode, func, op0, op1, numSrcs;
+    uint16_t flags; // InstructionList.cpp: kFlag*, and the wait count
+    uint32_t signal, loc;
+    uint32_t patterns[6]; // dst src0 src1 scalar0 scalar1 bias
+    uint32_t pool;        // where its waits and floats start in `pool`
+  };
+  static_assert(sizeof(Record) == 44, "a record is 44 bytes");
+
+private:
+  /// Records are allocated 2^kBlockShift at a time (nothing is copied to
+  /// grow).
+  static constexpr unsigned kBlockShift = 12;
+  const Record &record(size_t i) const {
+    return blocks[i >> kBlockShift][i & ((size_t(1) << kBlockShift) - 1)];
+  }
+  uint32_t intern(const AccessPattern &ap);
+  /// A decoded instruction, in storage that needs no initialisation (so
+  /// the thread's cache needs no guard): generation 0 is no list's.
+  struct CachedInstruction {
+    uint64_t generation;
+    size_t index;
+    alignas(Instruction) unsigned char bytes[sizeof(Instruction)];
+    const Instruction &instruction() const {
+      return *std::launder(reinterpret_cast<const Instruction *>(bytes));
+    }
+  };
+  /// 256 slots (125 KB a thread): the race detector's lookups of earlier
+  /// instructions mostly hit.
+  static constexpr size_t kCacheSlots = 256;
+  static CachedInstruction &cacheSlot(size_t i) {
+    static thread_local CachedInstruction cache[kCacheSlots];
+    return cache[i % kCacheSlots];
+  }
+  /// Decodes instruction `i` into its cache slot.
+  const Instruction &decodeCached(size_t i) const;
+
+  /// Names this list's records (a thread's cache of decoded instructions
+  /// is keyed by it): new for each list, and again when records change.
+  uint64_t generation;
+  size_t count = 0;
+  std::vector<std::unique_ptr<Record[]>> blocks;
+  std::vector<uint32_t> pool;
+  std::vector<AccessPattern> patterns;
+  /// Each pattern's index in `patterns`, for push_back (built again after
+  /// a copy, when first needed).
+  struct PatternIndex;
+  std::unique_ptr<PatternIndex> index;
+};
+
 struct TensorDecl {
   std::string name;
   DType dtype = DType::f32;
@@ -159,8 +323,10 @@ struct Program {
   int64_t scratchBytes = 0;
   int64_t sbufPeakBytes = 0; // per partition
   int64_t psumPeakBytes = 0; // per partition
+  /// Source locations (0: none), which Instruction::loc indexes; the
+  /// parser and the backend keep each text once.
   std::vector<std::string> locations{""};
-  std::vector<Instruction> instructions;
+  InstructionList instructions;
 
   int findTensor(llvm::StringRef name) const;
 };
@@ -184,6 +350,10 @@ void printEnd(llvm::raw_ostream &os);
 /// Parses .nisa text. Errors are "<bufferName>:line:col: message".
 llvm::Expected<Program> parse(llvm::StringRef text,
                               llvm::StringRef bufferName = "<nisa>");
+/// Parses the .nisa file at `path` ("-": standard input) as parse() does,
+/// reading it a piece at a time (a stream's text is never held whole).
+/// Errors are parse()'s, or "cannot read '<path>': <reason>".
+llvm::Expected<Program> parseFile(llvm::StringRef path);
 
 /// Checks what the parser cannot: operands within the target's memories and
 /// declared tensors, semaphore values consistent with queue order, waits on
