@@ -1,100 +1,405 @@
 //===- Reference.cpp - the selective scan, computed directly --------------===//
+//
+// The definition of Reference.h in double precision, each element's
+// operations in the definition's order:
+//   d = delta (+ delta_bias) (softplus), x = exp(d * A) * x + (d * B) * u,
+//   y = ((0 + C[0] x[0]) + C[1] x[1]) + ... (states in order),
+//   y = (y + D * u) * silu(z),
+// rounded to f32 once, at the end. What makes it fast leaves that
+// arithmetic alone:
+// - (batch, channel) pairs are independent: threads claim blocks of a few
+//   channels of one batch (and one group of B and of C) in turn;
+// - B and C are transposed to [step][state], so that a step's states are
+//   contiguous and their recurrences advance side by side (vectors over the
+//   states); time runs in tiles of kTile steps, every channel of a block
+//   through one tile before the next, so the tile of B and C stays in cache;
+// - exp(d * A), the bulk of the work, is a vectorised double-precision exp
+//   (vectorExp below, within 1 ulp of std::exp), computed on a whole tile
+//   at once; the loops are compiled for the baseline instruction set and
+//   for AVX2 (no FMA in either, so both give the same bits), the AVX2 copy
+//   used when the processor has it. softplus and silu keep std::exp and
+//   std::log1p.
+//
+//===----------------------------------------------------------------------===//
 
 #include "mamba-nki/Interpreter/Reference.h"
+#include "ScanCheck.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstring>
 #include <thread>
 
 using namespace nki_run;
 
-namespace {
-/// One channel's row of B or C: element t of state n is p[n * nStride +
-/// t * tStride] (tStride 0: constant in time).
-struct Row {
-  const float *p;
-  int64_t nStride, tStride;
-};
+#if defined(__GNUC__) || defined(__clang__)
+#define REF_INLINE inline __attribute__((always_inline))
+#else
+#define REF_INLINE inline
+#endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define REF_HAVE_AVX2 1
+#define REF_AVX2 __attribute__((target("avx2")))
+#endif
 
-Row row(const Projection &proj, int64_t b, int64_t c, const ScanInputs &in) {
-  int64_t L = in.seqLen, N = in.state;
-  switch (proj.form) {
-  case ProjectionForm::variable:
-    return {&proj.values[size_t(b * N * L)], L, 1};
-  case ProjectionForm::grouped: {
-    int64_t g = c / (in.channels / proj.groups);
-    return {&proj.values[size_t((b * proj.groups + g) * N * L)], L, 1};
-  }
-  case ProjectionForm::constant:
-    return {&proj.values[size_t(c * N)], 1, 0};
-  }
-  return {nullptr, 0, 0};
+namespace {
+
+//===----------------------------------------------------------------------===//
+// exp
+//===----------------------------------------------------------------------===//
+
+double fromBits(uint64_t u) {
+  double d;
+  std::memcpy(&d, &u, sizeof d);
+  return d;
 }
+uint64_t toBits(double d) {
+  uint64_t u;
+  std::memcpy(&u, &d, sizeof u);
+  return u;
+}
+
+/// Beyond this the scaling 2^k below leaves the normal range: such
+/// arguments (and NaN) take std::exp.
+constexpr double kExpRange = 708.0;
+
+/// y[i] = exp(x[i]): x = k ln2 + r with k = round(x / ln2) (Cody-Waite,
+/// ln2 in two parts, |r| <= ln2/2 + tiny), exp(r) = 1 + (r + r^2 q(r))
+/// with q the Taylor series of (exp(r) - 1 - r) / r^2 to degree 11 (the
+/// truncation is below 0.02 ulp) in Estrin's scheme, times 2^k built in
+/// the exponent bits. Within 1 ulp of std::exp on [-708, 708] (the same
+/// as it for about 9 arguments in 10); outside that range, and for NaN,
+/// the result is std::exp's (fixExp). No branch in the loop, so that it
+/// vectorises; `y` may be `x`.
+REF_INLINE void vectorExp(const double *x, double *y, int64_t n) {
+  const double invLn2 = 0x1.71547652b82fep0, shift = 0x1.8p52;
+  const double ln2hi = 0x1.62e42fee00000p-1, ln2lo = 0x1.a39ef35793c76p-33;
+  for (int64_t i = 0; i < n; ++i) {
+    double a = x[i];
+    double kd = a * invLn2 + shift; // round to nearest: k in the low bits
+    uint64_t ki = toBits(kd);
+    kd -= shift;
+    double r = (a - kd * ln2hi) - kd * ln2lo;
+    double r2 = r * r, r4 = r2 * r2;
+    double a0 = 1.0 / 2 + r * (1.0 / 6), a1 = 1.0 / 24 + r * (1.0 / 120),
+           a2 = 1.0 / 720 + r * (1.0 / 5040),
+           a3 = 1.0 / 40320 + r * (1.0 / 362880),
+           a4 = 1.0 / 3628800 + r * (1.0 / 39916800),
+           a5 = 1.0 / 479001600 + r * (1.0 / 6227020800.0);
+    double b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2;
+    double q = b0 + (b1 + b2 * r4) * r4;
+    double p = 1.0 + (r + r2 * q);
+    y[i] = p * fromBits((ki << 52) + 0x3ff0000000000000ull);
+  }
+}
+
+/// The arguments vectorExp leaves to std::exp (x must still hold them):
+/// looked for with a loop that vectorises, fixed one by one (they are rare).
+REF_INLINE void fixExp(const double *x, double *y, int64_t n) {
+  // |x| > kExpRange (or NaN) as integers: the top bit of limit - |x|.
+  const uint64_t limit = toBits(kExpRange);
+  uint64_t outside = 0;
+  for (int64_t i = 0; i < n; ++i)
+    outside |= (limit - (toBits(x[i]) & ~(uint64_t(1) << 63))) >> 63;
+  if (!outside)
+    return;
+  for (int64_t i = 0; i < n; ++i)
+    if (!(std::fabs(x[i]) <= kExpRange))
+      y[i] = std::exp(x[i]);
+}
+
+//===----------------------------------------------------------------------===//
+// The scan
+//===----------------------------------------------------------------------===//
 
 double softplus(double x) { return x > 20.0 ? x : std::log1p(std::exp(x)); }
 double silu(double x) { return x / (1.0 + std::exp(-x)); }
-} // namespace
 
-ScanResult nki_run::referenceSelectiveScan(const ScanInputs &in,
-                                           unsigned threads) {
-  const int64_t batch = in.batch, channels = in.channels, L = in.seqLen,
-                N = in.state;
-  ScanResult r;
-  r.out.resize(size_t(batch * channels * L));
-  r.finalState.resize(size_t(batch * channels * N));
-  auto work = [&](int64_t c0, int64_t c1) {
-    std::vector<double> acc(static_cast<size_t>(L)), dt(static_cast<size_t>(L));
-    for (int64_t b = 0; b < batch; ++b)
-      for (int64_t c = c0; c < c1; ++c) {
-        size_t bc = size_t(b * channels + c);
-        const float *d = &in.delta[bc * size_t(L)];
-        const float *uu = &in.u[bc * size_t(L)];
-        for (int64_t t = 0; t < L; ++t) {
-          dt[size_t(t)] = d[t];
-          if (in.deltaBias)
-            dt[size_t(t)] += double((*in.deltaBias)[size_t(c)]);
-          if (in.deltaSoftplus)
-            dt[size_t(t)] = softplus(dt[size_t(t)]);
-        }
-        std::fill(acc.begin(), acc.end(), 0.0);
-        Row B = row(in.B, b, c, in), C = row(in.C, b, c, in);
-        for (int64_t n = 0; n < N; ++n) {
-          double a = in.A[size_t(c * N + n)];
-          const float *bb = B.p + n * B.nStride;
-          const float *cc = C.p + n * C.nStride;
-          double x =
-              in.initialState
-                  ? double((*in.initialState)[bc * size_t(N) + size_t(n)])
-                  : 0.0;
-          for (int64_t t = 0; t < L; ++t) {
-            double delta = dt[size_t(t)];
-            x = std::exp(delta * a) * x +
-                delta * double(bb[t * B.tStride]) * double(uu[t]);
-            acc[size_t(t)] += double(cc[t * C.tStride]) * x;
-          }
-          r.finalState[bc * size_t(N) + size_t(n)] = float(x);
-        }
-        float *out = &r.out[bc * size_t(L)];
-        for (int64_t t = 0; t < L; ++t) {
-          double y = acc[size_t(t)];
-          if (in.D)
-            y += double((*in.D)[size_t(c)]) * double(uu[t]);
-          if (in.z)
-            y *= silu(double((*in.z)[bc * size_t(L) + size_t(t)]));
-          out[t] = float(y);
-        }
+/// Steps per tile, and channels per block (a thread's unit of work).
+constexpr int64_t kTile = 128, kBlockChannels = 8;
+
+/// One channel's B or C from step 0: element (t, n) is p[t * tStride + n]
+/// (tStride 0: constant in time).
+struct Row {
+  const float *p;
+  int64_t tStride;
+};
+
+/// A thread's work: channels [c0, c1) of batch b, in one group of B and
+/// one of C.
+struct Block {
+  int64_t b, c0, c1;
+};
+
+/// Read by every thread.
+struct Scan {
+  const ScanInputs &in;
+  ScanResult &r;
+  std::vector<float> bT, cT; // variable or grouped B, C as [b][g][t][n]
+
+  Row row(const Projection &proj, const std::vector<float> &transposed,
+          int64_t b, int64_t c) const {
+    int64_t L = in.seqLen, N = in.state;
+    switch (proj.form) {
+    case ProjectionForm::variable:
+      return {transposed.data() + b * L * N, N};
+    case ProjectionForm::grouped: {
+      int64_t g = c / (in.channels / proj.groups);
+      return {transposed.data() + (b * proj.groups + g) * L * N, N};
+    }
+    case ProjectionForm::constant:
+      return {proj.values.data() + c * N, 0};
+    }
+    return {nullptr, 0};
+  }
+};
+
+/// [b][g][n][t] -> [b][g][t][n] (variable: one group).
+std::vector<float> transpose(const Projection &proj, const ScanInputs &in) {
+  if (proj.form == ProjectionForm::constant)
+    return {};
+  int64_t L = in.seqLen, N = in.state;
+  int64_t groups = proj.form == ProjectionForm::grouped ? proj.groups : 1;
+  std::vector<float> t(size_t(in.batch * groups * L * N));
+  for (int64_t bg = 0; bg < in.batch * groups; ++bg) {
+    const float *src = proj.values.data() + bg * N * L;
+    float *dst = t.data() + bg * L * N;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t s = 0; s < L; ++s)
+        dst[s * N + n] = src[n * L + s];
+  }
+  return t;
+}
+
+/// A thread's buffers: a tile of d, d*A, exp(d*A), C*x and y, the channel's
+/// row of A, and each channel's state.
+struct Scratch {
+  explicit Scratch(int64_t N)
+      : dt(size_t(kTile)), arg(size_t(kTile * N)), e(size_t(kTile * N)),
+        p(size_t(kTile * N)), y(size_t(kTile)), a(size_t(N)),
+        x(size_t(kBlockChannels * N)) {}
+  std::vector<double> dt, arg, e, p, y, a, x;
+};
+
+/// y[t] = the sum of p[t][0..N), the states in order from 0 (the
+/// definition's accumulator). Not inlined, with N unknown: a compiler
+/// that knows N = 16 transposes whole tiles to add across steps, which
+/// costs more than the additions.
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+void sumStates(const double *p, double *y, int64_t tb, int64_t N) {
+  for (int64_t t = 0; t < tb; ++t) {
+    double sum = 0.0;
+    for (int64_t n = 0; n < N; ++n)
+      sum += p[t * N + n];
+    y[t] = sum;
+  }
+}
+
+/// One channel through one tile of `tb` steps (d in s.dt): its state `x`
+/// advances, and s.y[t] = sum over the states of C x. NS is the state
+/// size when known at compile time (0: `runtimeN`).
+template <int NS>
+REF_INLINE void tile(int64_t runtimeN, Scratch &s, const float *u, Row B, Row C,
+                     int64_t tb, double *x) {
+  const int64_t N = NS ? NS : runtimeN;
+  const double *a = s.a.data();
+  const double *dt = s.dt.data();
+  double *arg = s.arg.data(), *e = s.e.data(), *p = s.p.data(), *y = s.y.data();
+  // d[t] * A[n]; with N hidden from the compiler, which otherwise puts
+  // steps, not states, side by side in its vectors and shuffles them.
+  int64_t states = N;
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__("" : "+r"(states));
+#endif
+  for (int64_t t = 0; t < tb; ++t)
+    for (int64_t n = 0; n < states; ++n)
+      arg[t * states + n] = dt[t] * a[n];
+  vectorExp(arg, e, tb * N);
+  fixExp(arg, e, tb * N);
+  if (NS) {
+    double xs[NS ? NS : 1];
+    for (int64_t n = 0; n < N; ++n)
+      xs[n] = x[n];
+    for (int64_t t = 0; t < tb; ++t) {
+      double d = dt[t], uu = u[t];
+      const float *bb = B.p + t * B.tStride, *cc = C.p + t * C.tStride;
+      for (int64_t n = 0; n < N; ++n) {
+        xs[n] = e[t * N + n] * xs[n] + d * double(bb[n]) * uu;
+        p[t * N + n] = double(cc[n]) * xs[n];
       }
+    }
+    for (int64_t n = 0; n < N; ++n)
+      x[n] = xs[n];
+  } else {
+    for (int64_t t = 0; t < tb; ++t) {
+      double d = dt[t], uu = u[t];
+      const float *bb = B.p + t * B.tStride, *cc = C.p + t * C.tStride;
+      for (int64_t n = 0; n < N; ++n) {
+        x[n] = e[t * N + n] * x[n] + d * double(bb[n]) * uu;
+        p[t * N + n] = double(cc[n]) * x[n];
+      }
+    }
+  }
+  sumStates(p, y, tb, N);
+}
+
+template <int NS>
+REF_INLINE void runBlock(const Scan &scan, const Block &blk, Scratch &s) {
+  const ScanInputs &in = scan.in;
+  const int64_t channels = in.channels, L = in.seqLen, N = NS ? NS : in.state;
+  const int64_t b = blk.b;
+  for (int64_t c = blk.c0; c < blk.c1; ++c) {
+    double *x = &s.x[size_t((c - blk.c0) * N)];
+    size_t bc = size_t(b * channels + c);
+    for (int64_t n = 0; n < N; ++n)
+      x[n] = in.initialState
+                 ? double((*in.initialState)[bc * size_t(N) + size_t(n)])
+                 : 0.0;
+  }
+  for (int64_t t0 = 0; t0 < L; t0 += kTile) {
+    int64_t tb = std::min(kTile, L - t0);
+    for (int64_t c = blk.c0; c < blk.c1; ++c) {
+      size_t bc = size_t(b * channels + c);
+      const float *d = &in.delta[bc * size_t(L) + size_t(t0)];
+      const float *u = &in.u[bc * size_t(L) + size_t(t0)];
+      for (int64_t t = 0; t < tb; ++t) {
+        double dt = d[t];
+        if (in.deltaBias)
+          dt += double((*in.deltaBias)[size_t(c)]);
+        if (in.deltaSoftplus)
+          dt = softplus(dt);
+        s.dt[size_t(t)] = dt;
+      }
+      for (int64_t n = 0; n < N; ++n)
+        s.a[size_t(n)] = in.A[size_t(c * N + n)];
+      Row B = scan.row(in.B, scan.bT, b, c), C = scan.row(in.C, scan.cT, b, c);
+      B.p += t0 * B.tStride;
+      C.p += t0 * C.tStride;
+      tile<NS>(N, s, u, B, C, tb, &s.x[size_t((c - blk.c0) * N)]);
+      float *out = &scan.r.out[bc * size_t(L) + size_t(t0)];
+      for (int64_t t = 0; t < tb; ++t) {
+        double y = s.y[size_t(t)];
+        if (in.D)
+          y += double((*in.D)[size_t(c)]) * double(u[t]);
+        if (in.z)
+          y *= silu(double((*in.z)[bc * size_t(L) + size_t(t0 + t)]));
+        out[t] = float(y);
+      }
+    }
+  }
+  for (int64_t c = blk.c0; c < blk.c1; ++c) {
+    size_t bc = size_t(b * channels + c);
+    for (int64_t n = 0; n < N; ++n)
+      scan.r.finalState[bc * size_t(N) + size_t(n)] =
+          float(s.x[size_t((c - blk.c0) * N + n)]);
+  }
+}
+
+// The work of the threads, once per instruction set.
+REF_INLINE void runBlockAny(const Scan &scan, const Block &blk, Scratch &s) {
+  if (scan.in.state == 16)
+    runBlock<16>(scan, blk, s);
+  else
+    runBlock<0>(scan, blk, s);
+}
+REF_INLINE void expAny(const double *x, double *y, int64_t n) {
+  vectorExp(x, y, n);
+  fixExp(x, y, n);
+}
+void runBlockBaseline(const Scan &scan, const Block &blk, Scratch &s) {
+  runBlockAny(scan, blk, s);
+}
+void expBaseline(const double *x, double *y, int64_t n) { expAny(x, y, n); }
+#ifdef REF_HAVE_AVX2
+REF_AVX2 void runBlockAvx2(const Scan &scan, const Block &blk, Scratch &s) {
+  runBlockAny(scan, blk, s);
+}
+REF_AVX2 void expAvx2(const double *x, double *y, int64_t n) {
+  expAny(x, y, n);
+}
+#endif
+
+bool haveAvx2() {
+#ifdef REF_HAVE_AVX2
+  return __builtin_cpu_supports("avx2");
+#else
+  return false;
+#endif
+}
+
+/// The blocks: kBlockChannels channels at most, never across a boundary of
+/// B's or C's groups.
+std::vector<Block> blocks(const ScanInputs &in) {
+  auto groupSize = [&](const Projection &p) {
+    return p.form == ProjectionForm::grouped ? in.channels / p.groups
+                                             : in.channels;
   };
-  threads = std::max(1u, std::min<unsigned>(threads, unsigned(channels)));
+  int64_t gb = std::max<int64_t>(1, groupSize(in.B)),
+          gc = std::max<int64_t>(1, groupSize(in.C));
+  std::vector<Block> list;
+  for (int64_t b = 0; b < in.batch; ++b)
+    for (int64_t c = 0; c < in.channels;) {
+      int64_t end = std::min({c + kBlockChannels, in.channels,
+                              (c / gb + 1) * gb, (c / gc + 1) * gc});
+      list.push_back({b, c, end});
+      c = end;
+    }
+  return list;
+}
+
+ScanResult scanWith(const ScanInputs &in, unsigned threads, bool avx2) {
+  ScanResult r;
+  r.out.resize(size_t(in.batch * in.channels * in.seqLen));
+  r.finalState.resize(size_t(in.batch * in.channels * in.state));
+  Scan scan{in, r, transpose(in.B, in), transpose(in.C, in)};
+  std::vector<Block> list = blocks(in);
+  void (*run)(const Scan &, const Block &, Scratch &) = runBlockBaseline;
+#ifdef REF_HAVE_AVX2
+  if (avx2)
+    run = runBlockAvx2;
+#endif
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    Scratch s(in.state);
+    for (size_t i;
+         (i = next.fetch_add(1, std::memory_order_relaxed)) < list.size();)
+      run(scan, list[i], s);
+  };
+  threads = std::max(1u, std::min<unsigned>(threads, unsigned(list.size())));
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads; ++i)
-    pool.emplace_back(work, channels * i / threads,
-                      channels * (i + 1) / threads);
-  work(0, channels / threads);
+    pool.emplace_back(work);
+  work();
   for (std::thread &t : pool)
     t.join();
   return r;
 }
+} // namespace
+
+ScanResult nki_run::referenceSelectiveScan(const ScanInputs &in,
+                                           unsigned threads) {
+  return scanWith(in, threads, haveAvx2());
+}
+
+ScanResult nki_run::detail::referenceSelectiveScanWith(const ScanInputs &in,
+                                                       unsigned threads,
+                                                       bool avx2) {
+  return scanWith(in, threads, avx2 && haveAvx2());
+}
+
+void nki_run::detail::referenceExp(llvm::ArrayRef<double> x,
+                                   llvm::MutableArrayRef<double> y, bool avx2) {
+#ifdef REF_HAVE_AVX2
+  if (avx2 && haveAvx2())
+    return expAvx2(x.data(), y.data(), int64_t(x.size()));
+#endif
+  expBaseline(x.data(), y.data(), int64_t(x.size()));
+}
+
+bool nki_run::detail::referenceHasAvx2() { return haveAvx2(); }
 
 Comparison nki_run::compare(llvm::ArrayRef<float> values,
                             llvm::ArrayRef<float> ref, double rtol,

@@ -33,7 +33,6 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <random>
 #include <thread>
 
 using namespace llvm;
@@ -206,12 +205,16 @@ static Error readInputs(const nisa::Program &program, const RunOptions &o,
 
 /// The inputs not given: the tutorial's accuracy inputs (--ones-inputs), or
 /// drawn as mamba_ssm's tests draw them (--random-inputs), in declaration
-/// order from one generator.
+/// order from one generator: std::mt19937_64, each tensor's values from
+/// std::uniform_real_distribution<float>(0, 1) or a new
+/// std::normal_distribution<float>(0, 1), bit for bit (RandomDraws,
+/// ScanCheck.h, computes them faster).
 static Error drawInputs(const nisa::Program &program, const RunOptions &o,
                         Values &values) {
   if (o.randomSeed && o.onesInputs)
     return fail("--random-inputs and --ones-inputs exclude each other");
-  std::mt19937_64 rng(o.randomSeed ? uint64_t(*o.randomSeed) : 0);
+  RandomDraws draws(o.randomSeed ? uint64_t(*o.randomSeed) : 0,
+                    usefulThreads(o.jobs));
   for (const nisa::TensorDecl &t : program.tensors) {
     if (!t.isInput || values.count(t.name) || o.noCompute)
       continue;
@@ -219,18 +222,13 @@ static Error drawInputs(const nisa::Program &program, const RunOptions &o,
     if (o.onesInputs) {
       std::fill(v.begin(), v.end(), t.name == mamba_roles::kA ? -1.0f : 1.0f);
     } else if (o.randomSeed) {
-      std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
-      std::normal_distribution<float> normal(0.0f, 1.0f);
       if (t.name == mamba_roles::kA)
-        for (float &x : v)
-          x = -0.5f * uniform(rng);
+        draws.uniform(v, -0.5f);
       else if (t.name == mamba_roles::kDelta ||
                t.name == mamba_roles::kDeltaBias)
-        for (float &x : v)
-          x = 0.5f * uniform(rng);
+        draws.uniform(v, 0.5f);
       else
-        for (float &x : v)
-          x = normal(rng);
+        draws.normal(v);
     } else {
       return fail("no value for input tensor '" + t.name + "': pass --input " +
                   t.name + "=FILE.npy, --random-inputs=SEED or --ones-inputs");
@@ -404,7 +402,8 @@ static Error results(const nisa::Program &program, const Timeline &timeline,
     if (Error e = printElement(program, machine, spec, out))
       return e;
   if (scan)
-    return checkScan(program, *scan, machine, values, o.rtol, o.atol, out);
+    return checkScan(program, *scan, machine, values, o.rtol, o.atol, o.jobs,
+                     out);
   return Error::success();
 }
 

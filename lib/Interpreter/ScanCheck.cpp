@@ -1,10 +1,11 @@
-//===- ScanCheck.cpp - nki-run --check ------------------------------------===//
+//===- ScanCheck.cpp - nki-run --check, --random-inputs -------------------===//
 //
 // Which selective scan a stream is, from its tensors: the names of
 // KernelRoles.h say what each tensor is, the ranks of B and C their forms,
 // and the kernel line whether delta goes through a softplus. Every shape
 // is checked before the run, so that a wrong one is an error naming it,
-// never an out-of-bounds read of the reference.
+// never an out-of-bounds read of the reference. Then the check itself, and
+// the draws of --random-inputs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,17 @@
 #include "mamba-nki/Support/KernelRoles.h"
 
 #include "llvm/Support/Format.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <thread>
+
+#if defined(__SSE__) || defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 using namespace llvm;
 using namespace nki_run;
@@ -193,10 +205,66 @@ Expected<ScanKernel> nki_run::recognizeScan(const nisa::Program &program) {
   return Recognizer(program).run();
 }
 
+//===----------------------------------------------------------------------===//
+// Threads
+//===----------------------------------------------------------------------===//
+
+unsigned nki_run::usefulThreads(unsigned jobs) {
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  return jobs ? std::min(jobs, cores) : cores;
+}
+
+void nki_run::parallelChunks(WorkerPool &pool, int64_t n, int64_t grain,
+                             function_ref<void(int64_t, int64_t)> body) {
+  grain = std::max<int64_t>(1, grain);
+  if (n <= 0)
+    return;
+  if (pool.size() == 1 || n <= grain)
+    return body(0, n);
+  pool.run(
+      n, [&](unsigned, int64_t begin, int64_t end) { body(begin, end); },
+      grain);
+}
+
+Comparison nki_run::compareInParallel(ArrayRef<float> values,
+                                      ArrayRef<float> ref, double rtol,
+                                      double atol, WorkerPool &pool) {
+  constexpr int64_t kGrain = 1 << 20;
+  int64_t n = int64_t(std::min(values.size(), ref.size()));
+  std::vector<Comparison> parts(size_t((n + kGrain - 1) / kGrain));
+  parallelChunks(pool, n, kGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; b += kGrain) {
+      size_t len = size_t(std::min(end, b + kGrain) - b);
+      parts[size_t(b / kGrain)] = compare(
+          values.slice(size_t(b), len), ref.slice(size_t(b), len), rtol, atol);
+    }
+  });
+  // compare() keeps the first largest error, or the last NaN (both values
+  // NaN) once there is one: each part's is the candidate in its range.
+  Comparison all;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    const Comparison &c = parts[k];
+    if (c.maxAbsErr > all.maxAbsErr || std::isnan(c.maxAbsErr)) {
+      all.maxAbsErr = c.maxAbsErr;
+      all.worst = c.worst + k * size_t(kGrain);
+    }
+    all.maxRelErr = std::max(all.maxRelErr, c.maxRelErr);
+    all.failures += c.failures;
+  }
+  return all;
+}
+
+//===----------------------------------------------------------------------===//
+// The check
+//===----------------------------------------------------------------------===//
+
 Error nki_run::checkScan(
     const nisa::Program &program, const ScanKernel &k, const Machine &machine,
     const std::map<std::string, std::vector<float>> &inputs,
-    std::optional<double> rtol, std::optional<double> atol, raw_ostream &os) {
+    std::optional<double> rtol, std::optional<double> atol, unsigned jobs,
+    raw_ostream &os) {
+  unsigned threads = usefulThreads(jobs);
+  WorkerPool pool(threads);
   // The inputs as the kernel saw them: a bf16 tensor holds them rounded.
   std::vector<std::vector<float>> seen(program.tensors.size());
   auto input = [&](int index) -> ArrayRef<float> {
@@ -206,8 +274,11 @@ Error nki_run::checkScan(
       return given;
     std::vector<float> &rounded = seen[size_t(index)];
     rounded.resize(given.size());
-    for (size_t i = 0; i < given.size(); ++i)
-      rounded[i] = bf16ToFloat(floatToBf16(given[i]));
+    parallelChunks(
+        pool, int64_t(given.size()), 1 << 16, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i)
+            rounded[size_t(i)] = bf16ToFloat(floatToBf16(given[size_t(i)]));
+        });
     return rounded;
   };
   auto optional = [&](int index) -> std::optional<ArrayRef<float>> {
@@ -230,7 +301,7 @@ Error nki_run::checkScan(
   in.deltaBias = optional(k.deltaBias);
   in.initialState = optional(k.initialState);
   in.deltaSoftplus = k.deltaSoftplus;
-  ScanResult ref = referenceSelectiveScan(in);
+  ScanResult ref = referenceSelectiveScan(in, threads);
 
   bool pass = true;
   auto check = [&](int index, ArrayRef<float> expected, StringRef label) {
@@ -239,7 +310,7 @@ Error nki_run::checkScan(
     double r = rtol ? *rtol : bf16 ? kBf16Rtol : kF32Rtol;
     double a = atol ? *atol : bf16 ? kBf16Atol : kF32Atol;
     std::vector<float> result = machine.getTensor(size_t(index));
-    Comparison cmp = compare(result, expected, r, a);
+    Comparison cmp = compareInParallel(result, expected, r, a, pool);
     pass &= cmp.failures == 0;
     os << format("check: %s %smax_abs_err=%.3g max_rel_err=%.3g "
                  "(rtol %.3g, atol %.3g; %zu of %zu elements outside)\n",
@@ -255,4 +326,444 @@ Error nki_run::checkScan(
   if (!pass)
     return make_error<CheckFailed>();
   return Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// --random-inputs
+//===----------------------------------------------------------------------===//
+//
+// libstdc++ draws a float from a 64-bit engine with one engine output:
+// std::generate_canonical<float, 24> is float(raw) / 2^64, or the float
+// below 1 when that rounds to 1; uniform_real_distribution<float>(0, 1) is
+// (that * (1 - 0)) + 0. normal_distribution<float> is Marsaglia's polar
+// method: two such draws make x = 2u - 1 and y likewise (in double, then
+// float), rejected while r2 = x*x + y*y (float) is > 1 or 0; an accepted
+// pair gives y * m, then x * m (kept for the next call, and lost with the
+// distribution), with m = sqrt(-2 log(r2) / r2), each then * 1 + 0
+// (stddev, mean). Which engine outputs make which value is therefore
+// sequential, but cheap to find; each value's log and square root depend
+// only on its own pair. RandomDraws keeps exactly that: the engine (the
+// standard's algorithm: the outputs of std::mt19937_64) fills blocks of
+// 312, the conversions and the acceptance test run on whole blocks
+// (vector code, for the baseline instruction set and for AVX2: integer
+// and IEEE operations that give the same bits on both), the accepted pairs
+// are stored in order, and the values are computed from them on several
+// threads, with the library's float operations in the library's order.
+// With another standard library, its distributions are used as they are.
+
+#if defined(__GNUC__) || defined(__clang__)
+#define DRAW_INLINE inline __attribute__((always_inline))
+#else
+#define DRAW_INLINE inline
+#endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define DRAW_HAVE_AVX2 1
+#endif
+
+namespace {
+constexpr unsigned kEngineWords = 312, kEngineShift = 156;
+
+/// The next 312 outputs of std::mt19937_64 from its state: the twist
+/// (without a branch on the low bit, which is random), then the tempering
+/// of each word.
+DRAW_INLINE void engineBlock(uint64_t *state, uint64_t *out) {
+  constexpr unsigned n = kEngineWords, m = kEngineShift;
+  const uint64_t upper = ~uint64_t(0) << 31, lower = ~upper;
+  const uint64_t a = 0xb5026f5aa96619e9ull;
+  for (unsigned k = 0; k < n - m; ++k) {
+    uint64_t y = (state[k] & upper) | (state[k + 1] & lower);
+    state[k] = state[k + m] ^ (y >> 1) ^ (a & (0 - (y & 1)));
+  }
+  for (unsigned k = n - m; k < n - 1; ++k) {
+    uint64_t y = (state[k] & upper) | (state[k + 1] & lower);
+    state[k] = state[k + m - n] ^ (y >> 1) ^ (a & (0 - (y & 1)));
+  }
+  uint64_t y = (state[n - 1] & upper) | (state[0] & lower);
+  state[n - 1] = state[m - 1] ^ (y >> 1) ^ (a & (0 - (y & 1)));
+  for (unsigned k = 0; k < n; ++k) {
+    uint64_t z = state[k];
+    z ^= (z >> 29) & 0x5555555555555555ull;
+    z ^= (z << 17) & 0x71d67fffeda60000ull;
+    z ^= (z << 37) & 0xfff7eee000000000ull;
+    z ^= z >> 43;
+    out[k] = z;
+  }
+}
+
+DRAW_INLINE double doubleFromBits(uint64_t u) {
+  double d;
+  std::memcpy(&d, &u, sizeof d);
+  return d;
+}
+
+/// generate_canonical<float, 24>(raw): float(raw) / 2^64, below 1. The
+/// conversion, rounded to nearest as any correct one, in operations that
+/// vectorise (x86 has no unsigned 64-bit conversion, and compilers branch
+/// on the top bit): bits below the 53 of a double are folded into a sticky
+/// bit 11 when there are any (the float's rounding is then at bit 30 or
+/// above), the value is made exactly in double from its 32-bit halves, and
+/// rounded to float once.
+DRAW_INLINE float canonical(uint64_t raw) {
+  uint64_t sticky = ((raw & 0x7ff) + 0x7ff) >> 11; // low bits nonzero
+  uint64_t folded = (raw & ~uint64_t(0x7ff)) | (sticky << 11);
+  uint64_t wide = 0 - (((raw >> 53) + 0x7ff) >> 11); // raw >= 2^53
+  uint64_t t = (raw & ~wide) | (folded & wide);      // <= 53 bits
+  double d =
+      (doubleFromBits(0x4530000000000000ull | (t >> 32)) - 0x1p84) +
+      (doubleFromBits(0x4330000000000000ull | (t & 0xffffffffull)) - 0x1p52);
+  float u = float(d) * 0x1p-64f;
+  // generate_canonical's `if (ret >= 1) ret = nextafter(1, 0)`: u is at
+  // most 1, and the float below 1 is the one below in the bits.
+  uint32_t bits;
+  std::memcpy(&bits, &u, sizeof bits);
+  bits -= uint32_t(bits == 0x3f800000u);
+  std::memcpy(&u, &bits, sizeof u);
+  return u;
+}
+
+/// out[i] = scale * uniform_real_distribution<float>(0, 1) of raw[i].
+DRAW_INLINE void uniformBlock(const uint64_t *raw, float *out, size_t n,
+                              float scale) {
+  for (size_t i = 0; i < n; ++i)
+    out[i] = scale * ((canonical(raw[i]) * 1.0f) + 0.0f);
+}
+
+/// The library's `while (r2 > 1.0 || r2 == 0.0)`, negated.
+DRAW_INLINE bool acceptable(float x, float y) {
+  float r2 = x * x + y * y;
+  return !(r2 > 1.0f) & !(r2 == 0.0f);
+}
+
+/// Candidate pairs (raw[2i], raw[2i + 1]): yx[2i] = y, yx[2i + 1] = x, and
+/// whether the pair is accepted. (The draws first, in place: loops of one
+/// element width each vectorise better.)
+DRAW_INLINE void polarBlock(const uint64_t *raw, float *yx, uint32_t *ok,
+                            size_t pairs) {
+  for (size_t i = 0; i < 2 * pairs; ++i)
+    yx[i] = canonical(raw[i]);
+  for (size_t i = 0; i < pairs; ++i) {
+    // The polar method's result_type(2.0) * u - 1.0.
+    float x = float(double(2.0f * yx[2 * i]) - 1.0);
+    float y = float(double(2.0f * yx[2 * i + 1]) - 1.0);
+    yx[2 * i] = y;
+    yx[2 * i + 1] = x;
+    ok[i] = acceptable(x, y);
+  }
+}
+
+/// Accepted pairs (y, x) in yx: r2[i] = x*x + y*y, as the test computed it.
+DRAW_INLINE void radiusBlock(const float *yx, float *r2, size_t pairs) {
+  for (size_t i = 0; i < pairs; ++i) {
+    float y = yx[2 * i], x = yx[2 * i + 1];
+    r2[i] = x * x + y * y;
+  }
+}
+
+/// The pairs' values from r2 and log(r2) (glibc's logf, called before):
+/// m = sqrt(-2 * log(r2) / r2), (y, x) -> (y * m * 1 + 0, x * m * 1 + 0).
+/// `q` is scratch.
+DRAW_INLINE void valuesBlock(float *yx, const float *r2, const float *logR2,
+                             float *q, size_t pairs) {
+  for (size_t i = 0; i < pairs; ++i)
+    q[i] = -2 * logR2[i] / r2[i];
+  // std::sqrt, which compilers do not vectorise unless errno is ignored:
+  // the same correctly rounded square root, 4 at a time.
+  size_t i = 0;
+#if defined(__SSE__) || defined(__x86_64__)
+  for (; i + 4 <= pairs; i += 4)
+    _mm_storeu_ps(&q[i], _mm_sqrt_ps(_mm_loadu_ps(&q[i])));
+#endif
+  for (; i < pairs; ++i)
+    q[i] = std::sqrt(q[i]);
+  for (size_t k = 0; k < pairs; ++k) {
+    yx[2 * k] = (yx[2 * k] * q[k]) * 1.0f + 0.0f;
+    yx[2 * k + 1] = (yx[2 * k + 1] * q[k]) * 1.0f + 0.0f;
+  }
+}
+
+/// The loops above for one instruction set.
+struct DrawKernels {
+  void (*engine)(uint64_t *, uint64_t *);
+  void (*uniform)(const uint64_t *, float *, size_t, float);
+  void (*polar)(const uint64_t *, float *, uint32_t *, size_t);
+  void (*radius)(const float *, float *, size_t);
+  void (*values)(float *, const float *, const float *, float *, size_t);
+};
+
+#define DRAW_KERNELS(ATTR)                                                     \
+  ATTR void engine(uint64_t *state, uint64_t *out) {                           \
+    engineBlock(state, out);                                                   \
+  }                                                                            \
+  ATTR void uniform(const uint64_t *raw, float *out, size_t n, float scale) {  \
+    uniformBlock(raw, out, n, scale);                                          \
+  }                                                                            \
+  ATTR void polar(const uint64_t *raw, float *yx, uint32_t *ok,                \
+                  size_t pairs) {                                              \
+    polarBlock(raw, yx, ok, pairs);                                            \
+  }                                                                            \
+  ATTR void radius(const float *yx, float *r2, size_t pairs) {                 \
+    radiusBlock(yx, r2, pairs);                                                \
+  }                                                                            \
+  ATTR void values(float *yx, const float *r2, const float *logR2, float *q,   \
+                   size_t pairs) {                                             \
+    valuesBlock(yx, r2, logR2, q, pairs);                                      \
+  }                                                                            \
+  const DrawKernels kKernels = {engine, uniform, polar, radius, values};
+
+namespace baseline {
+DRAW_KERNELS()
+} // namespace baseline
+#ifdef DRAW_HAVE_AVX2
+namespace avx2 {
+DRAW_KERNELS(__attribute__((target("avx2"))))
+} // namespace avx2
+#endif
+
+const DrawKernels &drawKernels() {
+#ifdef DRAW_HAVE_AVX2
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2)
+    return avx2::kKernels;
+#endif
+  return baseline::kKernels;
+}
+
+/// std::mt19937_64 (the standard's definition), a block at a time.
+class Mt64 {
+public:
+  explicit Mt64(uint64_t seed) : kernels(drawKernels()) {
+    state[0] = seed;
+    for (unsigned i = 1; i < kEngineWords; ++i)
+      state[i] =
+          6364136223846793005ull * (state[i - 1] ^ (state[i - 1] >> 62)) + i;
+  }
+  /// The outputs not yet taken (at least one).
+  ArrayRef<uint64_t> available() {
+    if (pos == kEngineWords) {
+      kernels.engine(state, out);
+      pos = 0;
+    }
+    return ArrayRef<uint64_t>(out + pos, kEngineWords - pos);
+  }
+  void take(size_t k) { pos += unsigned(k); }
+  uint64_t next() {
+    uint64_t v = available()[0];
+    ++pos;
+    return v;
+  }
+  /// The next `n` outputs into `dst` (whole blocks straight there).
+  void fill(uint64_t *dst, size_t n) {
+    while (n) {
+      if (pos == kEngineWords && n >= kEngineWords) {
+        kernels.engine(state, dst);
+        dst += kEngineWords;
+        n -= kEngineWords;
+        continue;
+      }
+      ArrayRef<uint64_t> raw = available();
+      size_t k = std::min(raw.size(), n);
+      std::memcpy(dst, raw.data(), k * sizeof(uint64_t));
+      take(k);
+      dst += k;
+      n -= k;
+    }
+  }
+
+private:
+  const DrawKernels &kernels;
+  uint64_t state[kEngineWords];
+  uint64_t out[kEngineWords];
+  unsigned pos = kEngineWords;
+};
+
+/// The engine's outputs through a buffer, so that what a tensor read
+/// beyond its last draw goes to the next one.
+class RawStream {
+public:
+  explicit RawStream(uint64_t seed) : engine(seed) {}
+  /// The next `n` outputs (all of them: the engine never runs out).
+  ArrayRef<uint64_t> read(size_t n) {
+    size_t have = end - begin;
+    if (begin && have)
+      std::memmove(buffer.data(), buffer.data() + begin,
+                   have * sizeof(uint64_t));
+    begin = 0;
+    end = have;
+    if (buffer.size() < n)
+      buffer.resize(n);
+    if (have < n) {
+      engine.fill(buffer.data() + have, n - have);
+      end = n;
+    }
+    begin = n;
+    return ArrayRef<uint64_t>(buffer.data(), n);
+  }
+  /// Gives back the last `k` outputs of the last read.
+  void unread(size_t k) { begin -= k; }
+
+private:
+  Mt64 engine;
+  std::vector<uint64_t> buffer;
+  size_t begin = 0, end = 0;
+};
+
+/// Raw values from an array (the tests' source): read() gives fewer when
+/// it runs out.
+struct ArraySource {
+  ArrayRef<uint64_t> raw;
+  size_t pos = 0;
+  ArrayRef<uint64_t> read(size_t n) {
+    ArrayRef<uint64_t> r = raw.drop_front(pos).take_front(n);
+    pos += r.size();
+    return r;
+  }
+  void unread(size_t k) { pos -= k; }
+};
+
+/// Engine outputs read at a time (512 KiB, with what is made of them
+/// about the size of a core's cache), and elements a thread takes.
+constexpr size_t kRawChunk = size_t(1) << 16;
+constexpr int64_t kGrain = 1 << 12;
+
+template <typename Source>
+void drawUniform(Source &src, MutableArrayRef<float> out, float scale,
+                 WorkerPool &pool) {
+  const DrawKernels &kernels = drawKernels();
+  for (size_t i = 0; i < out.size();) {
+    ArrayRef<uint64_t> raw = src.read(std::min(kRawChunk, out.size() - i));
+    parallelChunks(pool, int64_t(raw.size()), kGrain,
+                   [&](int64_t b, int64_t e) {
+                     kernels.uniform(raw.data() + b, &out[i + size_t(b)],
+                                     size_t(e - b), scale);
+                   });
+    i += raw.size();
+  }
+}
+
+/// The values of accepted pairs [begin, end) of out, all with their x.
+void pairValues(const DrawKernels &kernels, float *out, size_t begin,
+                size_t end) {
+  constexpr size_t kBlock = 256;
+  float r2[kBlock], logR2[kBlock], q[kBlock];
+  for (size_t p = begin; p < end; p += kBlock) {
+    size_t m = std::min(kBlock, end - p);
+    kernels.radius(out + 2 * p, r2, m);
+    for (size_t k = 0; k < m; ++k)
+      logR2[k] = std::log(r2[k]);
+    kernels.values(out + 2 * p, r2, logR2, q, m);
+  }
+}
+
+/// Normal draws from a source of raw outputs (RawStream, or an array for
+/// the tests). A chunk of engine outputs at a time: every candidate pair's
+/// coordinates and test (in parallel), the accepted pairs in order, then
+/// their values (in parallel). False when the source runs out.
+template <typename Source>
+bool drawNormal(Source &src, MutableArrayRef<float> out, WorkerPool &pool) {
+  const DrawKernels &kernels = drawKernels();
+  const size_t n = out.size(), pairs = (n + 1) / 2, full = n / 2;
+  // Accepted pair j: y in out[2j], x in out[2j + 1] (the last pair's x in
+  // lastX when n is odd: the value the library keeps, then drops).
+  float lastX = 0;
+  size_t j = 0;
+  std::vector<float> yx;
+  std::vector<uint32_t> ok;
+  float *o = out.data();
+  while (j < pairs) {
+    // About 4/pi candidates per pair are needed: read a few more.
+    size_t want = std::min(kRawChunk, 2 * ((pairs - j) * 13 / 10 + 16));
+    ArrayRef<uint64_t> raw = src.read(want);
+    size_t candidates = raw.size() / 2, i = 0;
+    if (candidates == 0) {
+      src.unread(raw.size());
+      return false;
+    }
+    yx.resize(2 * candidates);
+    ok.resize(candidates);
+    parallelChunks(pool, int64_t(candidates), kGrain,
+                   [&](int64_t b, int64_t e) {
+                     kernels.polar(raw.data() + 2 * b, &yx[size_t(2 * b)],
+                                   &ok[size_t(b)], size_t(e - b));
+                   });
+    const float *yxs = yx.data();
+    const uint32_t *oks = ok.data();
+    size_t first = j;
+    for (; i < candidates && j < full; ++i) {
+      std::memcpy(o + 2 * j, yxs + 2 * i, 2 * sizeof(float));
+      j += oks[i];
+    }
+    size_t last = j; // pairs [first, last) are complete
+    for (; i < candidates && j < pairs; ++i) { // the last, odd element
+      o[2 * j] = yxs[2 * i];
+      lastX = yxs[2 * i + 1];
+      j += oks[i];
+    }
+    src.unread(raw.size() - 2 * i);
+    parallelChunks(
+        pool, int64_t(last - first), kGrain, [&](int64_t b, int64_t e) {
+          pairValues(kernels, o, first + size_t(b), first + size_t(e));
+        });
+  }
+  if (full < pairs) {
+    float y = o[2 * full], x = lastX;
+    float r2 = x * x + y * y;
+    const float mult = std::sqrt(-2 * std::log(r2) / r2);
+    o[2 * full] = (y * mult) * 1.0f + 0.0f;
+  }
+  return true;
+}
+} // namespace
+
+#ifdef __GLIBCXX__
+struct RandomDraws::Engine : RawStream {
+  using RawStream::RawStream;
+};
+#else
+struct RandomDraws::Engine {
+  explicit Engine(uint64_t seed) : rng(seed) {}
+  std::mt19937_64 rng;
+};
+#endif
+
+RandomDraws::RandomDraws(uint64_t seed, unsigned threads)
+    : engine(std::make_unique<Engine>(seed)),
+      pool(std::make_unique<WorkerPool>(threads)) {}
+RandomDraws::~RandomDraws() = default;
+
+void RandomDraws::uniform(MutableArrayRef<float> out, float scale) {
+#ifdef __GLIBCXX__
+  drawUniform(*engine, out, scale, *pool);
+#else
+  std::uniform_real_distribution<float> dist(0.0f, 1.0f);
+  for (float &x : out)
+    x = scale * dist(engine->rng);
+#endif
+}
+
+void RandomDraws::normal(MutableArrayRef<float> out) {
+#ifdef __GLIBCXX__
+  drawNormal(*engine, out, *pool);
+#else
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  for (float &x : out)
+    x = dist(engine->rng);
+#endif
+}
+
+std::vector<uint64_t> nki_run::detail::randomEngineOutputs(uint64_t seed,
+                                                           size_t count) {
+  Mt64 engine(seed);
+  std::vector<uint64_t> outputs(count);
+  for (uint64_t &x : outputs)
+    x = engine.next();
+  return outputs;
+}
+
+float nki_run::detail::canonicalFloat(uint64_t raw) { return canonical(raw); }
+
+size_t nki_run::detail::normalFromRaw(ArrayRef<uint64_t> raw,
+                                      MutableArrayRef<float> out) {
+  ArraySource src{raw};
+  WorkerPool pool(2);
+  return drawNormal(src, out, pool) ? src.pos : 0;
 }

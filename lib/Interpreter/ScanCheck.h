@@ -1,23 +1,27 @@
-//===- ScanCheck.h - nki-run --check (internal) -----------------*- C++ -*-===//
+//===- ScanCheck.h - --check and --random-inputs (internal) -----*- C++ -*-===//
 //
 // The selective scan a stream's tensors describe, recognised from their
 // names (mamba-nki/Support/KernelRoles.h) and shapes, and the check of its
 // outputs against the fp64 reference (Reference.h). docs/interpreter.md,
-// "Checking a kernel", states the rules.
+// "Checking a kernel", states the rules. Also the draws of
+// --random-inputs, and what the unit tests reach of the reference.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef MAMBA_NKI_LIB_INTERPRETER_SCANCHECK_H
 #define MAMBA_NKI_LIB_INTERPRETER_SCANCHECK_H
 
+#include "WorkerPool.h"
 #include "mamba-nki/Interpreter/Machine.h"
 #include "mamba-nki/Interpreter/Reference.h"
 #include "mamba-nki/Target/Nisa/Program.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,12 +48,78 @@ llvm::Expected<ScanKernel> recognizeScan(const nisa::Program &program);
 /// reference computed on `inputs` as the kernel saw them (rounded to
 /// bf16 for a bf16 tensor), one line per output on `os`. Tolerances:
 /// `rtol`/`atol` when given, else mamba_ssm's for the output's dtype.
+/// Runs on usefulThreads(jobs) threads; the result does not depend on it.
 /// A failure is CheckFailed (Run.h).
 llvm::Error checkScan(const nisa::Program &program, const ScanKernel &kernel,
                       const Machine &machine,
                       const std::map<std::string, std::vector<float>> &inputs,
                       std::optional<double> rtol, std::optional<double> atol,
-                      llvm::raw_ostream &os);
+                      unsigned jobs, llvm::raw_ostream &os);
+
+/// --jobs for the check and the draws: `jobs` threads (0: one per core),
+/// never more than the cores.
+unsigned usefulThreads(unsigned jobs);
+
+/// Runs `body(begin, end)` on consecutive ranges covering [0, n), each a
+/// multiple of `grain` elements long (but the last), on the pool's
+/// threads (the caller is one; a free thread claims the next range).
+/// Returns when every range is done.
+void parallelChunks(WorkerPool &pool, int64_t n, int64_t grain,
+                    llvm::function_ref<void(int64_t, int64_t)> body);
+
+/// compare() (Reference.h), on chunks in parallel: the same result.
+Comparison compareInParallel(llvm::ArrayRef<float> values,
+                             llvm::ArrayRef<float> ref, double rtol,
+                             double atol, WorkerPool &pool);
+
+/// The draws of --random-inputs from one std::mt19937_64 seeded with
+/// `seed`, tensor after tensor: bit for bit the values libstdc++'s
+/// std::uniform_real_distribution<float>(0, 1) and
+/// std::normal_distribution<float>(0, 1) (a new one for each tensor) give,
+/// the same number of engine outputs consumed. The engine runs in blocks,
+/// and the transforms that need no other draw (the conversion to floats,
+/// the normal's log and square root) in parallel.
+class RandomDraws {
+public:
+  /// Transforms on `threads` threads (the caller and threads - 1 more).
+  RandomDraws(uint64_t seed, unsigned threads);
+  ~RandomDraws();
+  RandomDraws(const RandomDraws &) = delete;
+  RandomDraws &operator=(const RandomDraws &) = delete;
+
+  /// out[i] = scale * uniform(rng), in order.
+  void uniform(llvm::MutableArrayRef<float> out, float scale);
+  /// out[i] = normal(rng), in order, `normal` a new distribution.
+  void normal(llvm::MutableArrayRef<float> out);
+
+  struct Engine;
+
+private:
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<WorkerPool> pool;
+};
+
+/// Internals the unit tests compare with the standard library.
+namespace detail {
+/// Outputs of the std::mt19937_64 RandomDraws runs, in order.
+std::vector<uint64_t> randomEngineOutputs(uint64_t seed, size_t count);
+/// std::generate_canonical<float, 24> of one output of a 64-bit engine.
+float canonicalFloat(uint64_t raw);
+/// std::normal_distribution<float>(0, 1) fed with `raw` (a fresh one):
+/// fills `out` and returns how many raw values it took, or 0 when `raw`
+/// runs out first.
+size_t normalFromRaw(llvm::ArrayRef<uint64_t> raw,
+                     llvm::MutableArrayRef<float> out);
+
+/// referenceSelectiveScan with its loops compiled for AVX2 (`avx2`, when
+/// the processor has it) or for the baseline instruction set.
+ScanResult referenceSelectiveScanWith(const ScanInputs &in, unsigned threads,
+                                      bool avx2);
+/// The reference's exp (y may be x), on either instruction set.
+void referenceExp(llvm::ArrayRef<double> x, llvm::MutableArrayRef<double> y,
+                  bool avx2);
+bool referenceHasAvx2();
+} // namespace detail
 
 /// mamba_ssm's test tolerances (tests/ops/test_selective_scan.py): fp32
 /// outputs, and bf16 ones.
