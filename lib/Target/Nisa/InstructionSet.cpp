@@ -8,9 +8,7 @@
 
 #include "mamba-nki/Target/Nisa/InstructionSet.h"
 
-#include "llvm/ADT/SmallVector.h"
-
-#include <cstring>
+#include <array>
 #include <iterator>
 
 using namespace nisa;
@@ -53,10 +51,7 @@ constexpr const char *kFieldNames[] = {
 #define NISA_FIELD(Name, Slot) #Name,
 #include "mamba-nki/Target/Nisa/InstructionSet.def"
 };
-constexpr FieldSlot kFieldSlots[] = {
-#define NISA_FIELD(Name, Slot) FieldSlot::Slot,
-#include "mamba-nki/Target/Nisa/InstructionSet.def"
-};
+using detail::kFieldSlots;
 constexpr const char *kOpcodeNames[] = {
 #define NISA_OPCODE(Name, Queues, Shape, Legend, Colour) #Name,
 #include "mamba-nki/Target/Nisa/InstructionSet.def"
@@ -92,79 +87,61 @@ StringRef nisa::stringify(Field f) { return kFieldNames[int(f)]; }
 StringRef nisa::stringify(Opcode o) { return kOpcodeNames[int(o)]; }
 StringRef nisa::engineName(Queue q) { return kEngineNames[int(q)]; }
 int64_t nisa::elementBytes(DType d) { return kDTypeBytes[int(d)]; }
-FieldSlot nisa::slotOf(Field f) { return kFieldSlots[int(f)]; }
 
 namespace {
 /// A table of spellings, looked up by hash (the parser looks up every word
-/// of a stream): a word of up to 16 characters is two integers, compared
-/// at once; longer spellings are compared as strings.
+/// of a stream): by length, first and last character, which pick one
+/// spelling or two of every table here, then compared.
 template <size_t N> class Spellings {
 public:
   explicit Spellings(const char *const (&names)[N]) {
-    for (int16_t &slot : slots)
-      slot = -1;
+    for (auto &bucket : buckets)
+      bucket = {-1, -1};
     for (size_t i = 0; i < N; ++i) {
-      StringRef name = names[i];
-      refs[i] = name;
-      if (name.size() > 16) {
-        longOnes.push_back(i);
-        continue;
-      }
-      keys[i] = keyOf(name);
-      size_t s = slotOf(keys[i]);
-      while (slots[s] >= 0)
-        s = (s + 1) & (kSlots - 1);
-      slots[s] = int16_t(i);
+      refs[i] = names[i];
+      auto &bucket = buckets[slotOf(refs[i])];
+      if (bucket[0] < 0)
+        bucket[0] = int16_t(i);
+      else if (bucket[1] < 0)
+        bucket[1] = int16_t(i);
+      else
+        crowded = true; // look everything up one by one
     }
   }
   template <typename E> std::optional<E> lookup(StringRef name) const {
-    if (name.size() > 16) {
-      for (size_t i : longOnes)
+    if (crowded) {
+      for (size_t i = 0; i < N; ++i)
         if (refs[i] == name)
           return static_cast<E>(i);
       return std::nullopt;
     }
-    Key key = keyOf(name);
-    for (size_t s = slotOf(key); slots[s] >= 0; s = (s + 1) & (kSlots - 1))
-      if (keys[size_t(slots[s])] == key)
-        return static_cast<E>(slots[s]);
+    for (int16_t i : buckets[slotOf(name)])
+      if (i >= 0 && same(refs[size_t(i)], name))
+        return static_cast<E>(i);
     return std::nullopt;
   }
 
 private:
-  struct Key {
-    uint64_t lo = 0, hi = 0, size = 0;
-    bool operator==(const Key &o) const {
-      return lo == o.lo && hi == o.hi && size == o.size;
-    }
-  };
-  static Key keyOf(StringRef name) {
-    // Byte by byte: spellings are short, and a call to memcpy costs more.
-    Key k;
-    size_t n = name.size();
-    for (size_t i = 0; i < n && i < 8; ++i)
-      k.lo |= uint64_t(uint8_t(name[i])) << (8 * i);
-    for (size_t i = 8; i < n; ++i)
-      k.hi |= uint64_t(uint8_t(name[i])) << (8 * (i - 8));
-    k.size = n;
-    return k;
+  /// a == b, byte by byte (spellings are short: no call to memcmp).
+  static bool same(StringRef a, StringRef b) {
+    if (a.size() != b.size())
+      return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i] != b[i])
+        return false;
+    return true;
   }
-  /// A power of two, at least four times the spellings.
-  static constexpr size_t kSlots = [] {
-    size_t n = 64;
-    while (n < 4 * N)
-      n *= 2;
-    return n;
-  }();
-  static size_t slotOf(const Key &k) {
-    uint64_t h = (k.lo ^ (k.hi * 0x9e3779b97f4a7c15ull) ^ k.size) *
-                 0xff51afd7ed558ccdull;
-    return size_t(h >> 40) & (kSlots - 1);
+  static constexpr size_t kSlots = 256;
+  static size_t slotOf(StringRef name) {
+    if (name.empty())
+      return 0;
+    return (size_t(uint8_t(name.front())) * 7 +
+            size_t(uint8_t(name.back())) * 31 + name.size() * 17) %
+           kSlots;
   }
   StringRef refs[N];
-  Key keys[N];
-  int16_t slots[kSlots];
-  llvm::SmallVector<size_t, 2> longOnes;
+  std::array<int16_t, 2> buckets[kSlots];
+  bool crowded = false;
 };
 template <size_t N> Spellings(const char *const (&)[N]) -> Spellings<N>;
 } // namespace

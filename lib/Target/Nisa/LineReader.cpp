@@ -108,49 +108,8 @@ std::string LineReader::found(size_t c, bool word) const {
   return "'" + text + "'";
 }
 
-/// The number of decimal digits the 8 characters of `v` start with (in
-/// memory order; the lowest byte first), each byte tested at once.
-static unsigned leadingDigits(uint64_t v) {
-  constexpr uint64_t kHigh = 0xf0f0f0f0f0f0f0f0ull,
-                     kZeros = 0x3030303030303030ull;
-  // A byte is a digit when it is 0x3_ and stays 0x3_ plus 6 (a carry out of
-  // a byte only reaches bytes after the first that is not a digit).
-  uint64_t notDigit =
-      ((v & kHigh) ^ kZeros) | (((v + 0x0606060606060606ull) & kHigh) ^ kZeros);
-  return notDigit ? unsigned(__builtin_ctzll(notDigit)) / 8 : 8;
-}
-
-/// The value of the first `k` (1 to 8) decimal digits of `v`.
-static uint64_t digitsValue(uint64_t v, unsigned k) {
-  // The k digits to the top bytes (the others become leading zeros), then
-  // pairs, quads and the eight combined by multiplication.
-  v = (v << (8 * (8 - k))) & 0x0f0f0f0f0f0f0f0full;
-  v = (v * 2561) >> 8 & 0x00ff00ff00ff00ffull;
-  v = (v * 6553601) >> 16 & 0x0000ffff0000ffffull;
-  return (v * 42949672960001ull) >> 32;
-}
-
-llvm::Error LineReader::integer(int64_t &out, int64_t min, int64_t max,
-                                bool hex, bool thenX) {
-  // The common case first: 1 to 7 decimal digits within the next eight
-  // characters, nothing glued after them, in range. Anything else takes
-  // the general path below, which also makes the errors.
-  if (!hex && col + 8 <= line.size()) {
-    uint64_t v;
-    std::memcpy(&v, line.data() + col, 8);
-    unsigned k = leadingDigits(v);
-    if (k >= 1 && k <= 7 && (k == 1 || line[col] != '0')) {
-      char next = line[col + k];
-      bool glued = kChars.is(next, CharClasses::kAlnumOrUnder) &&
-                   !(thenX && next == 'x');
-      uint64_t value = digitsValue(v, k);
-      if (!glued && value <= uint64_t(max) && int64_t(value) >= min) {
-        out = int64_t(value);
-        col += k;
-        return llvm::Error::success();
-      }
-    }
-  }
+llvm::Error LineReader::slowInteger(int64_t &out, int64_t min, int64_t max,
+                                    bool hex, bool thenX) {
   size_t start = col;
   auto bad = [&](const llvm::Twine &what) {
     col = start;

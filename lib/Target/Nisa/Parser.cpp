@@ -111,7 +111,8 @@ llvm::Error Parser::accessPattern(AccessPattern &ap) {
     return e;
   size_t typeCol = col;
   StringRef type = word();
-  std::optional<DType> dtype = symbolizeDType(type);
+  std::optional<DType> dtype =
+      type == "f32" ? DType::f32 : symbolizeDType(type);
   if (!dtype) {
     col = typeCol;
     return error("expected " + choices<DType>(kNumDTypes) + ", got '" + type +

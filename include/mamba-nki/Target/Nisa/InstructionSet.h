@@ -142,7 +142,13 @@ enum class FieldSlot : uint8_t {
   Sig,     // signal
   Loc,     // loc
 };
-FieldSlot slotOf(Field field);
+namespace detail {
+inline constexpr FieldSlot kFieldSlots[] = {
+#define NISA_FIELD(Name, Slot) FieldSlot::Slot,
+#include "mamba-nki/Target/Nisa/InstructionSet.def"
+};
+} // namespace detail
+inline FieldSlot slotOf(Field field) { return detail::kFieldSlots[int(field)]; }
 
 /// How an opcode uses a field (InstructionSet.def, NISA_OPERAND).
 enum class OperandUse : uint8_t { Required, Optional, Paired };
