@@ -91,13 +91,14 @@ void WorkerPool::loop(unsigned index) {
 }
 
 void WorkerPool::run(int64_t numRows, Job workToDo, int64_t minChunk) {
-  // Chunks of rows, claimed by whichever thread is free: a helper that the
-  // OS does not schedule (another process has its core) leaves its share to
-  // the others instead of holding everyone up.
+  // Chunks of rows (about eight per thread), claimed by whichever thread is
+  // free: a helper that the OS does not schedule (another process has its
+  // core) leaves its share to the others instead of holding everyone up,
+  // and holds up at most one small chunk.
   job = &workToDo;
   rows = numRows;
   minChunk = std::max<int64_t>(1, minChunk);
-  chunkRows = std::max<int64_t>({minChunk, numRows / (int64_t(numWorkers) * 4),
+  chunkRows = std::max<int64_t>({minChunk, numRows / (int64_t(numWorkers) * 8),
                                  (numRows + 0xfffe) / 0xffff});
   chunkRows = (chunkRows + minChunk - 1) / minChunk * minChunk;
   int64_t chunks = (numRows + chunkRows - 1) / chunkRows;
