@@ -23,7 +23,12 @@ void ProfileBuilder::add(const nisa::Instruction &in,
   ++count;
   int q = int(in.queue);
   p.busyUs[size_t(q)] += (time.end - time.start) / 1000.0;
-  ++p.instructions[size_t(q)];
+  p.portSharedUs[size_t(q)] += time.portShared / 1000.0;
+  // A queue runs in program order: its first instruction here is its
+  // earliest; what it waited for is a stall, not time before its run.
+  if (!p.instructions[size_t(q)]++)
+    queueFirst[size_t(q)] = time.start - (time.stallOn >= 0 ? time.stall : 0);
+  queueLast[size_t(q)] = std::max(queueLast[size_t(q)], time.end);
   first = std::min(first, time.start);
   last = std::max(last, time.end);
   if (time.stallOn >= 0) {
@@ -60,10 +65,24 @@ Profile ProfileBuilder::finish(double totalNs) {
     p.dmaUtilizationPct =
         100.0 * double(p.dmaBytes + p.spillSaveBytes + p.spillReloadBytes) /
         (peak * p.totalUs * 1000.0);
-  for (auto &[key, value] : stalls)
-    p.topStalls.push_back({static_cast<nisa::Queue>(key.first),
-                           Timeline::stallName(key.second), value.first,
-                           value.second});
+  for (int q = 0; q < nisa::kNumQueues; ++q) {
+    p.firstStartUs[size_t(q)] = queueFirst[size_t(q)] / 1000.0;
+    p.lastEndUs[size_t(q)] = queueLast[size_t(q)] / 1000.0;
+  }
+  for (auto &[key, value] : stalls) {
+    Profile::Stall s{static_cast<nisa::Queue>(key.first),
+                     Timeline::stallName(key.second), value.first,
+                     value.second};
+    p.topStalls.push_back(s);
+    if (!nisa::isDmaQueue(s.queue))
+      p.engineStalls.push_back(s);
+  }
+  // By queue, then largest first (the map is ordered by queue already).
+  std::stable_sort(p.engineStalls.begin(), p.engineStalls.end(),
+                   [](const Profile::Stall &a, const Profile::Stall &b) {
+                     return a.queue != b.queue ? a.queue < b.queue
+                                               : a.us > b.us;
+                   });
   llvm::sort(p.topStalls, [](const Profile::Stall &a, const Profile::Stall &b) {
     return a.us > b.us;
   });
@@ -79,7 +98,7 @@ Profile nki_run::summarize(const nisa::Program &program,
   for (size_t i = 0; i < program.instructions.size(); ++i)
     builder.add(program.instructions[i],
                 {timeline.start[i], timeline.end[i], timeline.stall[i],
-                 timeline.stallOn[i]});
+                 timeline.stallOn[i], timeline.portShared[i]});
   return builder.finish(timeline.totalNs);
 }
 
@@ -113,6 +132,12 @@ void nki_run::printProfile(const Profile &p, nisa::Target target,
         100.0 * p.busyUs[size_t(q)] / std::max(p.totalUs, 1e-9),
         100.0 * p.busyUs[size_t(q)] / exec);
   }
+  for (int q = 0; q < nisa::kNumQueues; ++q)
+    if (p.portSharedUs[size_t(q)] > 0)
+      os << llvm::format(
+          "  %s busy includes %.1f us sharing the SBUF port with DMA\n",
+          nisa::stringify(static_cast<nisa::Queue>(q)).str().c_str(),
+          p.portSharedUs[size_t(q)]);
   os << llvm::format(
       "  dma bytes            %12lld (kernel i/o), utilisation %.1f%%\n",
       (long long)p.dmaBytes, p.dmaUtilizationPct);
@@ -124,6 +149,23 @@ void nki_run::printProfile(const Profile &p, nisa::Target target,
                      (long long)p.sbufPeakBytes);
   os << llvm::format("  psum peak            %12lld bytes per partition\n",
                      (long long)p.psumPeakBytes);
+  // Where each engine's idle time of the execution period goes: its
+  // waits, and the time before its first start and after its last end.
+  for (int q = 0; q < nisa::kNumQueues; ++q) {
+    auto queue = static_cast<nisa::Queue>(q);
+    if (nisa::isDmaQueue(queue) || !p.instructions[size_t(q)])
+      continue;
+    double outside = (p.firstStartUs[size_t(q)] - p.execStartUs) +
+                     (p.execEndUs - p.lastEndUs[size_t(q)]);
+    os << llvm::format(
+        "  %-4s idle %10.1f us:", nisa::stringify(queue).str().c_str(),
+        exec - p.busyUs[size_t(q)]);
+    int shown = 0;
+    for (const Profile::Stall &s : p.engineStalls)
+      if (s.queue == queue && shown++ < 4)
+        os << llvm::format(" on %s %.1f,", s.on.c_str(), s.us);
+    os << llvm::format(" before/after its run %.1f\n", outside);
+  }
   if (!p.topStalls.empty()) {
     os << "  top stalls (queue waiting on queue: total, count)\n";
     for (const Profile::Stall &s : p.topStalls)
@@ -159,6 +201,9 @@ void nki_run::writeProfileJson(const Profile &p, llvm::raw_ostream &os) {
     os << llvm::format("%.3f", 100.0 * p.busyUs[size_t(q)] / exec);
   });
   perQueue("instructions", [&](int q) { os << p.instructions[size_t(q)]; });
+  perQueue("sbuf_port_shared_us", [&](int q) {
+    os << llvm::format("%.3f", p.portSharedUs[size_t(q)]);
+  });
   os << "  \"dma_bytes\": " << p.dmaBytes << ",\n";
   os << llvm::format("  \"dma_utilization_pct\": %.3f,\n", p.dmaUtilizationPct);
   os << "  \"spill_save_bytes\": " << p.spillSaveBytes << ",\n";

@@ -128,6 +128,17 @@ public:
       }
     return t;
   }
+  /// How long the port is held within [from, to).
+  double heldWithin(double from, double to) const {
+    double held = 0;
+    auto it = busy.upper_bound(from);
+    if (it != busy.begin())
+      --it;
+    for (; it != busy.end() && it->first < to; ++it)
+      held += std::max(0.0, std::min(it->second.end, to) -
+                                std::max(it->first, from));
+    return held;
+  }
   void reserve(double t, double d, int queue) {
     if (d <= 0)
       return;
@@ -185,7 +196,9 @@ private:
   double readyTime(const nisa::Instruction &in, InstructionTime &time);
   /// When an engine instruction that needs the SBUF and/or PSUM port for
   /// `hold` ns after `lead` ns can start at or after `ready`; reserves the
-  /// ports.
+  /// ports. Sets `time.portShared` to the time DMA transfers held the SBUF
+  /// port meanwhile: the engine shares the port with them (it is slowed,
+  /// not idle), so that time is part of its run, not a stall.
   double portStart(int q, double ready, double lead, double hold, bool sbufUser,
                    bool psumUser, InstructionTime &time);
   /// Drops the port reservations no later instruction can run into: each
@@ -206,9 +219,11 @@ private:
   /// queue's semaphore value v waits for is ends[q][v - 1]).
   std::array<std::vector<double>, nisa::kNumQueues> ends;
   double lastEnd = 0;
-  // sbufPort: VectorE, GpSimdE and DMA transfers, one at a time. psumPort:
+  // sbufPort: VectorE and GpSimdE, one at a time. psumPort:
   // VectorE and ScalarE, one at a time (docs/hardware.md §4).
-  Port sbufPort, psumPort;
+  // dmaSbufPort: the DMA transfers' shares of the SBUF port (kept apart: an
+  // engine instruction runs through them, stretched).
+  Port sbufPort, psumPort, dmaSbufPort;
 };
 } // namespace
 
@@ -229,37 +244,52 @@ double Simulator::portStart(int q, double ready, double lead, double hold,
                             bool sbufUser, bool psumUser,
                             InstructionTime &time) {
   int holder = -1;
-  double at = ready + lead;
+  double at = ready + lead, len = hold;
+  // The earliest start at which the engine ports are free for the
+  // instruction's run: its hold, stretched by the DMA transfers' share of
+  // the SBUF port within that run (the engine flows around them).
   for (int round = 0; round < 64; ++round) {
     double next = at;
     if (sbufUser)
-      next = sbufPort.findGap(next, hold, holder);
+      next = sbufPort.findGap(next, len, holder);
     if (psumUser)
-      next = psumPort.findGap(next, hold, holder);
-    if (next == at)
-      break;
+      next = psumPort.findGap(next, len, holder);
+    double shared = sbufUser ? dmaSbufPort.heldWithin(next, next + len) : 0.0;
+    bool settled = next == at && hold + shared == len;
     at = next;
+    len = hold + shared;
+    if (settled)
+      break;
   }
+  time.portShared = len - hold;
   if (at > ready + lead && holder >= 0)
     time.stallOn = int8_t(Timeline::kPortStall + holder);
   if (sbufUser)
-    sbufPort.reserve(at, hold, q);
+    sbufPort.reserve(at, len, q);
   if (psumUser)
-    psumPort.reserve(at, hold, q);
+    psumPort.reserve(at, len, q);
   return at - lead;
 }
 
 void Simulator::chargeDmaShare(const nisa::Instruction &in,
                                double transferStart) {
-  // Its share of the port: its bytes at the DMA system's full rate (a
-  // one-partition transfer is slow because it uses one DMA engine, not
-  // because it occupies the port longer).
-  double bytes = dmaCostBytes(in, params);
-  double share = bytes / std::min(params.hbmGBps,
-                                  params.dmaEngines * params.dmaEngineGBps);
+  // Its share of the port: its bytes at the port's width per VectorE cycle
+  // (one element per partition per cycle for fp32 across 128 partitions):
+  // a one-partition transfer of 512 elements holds it for 4 cycles, a
+  // 128-partition one for 512.
+  double share = double(nisa::dmaBytes(in)) /
+                 (params.sbufPortBytesPerCycle * params.dveGHz);
   int unused = -1;
-  double at = sbufPort.findGap(transferStart, share, unused);
-  sbufPort.reserve(at, share, int(in.queue));
+  // At the first time neither an engine nor another DMA holds the port.
+  double at = transferStart;
+  for (int round = 0; round < 64; ++round) {
+    double next =
+        dmaSbufPort.findGap(sbufPort.findGap(at, share, unused), share, unused);
+    if (next == at)
+      break;
+    at = next;
+  }
+  dmaSbufPort.reserve(at, share, int(in.queue));
 }
 
 void Simulator::forgetPast() {
@@ -271,6 +301,7 @@ void Simulator::forgetPast() {
     return;
   sbufPort.forgetBefore(earliest);
   psumPort.forgetBefore(earliest);
+  dmaSbufPort.forgetBefore(earliest);
 }
 
 InstructionTime Simulator::step(const nisa::Instruction &in) {
@@ -296,7 +327,7 @@ InstructionTime Simulator::step(const nisa::Instruction &in) {
   if (time.stall <= 0)
     time.stallOn = -1;
   time.start = start;
-  time.end = start + d;
+  time.end = start + time.portShared + d;
   free[q] = time.end;
   ends[q].push_back(time.end);
   lastEnd = std::max(lastEnd, time.end);
@@ -331,6 +362,7 @@ Timeline nki_run::simulate(const nisa::Program &program,
   t.end.resize(n);
   t.stall.resize(n);
   t.stallOn.resize(n);
+  t.portShared.resize(n);
   t.totalNs = simulate(
       program, params,
       [&](size_t i, const nisa::Instruction &, const InstructionTime &time) {
@@ -338,6 +370,7 @@ Timeline nki_run::simulate(const nisa::Program &program,
         t.end[i] = time.end;
         t.stall[i] = time.stall;
         t.stallOn[i] = time.stallOn;
+        t.portShared[i] = time.portShared;
       });
   t.order.resize(n);
   std::iota(t.order.begin(), t.order.end(), 0);

@@ -47,6 +47,8 @@ std::vector<ParamRef> refs(TimingParams &p) {
           {"partitions_per_dma_engine", nullptr, &p.partitionsPerDmaEngine, 1,
            double(nisa::kPartitions)},
           {"dma_row_overhead_bytes", &p.dmaRowOverheadBytes, nullptr, 0, 1e9},
+          {"sbuf_port_bytes_per_cycle", &p.sbufPortBytesPerCycle, nullptr,
+           0.001, 1e9},
           {"launch_us", &p.launchUs, nullptr, 0, 1e9}};
 }
 } // namespace

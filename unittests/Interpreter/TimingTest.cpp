@@ -258,6 +258,41 @@ TEST(TimingTest, VectorAndGpSimdTakeTurnsOnSbuf) {
   EXPECT_DOUBLE_EQ(t.start[2], 0);
 }
 
+TEST(TimingTest, DmaSharingTheSbufPortStretchesVectorE) {
+  // A load's transfer holds the SBUF port for its bytes at 512 bytes per
+  // VectorE cycle (128 partitions x 512 fp32: 512 cycles, from the end of
+  // its 2000 ns fixed latency); a VectorE instruction that runs meanwhile
+  // is stretched by that time: active, not stalled.
+  TimingParams params = trn1;
+  Instruction a = load(128, 512);
+  Instruction v = engine(Opcode::tensor_scalar, Queue::dve, 4096);
+  Instruction w = engine(Opcode::tensor_scalar, Queue::dve, 512);
+  double share = 512 / dve;
+  // The load first: its share at [2000, 2000 + share) falls inside v's run.
+  Timeline t = simulate(program({a, v}), params);
+  EXPECT_DOUBLE_EQ(t.start[1], 0);
+  EXPECT_NEAR(t.portShared[1], share, 1e-9);
+  EXPECT_NEAR(t.end[1], 4096 / dve + share, 1e-9);
+  EXPECT_EQ(t.stallOn[1], -1);
+  // v first: the port is VectorE's when the transfer starts, so the share
+  // takes the first free slot after v, and w, ready then, is stretched.
+  Timeline u = simulate(program({v, a, w}), params);
+  EXPECT_DOUBLE_EQ(u.portShared[0], 0);
+  EXPECT_DOUBLE_EQ(u.end[0], 4096 / dve);
+  EXPECT_DOUBLE_EQ(u.start[2], u.end[0]);
+  EXPECT_NEAR(u.portShared[2], share, 1e-9);
+  EXPECT_NEAR(u.end[2] - u.start[2], share + 512 / dve, 1e-9);
+  EXPECT_EQ(u.stallOn[2], -1);
+  EXPECT_DOUBLE_EQ(u.stall[2], 0);
+  Profile prof = summarize(program({v, a, w}), u, params);
+  EXPECT_NEAR(prof.portSharedUs[int(Queue::dve)], share / 1000, 1e-12);
+  // Without the DMA's share, no stretch.
+  params.dmaUsesSbufPort = false;
+  Timeline x = simulate(program({v, a, w}), params);
+  EXPECT_DOUBLE_EQ(x.portShared[2], 0);
+  EXPECT_DOUBLE_EQ(x.end[2] - x.start[2], 512 / dve);
+}
+
 TEST(TimingTest, ProfileWithoutATimelineIsTheSame) {
   // A stream of engine instructions and DMAs on every queue, waiting on
   // earlier ones at random: profile() (which keeps no timeline) and

@@ -23,6 +23,8 @@ namespace nki_run {
 struct Profile {
   double totalUs = 0, execStartUs = 0, execEndUs = 0;
   std::array<double, nisa::kNumQueues> busyUs{};
+  /// Of busyUs, the time spent sharing the SBUF port with DMA transfers.
+  std::array<double, nisa::kNumQueues> portSharedUs{};
   std::array<int64_t, nisa::kNumQueues> instructions{};
   int64_t dmaBytes = 0, spillSaveBytes = 0, spillReloadBytes = 0;
   int64_t sbufPeakBytes = 0, psumPeakBytes = 0;
@@ -34,6 +36,11 @@ struct Profile {
     int64_t count;
   };
   std::vector<Stall> topStalls; // largest first
+  /// Every stall of the engine queues, by queue then largest first.
+  std::vector<Stall> engineStalls;
+  /// Per queue: when it first ran or waited, and its last end (us; 0 when
+  /// it ran nothing).
+  std::array<double, nisa::kNumQueues> firstStartUs{}, lastEndUs{};
 };
 
 /// A Profile, from each instruction's time in program order.
@@ -48,6 +55,7 @@ private:
   Profile p;
   size_t count = 0;
   double first = INFINITY, last = 0;
+  std::array<double, nisa::kNumQueues> queueFirst{}, queueLast{};
   std::map<std::pair<int, int>, std::pair<double, int64_t>> stalls;
 };
 

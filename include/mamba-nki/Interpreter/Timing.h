@@ -30,6 +30,9 @@ struct Timeline {
   /// (kPortStall + q); -1 for none.
   std::vector<double> stall;
   std::vector<int8_t> stallOn;
+  /// Of an instruction's run (end - start), the time it shared the SBUF port
+  /// with DMA transfers (slowed by them: active, not a stall).
+  std::vector<double> portShared;
   static constexpr int8_t kPortStall = 32;
   double totalNs = 0; // including launch
 
@@ -42,6 +45,7 @@ struct InstructionTime {
   double start = 0, end = 0; // ns
   double stall = 0;
   int8_t stallOn = -1;
+  double portShared = 0; // ns of the run spent sharing the SBUF port
 };
 /// Receives each instruction's time, in program order.
 using InstructionTimes = llvm::function_ref<void(

@@ -42,11 +42,17 @@ struct TimingParams {
   // bytes of bandwidth (calibrated).
   double dmaRowOverheadBytes = 64;
   // Shared ports (docs/hardware.md §4): VectorE and GpSimdE take turns on SBUF,
-  // VectorE and ScalarE on PSUM. DMA transfers also take turns on the SBUF port
-  // with them (calibrated: explains v1's slower steps).
+  // VectorE and ScalarE on PSUM. DMA transfers also use the SBUF port (our
+  // assumption; docs/hardware.md §5 derives it from v1's slower steps): a
+  // transfer holds it for its bytes at the port's width, 128 partitions x 4
+  // bytes per VectorE cycle (one element per lane, as VectorE reads), and an
+  // engine instruction that needs the port meanwhile is stretched (active,
+  // not idle) by that time.
   bool dmaUsesSbufPort = true;
-  // Kernel launch and tear-down (calibrated).
-  double launchUs = 20;
+  double sbufPortBytesPerCycle = 512;
+  // Kernel launch and tear-down, outside the execution period (solved from the
+  // two v1 measurements with their VectorE active %, docs/hardware.md §5).
+  double launchUs = 38.6;
 
   static TimingParams forTarget(nisa::Target target);
   /// Applies "name = value" lines from `text` (# comments); errors name the
