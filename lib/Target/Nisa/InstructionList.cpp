@@ -71,12 +71,15 @@ struct PatternKey {
     return diff == 0;
   }
   uint64_t hash() const {
-    uint64_t h = 0;
-    for (uint64_t w : words) {
-      h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-      h ^= h >> 32;
-    }
-    return h;
+    // Independent products (no chain through the words), then mixed.
+    uint64_t h =
+        words[0] * 0x9e3779b97f4a7c15ull ^ words[1] * 0xc2b2ae3d27d4eb4full ^
+        words[2] * 0x165667b19e3779f9ull ^ words[3] * 0xd6e8feb86659fd93ull ^
+        words[4] * 0xff51afd7ed558ccdull ^ words[5] * 0xc4ceb9fe1a85ec53ull ^
+        words[6] * 0x94d049bb133111ebull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 32);
   }
   uint64_t words[7];
 };

@@ -65,7 +65,17 @@ private:
   struct Fields {
     bool seen[kNumFields] = {};
     size_t col[kNumFields]; // set when seen
+    int last = -1;          // the field read last
   };
+  /// For each opcode and field (and none, first), the field that followed
+  /// it on the last line that had it.
+  static constexpr uint8_t kNoGuess = 0xff;
+  std::array<std::array<uint8_t, kNumFields + 1>, kNumOpcodes> nextField = [] {
+    std::array<std::array<uint8_t, kNumFields + 1>, kNumOpcodes> t;
+    for (auto &row : t)
+      row.fill(kNoGuess);
+    return t;
+  }();
   llvm::Error instruction(size_t expectedId);
   /// One `key=value` (or flag) of an instruction line.
   llvm::Error field(Instruction &in, Fields &fields);
@@ -281,10 +291,37 @@ static bool belongsTo(Field field, Opcode opcode) {
   return masks.of[int(opcode)] >> int(field) & 1;
 }
 
+/// a == b, byte by byte (field names are short: no call to memcmp).
+static bool sameWord(StringRef a, StringRef b) {
+  if (a.size() != b.size())
+    return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i])
+      return false;
+  return true;
+}
+
 llvm::Error Parser::field(Instruction &in, Fields &fields) {
   size_t kcol = col;
   StringRef keyName = word();
-  std::optional<Field> key = symbolizeField(keyName);
+  // The printer writes an opcode's fields in one order: the field that
+  // followed the previous one last time is tried first.
+  uint8_t &guess = nextField[int(in.opcode)][fields.last + 1];
+  std::optional<Field> key;
+  static const auto names = [] {
+    std::array<StringRef, kNumFields> n;
+    for (int f = 0; f < kNumFields; ++f)
+      n[size_t(f)] = stringify(Field(f));
+    return n;
+  }();
+  if (guess != kNoGuess && sameWord(keyName, names[guess]))
+    key = Field(guess);
+  else
+    key = symbolizeField(keyName);
+  if (key) {
+    guess = uint8_t(*key);
+    fields.last = int(*key);
+  }
   if (!key) {
     col = kcol;
     return error("unknown field '" + keyName + "'");
