@@ -64,13 +64,26 @@ uint64_t toBits(double d) {
 /// arguments (and NaN) take std::exp.
 constexpr double kExpRange = 708.0;
 
+/// exp(r) for |r| <= ln2/2 + tiny: 1 + (r + r^2 q(r)), q the Taylor series
+/// of (exp(r) - 1 - r) / r^2 to degree 11 (the truncation is below 0.02
+/// ulp), in Estrin's scheme.
+REF_INLINE double expReduced(double r) {
+  double r2 = r * r, r4 = r2 * r2;
+  double a0 = 1.0 / 2 + r * (1.0 / 6), a1 = 1.0 / 24 + r * (1.0 / 120),
+         a2 = 1.0 / 720 + r * (1.0 / 5040),
+         a3 = 1.0 / 40320 + r * (1.0 / 362880),
+         a4 = 1.0 / 3628800 + r * (1.0 / 39916800),
+         a5 = 1.0 / 479001600 + r * (1.0 / 6227020800.0);
+  double b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2;
+  double q = b0 + (b1 + b2 * r4) * r4;
+  return 1.0 + (r + r2 * q);
+}
+
 /// y[i] = exp(x[i]): x = k ln2 + r with k = round(x / ln2) (Cody-Waite,
-/// ln2 in two parts, |r| <= ln2/2 + tiny), exp(r) = 1 + (r + r^2 q(r))
-/// with q the Taylor series of (exp(r) - 1 - r) / r^2 to degree 11 (the
-/// truncation is below 0.02 ulp) in Estrin's scheme, times 2^k built in
-/// the exponent bits. Within 1 ulp of std::exp on [-708, 708] (the same
-/// as it for about 9 arguments in 10); outside that range, and for NaN,
-/// the result is std::exp's (fixExp). No branch in the loop, so that it
+/// ln2 in two parts), exp(r) by expReduced, times 2^k built in the exponent
+/// bits. Within 1 ulp of std::exp on [-708, 708] (the same as it for about
+/// 9 arguments in 10); outside that range, and for NaN, the result is
+/// garbage that fixExp replaces. No branch in the loop, so that it
 /// vectorises; `y` may be `x`.
 REF_INLINE void vectorExp(const double *x, double *y, int64_t n) {
   const double invLn2 = 0x1.71547652b82fep0, shift = 0x1.8p52;
@@ -81,32 +94,47 @@ REF_INLINE void vectorExp(const double *x, double *y, int64_t n) {
     uint64_t ki = toBits(kd);
     kd -= shift;
     double r = (a - kd * ln2hi) - kd * ln2lo;
-    double r2 = r * r, r4 = r2 * r2;
-    double a0 = 1.0 / 2 + r * (1.0 / 6), a1 = 1.0 / 24 + r * (1.0 / 120),
-           a2 = 1.0 / 720 + r * (1.0 / 5040),
-           a3 = 1.0 / 40320 + r * (1.0 / 362880),
-           a4 = 1.0 / 3628800 + r * (1.0 / 39916800),
-           a5 = 1.0 / 479001600 + r * (1.0 / 6227020800.0);
-    double b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2;
-    double q = b0 + (b1 + b2 * r4) * r4;
-    double p = 1.0 + (r + r2 * q);
-    y[i] = p * fromBits((ki << 52) + 0x3ff0000000000000ull);
+    y[i] = expReduced(r) * fromBits((ki << 52) + 0x3ff0000000000000ull);
   }
 }
 
-/// The arguments vectorExp leaves to std::exp (x must still hold them):
-/// looked for with a loop that vectorises, fixed one by one (they are rare).
-REF_INLINE void fixExp(const double *x, double *y, int64_t n) {
-  // |x| > kExpRange (or NaN) as integers: the top bit of limit - |x|.
+/// vectorExp when every |x[i]| < ln2/2: k = 0, so r = x and the scale is 1
+/// there, and this gives the same bits with less work.
+REF_INLINE void vectorExpSmall(const double *x, double *y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = expReduced(x[i]);
+}
+
+/// vectorExpSmall is exact below this (k = 0 there: |x / ln2| < 0.5).
+constexpr double kExpSmall = 0.3465;
+
+/// The largest |v[i]|, NaN when one is NaN.
+REF_INLINE double largestMagnitude(const double *v, int64_t n) {
+  double m = 0;
+  for (int64_t i = 0; i < n; ++i)
+    m = !(std::fabs(v[i]) <= m) ? std::fabs(v[i]) : m;
+  return m;
+}
+
+/// y[i] = exp(x[i]) (`y` not `x`), where `bound` is at least every |x[i]|
+/// (NaN: unknown). The arguments beyond kExpRange, and NaN, take std::exp
+/// (they are rare).
+REF_INLINE void tileExp(const double *x, double *y, int64_t n, double bound) {
+  if (bound < kExpSmall) {
+    vectorExpSmall(x, y, n);
+    return;
+  }
+  vectorExp(x, y, n);
+  // |x| > kExpRange (or NaN) as integers: the top bit of limit - |x|, in a
+  // loop that vectorises.
   const uint64_t limit = toBits(kExpRange);
   uint64_t outside = 0;
   for (int64_t i = 0; i < n; ++i)
     outside |= (limit - (toBits(x[i]) & ~(uint64_t(1) << 63))) >> 63;
-  if (!outside)
-    return;
-  for (int64_t i = 0; i < n; ++i)
-    if (!(std::fabs(x[i]) <= kExpRange))
-      y[i] = std::exp(x[i]);
+  if (outside)
+    for (int64_t i = 0; i < n; ++i)
+      if (!(std::fabs(x[i]) <= kExpRange))
+        y[i] = std::exp(x[i]);
 }
 
 //===----------------------------------------------------------------------===//
@@ -135,7 +163,6 @@ struct Block {
 /// Read by every thread.
 struct Scan {
   const ScanInputs &in;
-  ScanResult &r;
   std::vector<float> bT, cT; // variable or grouped B, C as [b][g][t][n]
 
   Row row(const Projection &proj, const std::vector<float> &transposed,
@@ -173,13 +200,16 @@ std::vector<float> transpose(const Projection &proj, const ScanInputs &in) {
 }
 
 /// A thread's buffers: a tile of d, d*A, exp(d*A), C*x and y, the channel's
-/// row of A, and each channel's state.
+/// row of A, each channel's state, and the block's results.
 struct Scratch {
-  explicit Scratch(int64_t N)
+  Scratch(int64_t L, int64_t N)
       : dt(size_t(kTile)), arg(size_t(kTile * N)), e(size_t(kTile * N)),
         p(size_t(kTile * N)), y(size_t(kTile)), a(size_t(N)),
-        x(size_t(kBlockChannels * N)) {}
+        x(size_t(kBlockChannels * N)), out(size_t(kBlockChannels * L)),
+        finalState(size_t(kBlockChannels * N)) {}
   std::vector<double> dt, arg, e, p, y, a, x;
+  std::vector<float> out, finalState; // the block's, as the sink gets them
+  double largestA = 0;                // of a
 };
 
 /// y[t] = the sum of p[t][0..N), the states in order from 0 (the
@@ -217,8 +247,8 @@ REF_INLINE void tile(int64_t runtimeN, Scratch &s, const float *u, Row B, Row C,
   for (int64_t t = 0; t < tb; ++t)
     for (int64_t n = 0; n < states; ++n)
       arg[t * states + n] = dt[t] * a[n];
-  vectorExp(arg, e, tb * N);
-  fixExp(arg, e, tb * N);
+  // |d A| <= max |d| max |A|, rounded (rounding is monotonic).
+  tileExp(arg, e, tb * N, largestMagnitude(dt, tb) * s.largestA);
   if (NS) {
     double xs[NS ? NS : 1];
     for (int64_t n = 0; n < N; ++n)
@@ -275,11 +305,12 @@ REF_INLINE void runBlock(const Scan &scan, const Block &blk, Scratch &s) {
       }
       for (int64_t n = 0; n < N; ++n)
         s.a[size_t(n)] = in.A[size_t(c * N + n)];
+      s.largestA = largestMagnitude(s.a.data(), N);
       Row B = scan.row(in.B, scan.bT, b, c), C = scan.row(in.C, scan.cT, b, c);
       B.p += t0 * B.tStride;
       C.p += t0 * C.tStride;
       tile<NS>(N, s, u, B, C, tb, &s.x[size_t((c - blk.c0) * N)]);
-      float *out = &scan.r.out[bc * size_t(L) + size_t(t0)];
+      float *out = &s.out[size_t((c - blk.c0) * L + t0)];
       for (int64_t t = 0; t < tb; ++t) {
         double y = s.y[size_t(t)];
         if (in.D)
@@ -290,12 +321,8 @@ REF_INLINE void runBlock(const Scan &scan, const Block &blk, Scratch &s) {
       }
     }
   }
-  for (int64_t c = blk.c0; c < blk.c1; ++c) {
-    size_t bc = size_t(b * channels + c);
-    for (int64_t n = 0; n < N; ++n)
-      scan.r.finalState[bc * size_t(N) + size_t(n)] =
-          float(s.x[size_t((c - blk.c0) * N + n)]);
-  }
+  for (int64_t i = 0; i < (blk.c1 - blk.c0) * N; ++i)
+    s.finalState[size_t(i)] = float(s.x[size_t(i)]);
 }
 
 // The work of the threads, once per instruction set.
@@ -306,8 +333,7 @@ REF_INLINE void runBlockAny(const Scan &scan, const Block &blk, Scratch &s) {
     runBlock<0>(scan, blk, s);
 }
 REF_INLINE void expAny(const double *x, double *y, int64_t n) {
-  vectorExp(x, y, n);
-  fixExp(x, y, n);
+  tileExp(x, y, n, largestMagnitude(x, n));
 }
 void runBlockBaseline(const Scan &scan, const Block &blk, Scratch &s) {
   runBlockAny(scan, blk, s);
@@ -350,11 +376,9 @@ std::vector<Block> blocks(const ScanInputs &in) {
   return list;
 }
 
-ScanResult scanWith(const ScanInputs &in, unsigned threads, bool avx2) {
-  ScanResult r;
-  r.out.resize(size_t(in.batch * in.channels * in.seqLen));
-  r.finalState.resize(size_t(in.batch * in.channels * in.state));
-  Scan scan{in, r, transpose(in.B, in), transpose(in.C, in)};
+void scanBlocks(const ScanInputs &in, unsigned threads, bool avx2,
+                const detail::ReferenceSink &sink) {
+  Scan scan{in, transpose(in.B, in), transpose(in.C, in)};
   std::vector<Block> list = blocks(in);
   void (*run)(const Scan &, const Block &, Scratch &) = runBlockBaseline;
 #ifdef REF_HAVE_AVX2
@@ -363,10 +387,18 @@ ScanResult scanWith(const ScanInputs &in, unsigned threads, bool avx2) {
 #endif
   std::atomic<size_t> next{0};
   auto work = [&] {
-    Scratch s(in.state);
+    Scratch s(in.seqLen, in.state);
     for (size_t i;
-         (i = next.fetch_add(1, std::memory_order_relaxed)) < list.size();)
-      run(scan, list[i], s);
+         (i = next.fetch_add(1, std::memory_order_relaxed)) < list.size();) {
+      const Block &blk = list[i];
+      run(scan, blk, s);
+      int64_t channels = blk.c1 - blk.c0;
+      sink(
+          blk.b * in.channels + blk.c0, channels,
+          llvm::ArrayRef<float>(s.out).take_front(size_t(channels * in.seqLen)),
+          llvm::ArrayRef<float>(s.finalState)
+              .take_front(size_t(channels * in.state)));
+    }
   };
   threads = std::max(1u, std::min<unsigned>(threads, unsigned(list.size())));
   std::vector<std::thread> pool;
@@ -375,6 +407,20 @@ ScanResult scanWith(const ScanInputs &in, unsigned threads, bool avx2) {
   work();
   for (std::thread &t : pool)
     t.join();
+}
+
+ScanResult scanWith(const ScanInputs &in, unsigned threads, bool avx2) {
+  ScanResult r;
+  const int64_t L = in.seqLen, N = in.state;
+  r.out.resize(size_t(in.batch * in.channels * L));
+  r.finalState.resize(size_t(in.batch * in.channels * N));
+  scanBlocks(in, threads, avx2,
+             [&](int64_t bc, int64_t count, llvm::ArrayRef<float> out,
+                 llvm::ArrayRef<float> finalState) {
+               std::copy(out.begin(), out.end(), r.out.begin() + bc * L);
+               std::copy(finalState.begin(), finalState.end(),
+                         r.finalState.begin() + bc * N);
+             });
   return r;
 }
 } // namespace
@@ -382,6 +428,12 @@ ScanResult scanWith(const ScanInputs &in, unsigned threads, bool avx2) {
 ScanResult nki_run::referenceSelectiveScan(const ScanInputs &in,
                                            unsigned threads) {
   return scanWith(in, threads, haveAvx2());
+}
+
+void nki_run::detail::referenceSelectiveScanBlocks(const ScanInputs &in,
+                                                   unsigned threads,
+                                                   const ReferenceSink &sink) {
+  scanBlocks(in, threads, haveAvx2(), sink);
 }
 
 ScanResult nki_run::detail::referenceSelectiveScanWith(const ScanInputs &in,

@@ -226,27 +226,15 @@ void nki_run::parallelChunks(WorkerPool &pool, int64_t n, int64_t grain,
       grain);
 }
 
-Comparison nki_run::compareInParallel(ArrayRef<float> values,
-                                      ArrayRef<float> ref, double rtol,
-                                      double atol, WorkerPool &pool) {
-  constexpr int64_t kGrain = 1 << 20;
-  int64_t n = int64_t(std::min(values.size(), ref.size()));
-  std::vector<Comparison> parts(size_t((n + kGrain - 1) / kGrain));
-  parallelChunks(pool, n, kGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t b = begin; b < end; b += kGrain) {
-      size_t len = size_t(std::min(end, b + kGrain) - b);
-      parts[size_t(b / kGrain)] = compare(
-          values.slice(size_t(b), len), ref.slice(size_t(b), len), rtol, atol);
-    }
-  });
+Comparison
+nki_run::mergeComparisons(ArrayRef<std::pair<size_t, Comparison>> parts) {
   // compare() keeps the first largest error, or the last NaN (both values
   // NaN) once there is one: each part's is the candidate in its range.
   Comparison all;
-  for (size_t k = 0; k < parts.size(); ++k) {
-    const Comparison &c = parts[k];
+  for (const auto &[first, c] : parts) {
     if (c.maxAbsErr > all.maxAbsErr || std::isnan(c.maxAbsErr)) {
       all.maxAbsErr = c.maxAbsErr;
-      all.worst = c.worst + k * size_t(kGrain);
+      all.worst = first + c.worst;
     }
     all.maxRelErr = std::max(all.maxRelErr, c.maxRelErr);
     all.failures += c.failures;
@@ -301,28 +289,55 @@ Error nki_run::checkScan(
   in.deltaBias = optional(k.deltaBias);
   in.initialState = optional(k.initialState);
   in.deltaSoftplus = k.deltaSoftplus;
-  ScanResult ref = referenceSelectiveScan(in, threads);
+
+  // Each output against the reference block by block, as the reference's
+  // threads finish them (the reference is never held whole); the parts
+  // merged in order give compare()'s result over the whole tensor.
+  struct Output {
+    int index;
+    StringRef label;
+    int64_t rowLength; // seq_len for out, state for final_state
+    double rtol, atol;
+    std::vector<float> result;
+    std::vector<std::pair<size_t, Comparison>> parts; // at their first row
+  };
+  std::vector<Output> outputs;
+  // `out` keeps the line it always had; the others are named.
+  outputs.push_back({k.out, "", k.seqLen, 0, 0, {}, {}});
+  if (k.finalState >= 0)
+    outputs.push_back({k.finalState, "final_state ", k.state, 0, 0, {}, {}});
+  for (Output &o : outputs) {
+    bool bf16 = program.tensors[size_t(o.index)].dtype == nisa::DType::bf16;
+    o.rtol = rtol ? *rtol : bf16 ? kBf16Rtol : kF32Rtol;
+    o.atol = atol ? *atol : bf16 ? kBf16Atol : kF32Atol;
+    o.result = machine.getTensor(size_t(o.index));
+    o.parts.resize(size_t(k.batch * k.channels));
+  }
+  detail::referenceSelectiveScanBlocks(
+      in, threads,
+      [&](int64_t bc, int64_t count, ArrayRef<float> out,
+          ArrayRef<float> finalState) {
+        for (Output &o : outputs) {
+          ArrayRef<float> expected = o.index == k.out ? out : finalState;
+          ArrayRef<float> result = ArrayRef<float>(o.result).slice(
+              size_t(bc * o.rowLength), size_t(count * o.rowLength));
+          o.parts[size_t(bc)] = {size_t(bc * o.rowLength),
+                                 compare(result, expected, o.rtol, o.atol)};
+        }
+      });
 
   bool pass = true;
-  auto check = [&](int index, ArrayRef<float> expected, StringRef label) {
-    const nisa::TensorDecl &t = program.tensors[size_t(index)];
-    bool bf16 = t.dtype == nisa::DType::bf16;
-    double r = rtol ? *rtol : bf16 ? kBf16Rtol : kF32Rtol;
-    double a = atol ? *atol : bf16 ? kBf16Atol : kF32Atol;
-    std::vector<float> result = machine.getTensor(size_t(index));
-    Comparison cmp = compareInParallel(result, expected, r, a, pool);
+  for (Output &o : outputs) {
+    // (Rows where no block starts keep an empty part: it changes nothing.)
+    Comparison cmp = mergeComparisons(o.parts);
     pass &= cmp.failures == 0;
     os << format("check: %s %smax_abs_err=%.3g max_rel_err=%.3g "
                  "(rtol %.3g, atol %.3g; %zu of %zu elements outside)\n",
                  cmp.failures == 0 ? (const char *)"PASS"
                                    : (const char *)"FAIL",
-                 label.str().c_str(), cmp.maxAbsErr, cmp.maxRelErr, r, a,
-                 cmp.failures, result.size());
-  };
-  // `out` keeps the line it always had; the others are named.
-  check(k.out, ref.out, "");
-  if (k.finalState >= 0)
-    check(k.finalState, ref.finalState, "final_state ");
+                 o.label.str().c_str(), cmp.maxAbsErr, cmp.maxRelErr, o.rtol,
+                 o.atol, cmp.failures, o.result.size());
+  }
   if (!pass)
     return make_error<CheckFailed>();
   return Error::success();
@@ -396,13 +411,24 @@ DRAW_INLINE double doubleFromBits(uint64_t u) {
   return d;
 }
 
-/// generate_canonical<float, 24>(raw): float(raw) / 2^64, below 1. The
-/// conversion, rounded to nearest as any correct one, in operations that
-/// vectorise (x86 has no unsigned 64-bit conversion, and compilers branch
-/// on the top bit): bits below the 53 of a double are folded into a sticky
-/// bit 11 when there are any (the float's rounding is then at bit 30 or
-/// above), the value is made exactly in double from its 32-bit halves, and
-/// rounded to float once.
+/// generate_canonical's `if (ret >= 1) ret = nextafter(1, 0)` on
+/// u = float(raw) / 2^64: u is at most 1, and the float below 1 is the one
+/// below it in the bits.
+DRAW_INLINE float belowOne(float u) {
+  uint32_t bits;
+  std::memcpy(&bits, &u, sizeof bits);
+  bits -= uint32_t(bits == 0x3f800000u);
+  std::memcpy(&u, &bits, sizeof u);
+  return u;
+}
+
+/// generate_canonical<float, 24>(raw): float(raw) / 2^64, below 1, with
+/// float(raw) rounded to nearest as any correct conversion, in operations
+/// that vectorise (x86 has no unsigned 64-bit conversion, and compilers
+/// branch on the top bit): bits below the 53 of a double are folded into a
+/// sticky bit 11 when there are any (the float's rounding is then at bit
+/// 30 or above), the value is made exactly in double from its 32-bit
+/// halves, and rounded to float once.
 DRAW_INLINE float canonical(uint64_t raw) {
   uint64_t sticky = ((raw & 0x7ff) + 0x7ff) >> 11; // low bits nonzero
   uint64_t folded = (raw & ~uint64_t(0x7ff)) | (sticky << 11);
@@ -411,21 +437,41 @@ DRAW_INLINE float canonical(uint64_t raw) {
   double d =
       (doubleFromBits(0x4530000000000000ull | (t >> 32)) - 0x1p84) +
       (doubleFromBits(0x4330000000000000ull | (t & 0xffffffffull)) - 0x1p52);
-  float u = float(d) * 0x1p-64f;
-  // generate_canonical's `if (ret >= 1) ret = nextafter(1, 0)`: u is at
-  // most 1, and the float below 1 is the one below in the bits.
-  uint32_t bits;
-  std::memcpy(&bits, &u, sizeof bits);
-  bits -= uint32_t(bits == 0x3f800000u);
-  std::memcpy(&u, &bits, sizeof u);
-  return u;
+  return belowOne(float(d) * 0x1p-64f);
+}
+
+/// canonical(raw) for most raw, in fewer operations: raw rounded to double
+/// (its 32-bit halves made exactly, then added), then to float. Rounding
+/// twice gives the float nearest to raw unless the double is exactly
+/// halfway between two floats (bit 28 of its fraction set, those below
+/// clear): then `doubtful` is set, and canonical() must be used.
+DRAW_INLINE float canonicalMostly(uint64_t raw, uint64_t &doubtful) {
+  double d =
+      (doubleFromBits(0x4530000000000000ull | (raw >> 32)) - 0x1p84) +
+      (doubleFromBits(0x4330000000000000ull | (raw & 0xffffffffull)) - 0x1p52);
+  uint64_t tail;
+  std::memcpy(&tail, &d, sizeof tail);
+  tail = (tail & 0x1fffffff) ^ 0x10000000; // 0: halfway
+  doubtful |= (tail - 1) >> 63;
+  return belowOne(float(d) * 0x1p-64f);
+}
+
+/// u[i] = canonical(raw[i]).
+DRAW_INLINE void canonicalBlock(const uint64_t *raw, float *u, size_t n) {
+  uint64_t doubtful = 0;
+  for (size_t i = 0; i < n; ++i)
+    u[i] = canonicalMostly(raw[i], doubtful);
+  if (doubtful) // about one block in 10^4
+    for (size_t i = 0; i < n; ++i)
+      u[i] = canonical(raw[i]);
 }
 
 /// out[i] = scale * uniform_real_distribution<float>(0, 1) of raw[i].
 DRAW_INLINE void uniformBlock(const uint64_t *raw, float *out, size_t n,
                               float scale) {
+  canonicalBlock(raw, out, n);
   for (size_t i = 0; i < n; ++i)
-    out[i] = scale * ((canonical(raw[i]) * 1.0f) + 0.0f);
+    out[i] = scale * ((out[i] * 1.0f) + 0.0f);
 }
 
 /// The library's `while (r2 > 1.0 || r2 == 0.0)`, negated.
@@ -439,8 +485,7 @@ DRAW_INLINE bool acceptable(float x, float y) {
 /// element width each vectorise better.)
 DRAW_INLINE void polarBlock(const uint64_t *raw, float *yx, uint32_t *ok,
                             size_t pairs) {
-  for (size_t i = 0; i < 2 * pairs; ++i)
-    yx[i] = canonical(raw[i]);
+  canonicalBlock(raw, yx, 2 * pairs);
   for (size_t i = 0; i < pairs; ++i) {
     // The polar method's result_type(2.0) * u - 1.0.
     float x = float(double(2.0f * yx[2 * i]) - 1.0);
@@ -481,6 +526,64 @@ DRAW_INLINE void valuesBlock(float *yx, const float *r2, const float *logR2,
   }
 }
 
+/// Appends the accepted pairs among `candidates` of yx (ok: 0 or 1) to
+/// out at pair j, in order, while j < full: the library's loop over
+/// candidates, for all but the last, odd, value. Returns the candidates
+/// taken.
+DRAW_INLINE size_t compactScalar(const float *yx, const uint32_t *ok,
+                                 size_t candidates, float *out, size_t &j,
+                                 size_t full, size_t i = 0) {
+  for (; i < candidates && j < full; ++i) {
+    std::memcpy(out + 2 * j, yx + 2 * i, 2 * sizeof(float));
+    j += ok[i];
+  }
+  return i;
+}
+
+#ifdef DRAW_HAVE_AVX2
+/// compactScalar, 4 candidates at a time while 4 more pairs are needed
+/// (all 4 are then taken, and written within out): the accepted ones moved
+/// to the front by a permutation from a table.
+struct PackTable {
+  alignas(32) int32_t perm[16][8];
+  int32_t count[16];
+  constexpr PackTable() : perm(), count() {
+    for (int m = 0; m < 16; ++m) {
+      int k = 0;
+      for (int c = 0; c < 4; ++c)
+        if (m >> c & 1) {
+          perm[m][2 * k] = 2 * c;
+          perm[m][2 * k + 1] = 2 * c + 1;
+          ++k;
+        }
+      count[m] = k;
+    }
+  }
+};
+constexpr PackTable kPack;
+
+__attribute__((target("avx2"))) size_t
+compactAvx2(const float *yx, const uint32_t *ok, size_t candidates, float *out,
+            size_t &j, size_t full) {
+  size_t i = 0;
+  for (; i + 4 <= candidates && j + 4 <= full; i += 4) {
+    __m128i flags = _mm_loadu_si128(reinterpret_cast<const __m128i *>(ok + i));
+    int m = _mm_movemask_ps(_mm_castsi128_ps(_mm_slli_epi32(flags, 31)));
+    __m256i perm =
+        _mm256_load_si256(reinterpret_cast<const __m256i *>(kPack.perm[m]));
+    _mm256_storeu_ps(out + 2 * j, _mm256_permutevar8x32_ps(
+                                      _mm256_loadu_ps(yx + 2 * i), perm));
+    j += size_t(kPack.count[m]);
+  }
+  return compactScalar(yx, ok, candidates, out, j, full, i);
+}
+#endif
+
+size_t compactBaseline(const float *yx, const uint32_t *ok, size_t candidates,
+                       float *out, size_t &j, size_t full) {
+  return compactScalar(yx, ok, candidates, out, j, full);
+}
+
 /// The loops above for one instruction set.
 struct DrawKernels {
   void (*engine)(uint64_t *, uint64_t *);
@@ -488,6 +591,8 @@ struct DrawKernels {
   void (*polar)(const uint64_t *, float *, uint32_t *, size_t);
   void (*radius)(const float *, float *, size_t);
   void (*values)(float *, const float *, const float *, float *, size_t);
+  size_t (*compact)(const float *, const uint32_t *, size_t, float *, size_t &,
+                    size_t);
 };
 
 #define DRAW_KERNELS(ATTR)                                                     \
@@ -508,21 +613,28 @@ struct DrawKernels {
                    size_t pairs) {                                             \
     valuesBlock(yx, r2, logR2, q, pairs);                                      \
   }                                                                            \
-  const DrawKernels kKernels = {engine, uniform, polar, radius, values};
+  const DrawKernels kKernels = {engine, uniform, polar,                        \
+                                radius, values,  COMPACT};
 
 namespace baseline {
+#define COMPACT compactBaseline
 DRAW_KERNELS()
+#undef COMPACT
 } // namespace baseline
 #ifdef DRAW_HAVE_AVX2
 namespace avx2 {
+#define COMPACT compactAvx2
 DRAW_KERNELS(__attribute__((target("avx2"))))
+#undef COMPACT
 } // namespace avx2
 #endif
+
+std::atomic<bool> baselineDraws{false}; // the tests' choice
 
 const DrawKernels &drawKernels() {
 #ifdef DRAW_HAVE_AVX2
   static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2)
+  if (avx2 && !baselineDraws.load(std::memory_order_relaxed))
     return avx2::kKernels;
 #endif
   return baseline::kKernels;
@@ -576,35 +688,47 @@ private:
   unsigned pos = kEngineWords;
 };
 
-/// The engine's outputs through a buffer, so that what a tensor read
-/// beyond its last draw goes to the next one.
+/// Engine outputs read at a time (512 KiB, with what is made of them
+/// about the size of a core's cache), and elements a thread takes.
+constexpr size_t kRawChunk = size_t(1) << 16;
+constexpr int64_t kGrain = 1 << 12;
+
+/// The engine's outputs through a buffer: what a tensor read beyond its
+/// last draw goes to the next one, and the outputs of the next read can be
+/// made while the last read's are used (ahead).
 class RawStream {
 public:
-  explicit RawStream(uint64_t seed) : engine(seed) {}
-  /// The next `n` outputs (all of them: the engine never runs out).
+  explicit RawStream(uint64_t seed) : engine(seed), buffer(8 * kRawChunk) {}
+  /// The next `n` <= kRawChunk outputs, valid until the next read.
   ArrayRef<uint64_t> read(size_t n) {
     size_t have = end - begin;
-    if (begin && have)
+    if (buffer.size() - end < 2 * kRawChunk) { // keep room for this and ahead
       std::memmove(buffer.data(), buffer.data() + begin,
                    have * sizeof(uint64_t));
-    begin = 0;
-    end = have;
-    if (buffer.size() < n)
-      buffer.resize(n);
-    if (have < n) {
-      engine.fill(buffer.data() + have, n - have);
-      end = n;
+      begin = 0;
+      end = have;
     }
-    begin = n;
-    return ArrayRef<uint64_t>(buffer.data(), n);
+    if (have < n) {
+      engine.fill(buffer.data() + end, n - have);
+      end = begin + n;
+    }
+    begin += n;
+    return ArrayRef<uint64_t>(buffer.data() + begin - n, n);
   }
   /// Gives back the last `k` outputs of the last read.
   void unread(size_t k) { begin -= k; }
+  /// Makes up to `n` more outputs for the reads to come, after the last
+  /// read's (which it does not move: another thread may use them).
+  void ahead(size_t n) {
+    n = std::min(n, buffer.size() - end);
+    engine.fill(buffer.data() + end, n);
+    end += n;
+  }
 
 private:
   Mt64 engine;
   std::vector<uint64_t> buffer;
-  size_t begin = 0, end = 0;
+  size_t begin = 0, end = 0; // made, not read
 };
 
 /// Raw values from an array (the tests' source): read() gives fewer when
@@ -618,12 +742,8 @@ struct ArraySource {
     return r;
   }
   void unread(size_t k) { pos -= k; }
+  void ahead(size_t) {}
 };
-
-/// Engine outputs read at a time (512 KiB, with what is made of them
-/// about the size of a core's cache), and elements a thread takes.
-constexpr size_t kRawChunk = size_t(1) << 16;
-constexpr int64_t kGrain = 1 << 12;
 
 template <typename Source>
 void drawUniform(Source &src, MutableArrayRef<float> out, float scale,
@@ -631,8 +751,12 @@ void drawUniform(Source &src, MutableArrayRef<float> out, float scale,
   const DrawKernels &kernels = drawKernels();
   for (size_t i = 0; i < out.size();) {
     ArrayRef<uint64_t> raw = src.read(std::min(kRawChunk, out.size() - i));
+    // The thread that takes the first elements also makes the next read's.
+    size_t next = std::min(kRawChunk, out.size() - i - raw.size());
     parallelChunks(pool, int64_t(raw.size()), kGrain,
                    [&](int64_t b, int64_t e) {
+                     if (b == 0 && next)
+                       src.ahead(next);
                      kernels.uniform(raw.data() + b, &out[i + size_t(b)],
                                      size_t(e - b), scale);
                    });
@@ -680,18 +804,20 @@ bool drawNormal(Source &src, MutableArrayRef<float> out, WorkerPool &pool) {
     }
     yx.resize(2 * candidates);
     ok.resize(candidates);
+    // The thread that takes the first candidates also makes the engine's
+    // next outputs, if more pairs than these can give are needed.
+    size_t next = pairs - j > candidates ? kRawChunk : 0;
     parallelChunks(pool, int64_t(candidates), kGrain,
                    [&](int64_t b, int64_t e) {
+                     if (b == 0 && next)
+                       src.ahead(next);
                      kernels.polar(raw.data() + 2 * b, &yx[size_t(2 * b)],
                                    &ok[size_t(b)], size_t(e - b));
                    });
     const float *yxs = yx.data();
     const uint32_t *oks = ok.data();
     size_t first = j;
-    for (; i < candidates && j < full; ++i) {
-      std::memcpy(o + 2 * j, yxs + 2 * i, 2 * sizeof(float));
-      j += oks[i];
-    }
+    i = kernels.compact(yxs, oks, candidates, o, j, full);
     size_t last = j; // pairs [first, last) are complete
     for (; i < candidates && j < pairs; ++i) { // the last, odd element
       o[2 * j] = yxs[2 * i];
@@ -759,7 +885,15 @@ std::vector<uint64_t> nki_run::detail::randomEngineOutputs(uint64_t seed,
   return outputs;
 }
 
-float nki_run::detail::canonicalFloat(uint64_t raw) { return canonical(raw); }
+void nki_run::detail::useBaselineDraws(bool baseline) {
+  baselineDraws.store(baseline, std::memory_order_relaxed);
+}
+
+void nki_run::detail::canonicalFloats(ArrayRef<uint64_t> raw,
+                                      MutableArrayRef<float> u) {
+  // scale * ((u * 1) + 0) is u for a scale of 1 (u >= +0).
+  drawKernels().uniform(raw.data(), u.data(), raw.size(), 1.0f);
+}
 
 size_t nki_run::detail::normalFromRaw(ArrayRef<uint64_t> raw,
                                       MutableArrayRef<float> out) {

@@ -20,6 +20,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -67,10 +68,10 @@ unsigned usefulThreads(unsigned jobs);
 void parallelChunks(WorkerPool &pool, int64_t n, int64_t grain,
                     llvm::function_ref<void(int64_t, int64_t)> body);
 
-/// compare() (Reference.h), on chunks in parallel: the same result.
-Comparison compareInParallel(llvm::ArrayRef<float> values,
-                             llvm::ArrayRef<float> ref, double rtol,
-                             double atol, WorkerPool &pool);
+/// compare() (Reference.h) of consecutive parts of two arrays, each given
+/// with its first index, in order: compare()'s result on the whole.
+Comparison
+mergeComparisons(llvm::ArrayRef<std::pair<size_t, Comparison>> parts);
 
 /// The draws of --random-inputs from one std::mt19937_64 seeded with
 /// `seed`, tensor after tensor: bit for bit the values libstdc++'s
@@ -101,21 +102,36 @@ private:
 
 /// Internals the unit tests compare with the standard library.
 namespace detail {
+/// RandomDraws on the loops compiled for the baseline instruction set
+/// (`baseline`), or for the widest the processor has (the default).
+void useBaselineDraws(bool baseline);
 /// Outputs of the std::mt19937_64 RandomDraws runs, in order.
 std::vector<uint64_t> randomEngineOutputs(uint64_t seed, size_t count);
-/// std::generate_canonical<float, 24> of one output of a 64-bit engine.
-float canonicalFloat(uint64_t raw);
+/// std::generate_canonical<float, 24> of outputs of a 64-bit engine, as a
+/// block.
+void canonicalFloats(llvm::ArrayRef<uint64_t> raw,
+                     llvm::MutableArrayRef<float> u);
 /// std::normal_distribution<float>(0, 1) fed with `raw` (a fresh one):
 /// fills `out` and returns how many raw values it took, or 0 when `raw`
 /// runs out first.
 size_t normalFromRaw(llvm::ArrayRef<uint64_t> raw,
                      llvm::MutableArrayRef<float> out);
 
+/// referenceSelectiveScan without a result: each block of channels, as it
+/// is done, goes to `sink(bc, count, out, finalState)` (channels bc to
+/// bc + count - 1 of batch * channels, out [count][seq_len], finalState
+/// [count][state]), from one of the `threads` threads; the buffers are
+/// reused once it returns.
+using ReferenceSink =
+    std::function<void(int64_t bc, int64_t count, llvm::ArrayRef<float> out,
+                       llvm::ArrayRef<float> finalState)>;
+void referenceSelectiveScanBlocks(const ScanInputs &in, unsigned threads,
+                                  const ReferenceSink &sink);
 /// referenceSelectiveScan with its loops compiled for AVX2 (`avx2`, when
 /// the processor has it) or for the baseline instruction set.
 ScanResult referenceSelectiveScanWith(const ScanInputs &in, unsigned threads,
                                       bool avx2);
-/// The reference's exp (y may be x), on either instruction set.
+/// The reference's exp of a tile (`y` not `x`), on either instruction set.
 void referenceExp(llvm::ArrayRef<double> x, llvm::MutableArrayRef<double> y,
                   bool avx2);
 bool referenceHasAvx2();

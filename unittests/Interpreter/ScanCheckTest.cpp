@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -90,12 +91,20 @@ TEST(RandomDrawsTest, CanonicalIsGenerateCanonical) {
   std::mt19937_64 rng(3);
   for (int i = 0; i < 200000; ++i)
     raw.push_back(rng() >> (i % 65 == 64 ? 0 : i % 64));
-  Replay replay{raw};
-  for (size_t i = 0; i < raw.size(); ++i) {
-    float expected = std::generate_canonical<float, 24>(replay);
-    ASSERT_EQ(bitsOf(detail::canonicalFloat(raw[i])), bitsOf(expected))
-        << "raw " << raw[i];
+  for (bool baseline : {false, true}) {
+    detail::useBaselineDraws(baseline);
+    Replay replay{raw};
+    std::vector<float> block(raw.size());
+    detail::canonicalFloats(raw, block); // the few doubtful ones in it
+    for (size_t i = 0; i < raw.size(); ++i) {
+      float expected = std::generate_canonical<float, 24>(replay);
+      float one;
+      detail::canonicalFloats(llvm::ArrayRef<uint64_t>(raw[i]), one);
+      ASSERT_EQ(bitsOf(one), bitsOf(expected)) << "raw " << raw[i];
+      ASSERT_EQ(bitsOf(block[i]), bitsOf(expected)) << "raw " << raw[i];
+    }
   }
+  detail::useBaselineDraws(false);
 }
 
 /// normal_distribution<float> on `raw`: the values and the outputs taken.
@@ -185,6 +194,8 @@ TEST(RandomDrawsTest, TensorsAreTheLibrarysForAnyThreads) {
       expected.push_back(std::move(v));
     }
     for (unsigned threads : {1u, 2u, 3u}) {
+      // The baseline loops too, with one thread.
+      detail::useBaselineDraws(threads == 1);
       RandomDraws draws(seed, threads);
       for (size_t k = 0; k < tensors.size(); ++k) {
         std::vector<float> v(tensors[k].size);
@@ -197,6 +208,7 @@ TEST(RandomDrawsTest, TensorsAreTheLibrarysForAnyThreads) {
               << "seed " << seed << ", " << threads << " threads, tensor " << k
               << ", element " << i;
       }
+      detail::useBaselineDraws(false);
     }
   }
 }
@@ -253,6 +265,20 @@ TEST(ReferenceTest, ExpWithinOneUlpOfStdExp) {
   }
   EXPECT_EQ(bitsOf(base[0]), bitsOf(1.0));
   EXPECT_GT(double(same), 0.85 * double(x.size()));
+  // A tile of small arguments only takes a shorter path: the same bits.
+  std::vector<double> smallOnly, general;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (std::fabs(x[i]) <= 0.34) {
+      smallOnly.push_back(x[i]);
+      general.push_back(base[i]);
+    }
+  ASSERT_GT(smallOnly.size(), 50000u);
+  for (bool avx2 : {false, true}) {
+    std::vector<double> y(smallOnly.size());
+    detail::referenceExp(smallOnly, y, avx2);
+    for (size_t i = 0; i < smallOnly.size(); ++i)
+      ASSERT_EQ(bitsOf(y[i]), bitsOf(general[i])) << smallOnly[i];
+  }
 }
 
 /// The reference as it was written first: the definition's loops, with
@@ -420,8 +446,8 @@ TEST(ReferenceTest, MatchesThePlainLoopForEveryVariant) {
   EXPECT_GT(double(same), 0.999 * double(elements));
 }
 
-TEST(ReferenceTest, CompareInParallelIsCompare) {
-  const size_t n = (size_t(3) << 20) + 12345; // several chunks
+TEST(ReferenceTest, MergedComparisonsAreCompare) {
+  const size_t n = 300007;
   std::mt19937_64 rng(9);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::vector<float> ref(n), values(n);
@@ -431,32 +457,93 @@ TEST(ReferenceTest, CompareInParallelIsCompare) {
   }
   auto same = [&](const char *what) {
     Comparison a = compare(values, ref, 6e-4, 2e-3);
-    for (unsigned threads : {1u, 2u, 3u}) {
-      WorkerPool pool(threads);
-      Comparison b = compareInParallel(values, ref, 6e-4, 2e-3, pool);
-      EXPECT_EQ(bitsOf(a.maxAbsErr), bitsOf(b.maxAbsErr)) << what;
-      EXPECT_EQ(bitsOf(a.maxRelErr), bitsOf(b.maxRelErr)) << what;
-      EXPECT_EQ(a.failures, b.failures) << what;
-      EXPECT_EQ(a.worst, b.worst) << what;
+    for (size_t part : {size_t(1), size_t(7), size_t(4096), size_t(65536),
+                        size_t(100000), n}) {
+      std::vector<std::pair<size_t, Comparison>> parts;
+      size_t common = std::min(values.size(), ref.size());
+      for (size_t first = 0; first < common; first += part) {
+        size_t len = std::min(part, common - first);
+        parts.push_back(
+            {first, compare(llvm::ArrayRef<float>(values).slice(first, len),
+                            llvm::ArrayRef<float>(ref).slice(first, len), 6e-4,
+                            2e-3)});
+        if (part == 7 && first % 3 == 0) // empty parts change nothing
+          parts.push_back({first + 1, Comparison()});
+      }
+      Comparison b = mergeComparisons(parts);
+      EXPECT_EQ(bitsOf(a.maxAbsErr), bitsOf(b.maxAbsErr)) << what << part;
+      EXPECT_EQ(bitsOf(a.maxRelErr), bitsOf(b.maxRelErr)) << what << part;
+      EXPECT_EQ(a.failures, b.failures) << what << part;
+      EXPECT_EQ(a.worst, b.worst) << what << part;
     }
   };
   same("noise");
-  // The same largest error in two chunks: the first is the worst.
-  values[(size_t(2) << 20) + 5] = ref[(size_t(2) << 20) + 5] + 0.5f;
-  values[(size_t(1) << 20) + 7] = ref[(size_t(1) << 20) + 7] + 0.5f;
+  // The same largest error in two parts: the first is the worst.
+  values[200005] = ref[200005] + 0.5f;
+  values[100007] = ref[100007] + 0.5f;
   same("ties");
   // A NaN in one of them only: infinite error.
   values[100] = std::numeric_limits<float>::quiet_NaN();
   same("one NaN");
   // NaN in both: the last such element is the worst.
-  ref[(size_t(1) << 20) + 1] = values[(size_t(1) << 20) + 1] =
-      std::numeric_limits<float>::quiet_NaN();
-  ref[(size_t(3) << 20) + 2] = values[(size_t(3) << 20) + 2] =
-      std::numeric_limits<float>::quiet_NaN();
+  ref[150001] = values[150001] = std::numeric_limits<float>::quiet_NaN();
+  ref[250002] = values[250002] = std::numeric_limits<float>::quiet_NaN();
   same("NaNs");
   // Shorter values than reference: the common part.
   values.resize(n - 1000);
   same("shorter");
+}
+
+/// The check's way: the reference in blocks, compared as they come.
+TEST(ReferenceTest, BlocksAreTheReference) {
+  std::mt19937_64 rng(4);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  const int64_t batch = 2, channels = 21, L = 300, N = 16;
+  auto draw = [&](size_t n) {
+    std::vector<float> v(n);
+    for (float &x : v)
+      x = normal(rng) * 0.3f;
+    return v;
+  };
+  std::vector<float> delta = draw(size_t(batch * channels * L)),
+                     u = draw(size_t(batch * channels * L)),
+                     A = draw(size_t(channels * N)),
+                     B = draw(size_t(batch * 3 * N * L)),
+                     C = draw(size_t(channels * N));
+  for (float &d : delta)
+    d = std::fabs(d);
+  ScanInputs in;
+  in.batch = batch;
+  in.channels = channels;
+  in.seqLen = L;
+  in.state = N;
+  in.delta = delta;
+  in.u = u;
+  in.A = A;
+  in.B = {B, ProjectionForm::grouped, 3};
+  in.C = {C, ProjectionForm::constant, 1};
+  ScanResult whole = referenceSelectiveScan(in, 2);
+  for (unsigned threads : {1u, 3u}) {
+    std::vector<float> out(whole.out.size()), state(whole.finalState.size());
+    std::vector<int> seen(size_t(batch * channels));
+    std::mutex mutex;
+    detail::referenceSelectiveScanBlocks(
+        in, threads,
+        [&](int64_t bc, int64_t count, llvm::ArrayRef<float> o,
+            llvm::ArrayRef<float> h) {
+          std::lock_guard<std::mutex> lock(mutex);
+          ASSERT_EQ(o.size(), size_t(count * L));
+          ASSERT_EQ(h.size(), size_t(count * N));
+          std::copy(o.begin(), o.end(), out.begin() + bc * L);
+          std::copy(h.begin(), h.end(), state.begin() + bc * N);
+          for (int64_t i = bc; i < bc + count; ++i)
+            ++seen[size_t(i)];
+        });
+    for (int s : seen)
+      EXPECT_EQ(s, 1);
+    EXPECT_EQ(out, whole.out);
+    EXPECT_EQ(state, whole.finalState);
+  }
 }
 
 TEST(ReferenceTest, UsefulThreads) {
