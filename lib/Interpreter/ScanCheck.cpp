@@ -358,13 +358,15 @@ Error nki_run::checkScan(
 // (stddev, mean). Which engine outputs make which value is therefore
 // sequential, but cheap to find; each value's log and square root depend
 // only on its own pair. RandomDraws keeps exactly that: the engine (the
-// standard's algorithm: the outputs of std::mt19937_64) fills blocks of
-// 312, the conversions and the acceptance test run on whole blocks
-// (vector code, for the baseline instruction set and for AVX2: integer
-// and IEEE operations that give the same bits on both), the accepted pairs
-// are stored in order, and the values are computed from them on several
-// threads, with the library's float operations in the library's order.
-// With another standard library, its distributions are used as they are.
+// standard's algorithm: the outputs of std::mt19937_64) makes chunks of
+// outputs (the next one while the threads work on the current one), the
+// conversions and the acceptance test run on whole chunks (vector code, on
+// the threads), the accepted pairs are packed in order, and the values are
+// computed from them on the threads, with the library's float operations
+// in the library's order. The loops are compiled for the baseline
+// instruction set and for AVX2, with integer and IEEE operations that give
+// the same bits on both. With another standard library, its distributions
+// are used as they are.
 
 #if defined(__GNUC__) || defined(__clang__)
 #define DRAW_INLINE inline __attribute__((always_inline))
