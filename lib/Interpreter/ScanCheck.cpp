@@ -252,18 +252,22 @@ Error nki_run::checkScan(
     std::optional<double> rtol, std::optional<double> atol, unsigned jobs,
     raw_ostream &os) {
   unsigned threads = usefulThreads(jobs);
-  WorkerPool pool(threads);
-  // The inputs as the kernel saw them: a bf16 tensor holds them rounded.
+  // The inputs as the kernel saw them: a bf16 tensor holds them rounded
+  // (on threads, made for that: they would only wait during the
+  // reference).
+  std::unique_ptr<WorkerPool> pool;
   std::vector<std::vector<float>> seen(program.tensors.size());
   auto input = [&](int index) -> ArrayRef<float> {
     const nisa::TensorDecl &t = program.tensors[size_t(index)];
     const std::vector<float> &given = inputs.at(t.name);
     if (t.dtype == nisa::DType::f32)
       return given;
+    if (!pool)
+      pool = std::make_unique<WorkerPool>(threads);
     std::vector<float> &rounded = seen[size_t(index)];
     rounded.resize(given.size());
     parallelChunks(
-        pool, int64_t(given.size()), 1 << 16, [&](int64_t begin, int64_t end) {
+        *pool, int64_t(given.size()), 1 << 16, [&](int64_t begin, int64_t end) {
           for (int64_t i = begin; i < end; ++i)
             rounded[size_t(i)] = bf16ToFloat(floatToBf16(given[size_t(i)]));
         });
@@ -289,6 +293,7 @@ Error nki_run::checkScan(
   in.deltaBias = optional(k.deltaBias);
   in.initialState = optional(k.initialState);
   in.deltaSoftplus = k.deltaSoftplus;
+  pool.reset();
 
   // Each output against the reference block by block, as the reference's
   // threads finish them (the reference is never held whole); the parts
