@@ -8,6 +8,8 @@
 
 #include "mamba-nki/Target/Nisa/InstructionSet.h"
 
+#include "LineReader.h"
+
 #include <array>
 #include <iterator>
 
@@ -116,21 +118,12 @@ public:
       return std::nullopt;
     }
     for (int16_t i : buckets[slotOf(name)])
-      if (i >= 0 && same(refs[size_t(i)], name))
+      if (i >= 0 && sameShortWord(refs[size_t(i)], name))
         return static_cast<E>(i);
     return std::nullopt;
   }
 
 private:
-  /// a == b, byte by byte (spellings are short: no call to memcmp).
-  static bool same(StringRef a, StringRef b) {
-    if (a.size() != b.size())
-      return false;
-    for (size_t i = 0; i < a.size(); ++i)
-      if (a[i] != b[i])
-        return false;
-    return true;
-  }
   static constexpr size_t kSlots = 256;
   static size_t slotOf(StringRef name) {
     if (name.empty())

@@ -176,6 +176,17 @@ private:
   bool sourceDone = false;
 };
 
+/// a == b, byte by byte: for the short words of the format (spellings,
+/// field names), where a call to memcmp costs more than the comparison.
+inline bool sameShortWord(llvm::StringRef a, llvm::StringRef b) {
+  if (a.size() != b.size())
+    return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i])
+      return false;
+  return true;
+}
+
 } // namespace nisa
 
 #endif // MAMBA_NKI_LIB_TARGET_NISA_LINEREADER_H

@@ -291,16 +291,6 @@ static bool belongsTo(Field field, Opcode opcode) {
   return masks.of[int(opcode)] >> int(field) & 1;
 }
 
-/// a == b, byte by byte (field names are short: no call to memcmp).
-static bool sameWord(StringRef a, StringRef b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i])
-      return false;
-  return true;
-}
-
 llvm::Error Parser::field(Instruction &in, Fields &fields) {
   size_t kcol = col;
   StringRef keyName = word();
@@ -314,7 +304,7 @@ llvm::Error Parser::field(Instruction &in, Fields &fields) {
       n[size_t(f)] = stringify(Field(f));
     return n;
   }();
-  if (guess != kNoGuess && sameWord(keyName, names[guess]))
+  if (guess != kNoGuess && sameShortWord(keyName, names[guess]))
     key = Field(guess);
   else
     key = symbolizeField(keyName);
