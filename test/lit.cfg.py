@@ -21,6 +21,13 @@ config.substitutions.append(("%mamba_src_root", config.mamba_src_root))
 config.substitutions.append(("%mamba_obj_root", config.mamba_obj_root))
 # The tools under test (scripts and bench/ take it as MAMBA_TOOLS_DIR).
 config.substitutions.append(("%mamba_tools_dir", config.mamba_tools_dir))
+# --version's figures, and what test/Install/ configures a consumer with.
+config.substitutions.append(("%mamba_version", config.mamba_version))
+config.substitutions.append(("%llvm_version", config.llvm_version))
+config.substitutions.append(("%cmake_generator", '"%s"' % config.cmake_generator))
+config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%mlir_dir", config.mlir_dir))
 # %equiv KERNEL --after=ARGS [--before=ARGS]: run the kernel before and after
 # the passes through nki-run on the same inputs; fail unless every output is
 # bit-identical (scripts/nki-equiv.py).
@@ -38,5 +45,6 @@ llvm_config.with_system_environment(["ASAN_OPTIONS", "UBSAN_OPTIONS"])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.mamba_tools_dir, config.llvm_tools_dir]
-tools = ["mamba-opt", "mamba-translate", "nki-run"]
+tools = ["mamba-lsp-server", "mamba-opt", "mamba-reduce", "mamba-translate",
+         "nki-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -17,6 +17,7 @@
 
 #include "mamba-nki/Target/NkiToNisa/NkiToNisa.h"
 #include "mamba-nki/Tools/InputLimits.h"
+#include "mamba-nki/Tools/ToolOptions.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -33,18 +34,22 @@
 
 using namespace mlir;
 
+// --help: "Available translations" first, then MLIR's options, then these.
+static llvm::cl::OptionCategory driverCategory("Translation driver options");
 static llvm::cl::opt<std::string> inputFilename(llvm::cl::Positional,
                                                 llvm::cl::desc("<input file>"),
-                                                llvm::cl::init("-"));
+                                                llvm::cl::init("-"),
+                                                llvm::cl::cat(driverCategory));
 static llvm::cl::opt<std::string>
     outputFilename("o", llvm::cl::desc("Output filename"),
-                   llvm::cl::value_desc("filename"), llvm::cl::init("-"));
+                   llvm::cl::value_desc("filename"), llvm::cl::init("-"),
+                   llvm::cl::cat(driverCategory));
 static llvm::cl::opt<bool> allowUnregisteredDialects(
     "allow-unregistered-dialect",
     llvm::cl::desc("Allow operation with no registered dialects"),
-    llvm::cl::init(false));
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
 static llvm::cl::opt<std::string> inputSplitMarker(
-    "split-input-file", llvm::cl::ValueOptional,
+    "split-input-file", llvm::cl::ValueOptional, llvm::cl::cat(driverCategory),
     llvm::cl::callback([](const std::string &marker) {
       if (marker.empty()) // the flag without a value: the default marker
         inputSplitMarker.setValue(kDefaultSplitMarker);
@@ -55,17 +60,17 @@ static llvm::cl::opt<std::string> inputSplitMarker(
 static llvm::cl::opt<std::string> outputSplitMarker(
     "output-split-marker",
     llvm::cl::desc("Split marker to use for merging the output"),
-    llvm::cl::init(""));
+    llvm::cl::init(""), llvm::cl::cat(driverCategory));
 static llvm::cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
     llvm::cl::desc("Check that emitted diagnostics match expected-* lines on "
                    "the corresponding line"),
-    llvm::cl::init(false));
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
 static llvm::cl::opt<bool> errorDiagnosticsOnly(
     "error-diagnostics-only",
     llvm::cl::desc("Filter all non-error diagnostics (discouraged: testing "
                    "only!)"),
-    llvm::cl::init(false));
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "mamba-translate") << message << "\n";
@@ -75,9 +80,13 @@ static int fail(const llvm::Twine &message) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   mamba_tools::checkStandardOutputAtExit("mamba-translate");
+  mamba_tools::setUpCommandLine("mamba-translate", {&driverCategory});
   nki::registerNisaTranslations();
+  static llvm::cl::OptionCategory translationCategory("Available translations",
+                                                      "exactly one");
   llvm::cl::list<const Translation *, bool, TranslationParser> translations(
-      "", llvm::cl::desc("Translation to perform (exactly one)"));
+      "", llvm::cl::desc("Translation to perform (exactly one)"),
+      llvm::cl::cat(translationCategory));
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerTranslationCLOptions();

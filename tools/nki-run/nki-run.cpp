@@ -11,6 +11,7 @@
 #include "mamba-nki/Interpreter/Run.h"
 #include "mamba-nki/Interpreter/VectorIsa.h"
 #include "mamba-nki/Tools/InputLimits.h"
+#include "mamba-nki/Tools/ToolOptions.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -21,8 +22,7 @@ using namespace llvm;
 using namespace nki_run;
 
 static cl::OptionCategory category("nki-run options");
-static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
-                                      cl::desc("<kernel.nisa>"),
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<kernel.nisa>"),
                                       cl::cat(category));
 static cl::list<std::string>
     inputs("input", cl::desc("NAME=FILE.npy: value of input tensor NAME"),
@@ -177,12 +177,23 @@ static RunOptions options() {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mamba_tools::checkStandardOutputAtExit("nki-run");
-  cl::HideUnrelatedOptions(category);
+  mamba_tools::setUpCommandLine("nki-run", {&category});
+  const char *examples =
+      "  nki-run kernel.nisa --random-inputs=0 --check\n"
+      "  nki-run kernel.nisa --input delta=delta.npy ... --output out=y.npy\n";
   cl::ParseCommandLineOptions(
       argc, argv,
-      "nki-run: execute a NeuronCore instruction stream (.nisa)\n\n"
-      "  nki-run kernel.nisa --random-inputs=0 --check\n"
-      "  nki-run kernel.nisa --input delta=delta.npy ... --output out=y.npy\n");
+      "nki-run: execute a NeuronCore instruction stream (.nisa)\n\n" +
+          std::string(examples));
+  if (!inputFile.getNumOccurrences()) {
+    // Without a stream: how to give one, rather than cl's "Not enough
+    // positional command line arguments".
+    errs() << "USAGE: nki-run [options] <kernel.nisa>\n\n"
+           << examples << "\n"
+           << "nki-run --help lists the options; docs/interpreter.md "
+              "describes them.\n";
+    return 1;
+  }
   for (cl::Option *computeOnly : {static_cast<cl::Option *>(&vectorIsa),
                                   static_cast<cl::Option *>(&noWindows)})
     if (computeOnly->getNumOccurrences() && noCompute)

@@ -1,0 +1,30 @@
+//===- InitAll.cpp - every dialect and pass the tools offer ---------------===//
+
+#include "mamba-nki/InitAll.h"
+
+#include "mamba-nki/Conversion/Passes.h"
+#include "mamba-nki/Dialect/Mamba/IR/MambaDialect.h"
+#include "mamba-nki/Dialect/Nki/IR/NkiDialect.h"
+#include "mamba-nki/Dialect/Nki/Transforms/Passes.h"
+#include "mamba-nki/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+void mlir::mamba::registerAllDialects(DialectRegistry &registry) {
+  registry.insert<arith::ArithDialect, func::FuncDialect, memref::MemRefDialect,
+                  scf::SCFDialect, nki::NkiDialect, mamba::MambaDialect>();
+}
+
+void mlir::mamba::registerAllPasses() {
+  registerMambaConversionPasses();
+  nki::registerNkiTransformsPasses();
+  registerMambaPipelines();
+  registerCanonicalizerPass();
+  registerCSEPass();
+  registerLoopInvariantCodeMotionPass();
+}
