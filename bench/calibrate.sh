@@ -29,9 +29,12 @@ trap 'rm -rf "$work"' EXIT
 stream() {
   local f="$work/$1_$2_$3_$4_$5.nisa"
   if [ ! -f "$f" ]; then
+    # mamba-opt's remarks (a transformation declining at this shape) go to
+    # a file, shown only if it fails.
     python3 scripts/make-kernel.py --batch "$2" --seq-len "$3" --channels "$4" \
-      --state "$5" | "$BIN/mamba-opt" --mamba-"$1" \
-      | "$BIN/mamba-translate" --nki-to-nisa -o "$f"
+      --state "$5" | "$BIN/mamba-opt" --mamba-"$1" 2>"$f.opt.txt" \
+      | "$BIN/mamba-translate" --nki-to-nisa -o "$f" \
+      || { cat "$f.opt.txt" >&2; return 1; }
   fi
   echo "$f"
 }

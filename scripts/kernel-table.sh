@@ -33,7 +33,10 @@ for shape in $CASES; do
     --state "$n" -o "$OUT_DIR/$name.mlir"
   for v in v1 v2 v3 v4; do
     base="$OUT_DIR/${name}_$v"
-    "$bin/mamba-opt" --mamba-$v --mlir-print-debuginfo "$OUT_DIR/$name.mlir" -o "$base.mlir"
+    # Its remarks (e.g. a transformation that declines at this shape) go to
+    # $base.opt.txt; shown only if it fails.
+    "$bin/mamba-opt" --mamba-$v --mlir-print-debuginfo "$OUT_DIR/$name.mlir" \
+      -o "$base.mlir" 2>"$base.opt.txt" || { cat "$base.opt.txt" >&2; exit 1; }
     "$bin/mamba-translate" --nki-to-nisa "$base.mlir" -o "$base.nisa"
     if "$bin/nki-run" "$base.nisa" --random-inputs=0 --check \
         --profile-json "$base.profile.json" --output out="$base.out.npy" \

@@ -2,6 +2,7 @@
 // RUN: mamba-opt --mamba-v1 %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir | mamba-translate --nki-to-nisa | FileCheck %s --check-prefixes=COMMON,V1
 // RUN: mamba-opt --mamba-v2 %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir | mamba-translate --nki-to-nisa | FileCheck %s --check-prefixes=COMMON,V2
 // RUN: mamba-opt --mamba-v3 %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir | mamba-translate --nki-to-nisa | FileCheck %s --check-prefixes=COMMON,V3
+// RUN: mamba-opt --pass-pipeline="builtin.module(mamba-v3{tile-size=256})" %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir | mamba-translate --nki-to-nisa | FileCheck %s --check-prefixes=COMMON,V3-256
 // RUN: mamba-opt --mamba-v2 %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir | mamba-translate --nki-to-nisa --nisa-target=trn2 | FileCheck %s --check-prefix=TRN2
 
 // The header: version, target, the kernel signature with roles.
@@ -53,9 +54,18 @@
 // V2-NOT: src=hbm.delta
 // V2: end
 
-// v3 at seq_len 512: one seq tile; the scan reads its initial state from the
-// zeroed first column of its [128, 513] buffer.
-// V3-NEXT: instructions
-// V3: dve memset dst=sbuf[0+128]@0x[[COL:[0-9a-f]+]]{1}.f32 value=0
-// V3: dve tensor_tensor_scan op0=multiply op1=add dst={{.*}} init=sbuf[0+128]@0x[[COL]]{1}.f32
+// v3 at seq_len 512: one 512-wide tile would be the whole seq_len, so
+// nki-tile-free-dim declines and the stream is v2's (no carried state).
+// V3-NEXT: instructions 361
+// V3-NOT: init=sbuf
 // V3: end
+
+// With 256-wide tiles: two seq tiles; the scan reads its initial state from
+// the zeroed first column of its [128, 257] buffer, and ScalarE carries the
+// last column into it for the second tile.
+// V3-256-NEXT: instructions
+// V3-256: dve memset dst=sbuf[0+128]@0x[[COL:[0-9a-f]+]]{1}.f32 value=0
+// V3-256: dve tensor_tensor_scan op0=multiply op1=add dst={{.*}} init=sbuf[0+128]@0x[[COL]]{1}.f32
+// V3-256-NEXT: act tensor_copy dst=sbuf[0+128]@0x[[COL]]{1}.f32
+// V3-256: dve tensor_tensor_scan op0=multiply op1=add dst={{.*}} init=sbuf[0+128]@0x[[COL]]{1}.f32
+// V3-256: end

@@ -525,7 +525,16 @@ LogicalResult FreeDimTiler::checkDependences() {
 FailureOr<scf::ForOp> FreeDimTiler::run() {
   if (requestedTileSize < 1)
     return fail(loop, "cannot tile the free dim: tile size must be at least 1");
-  if (failed(findLength()) || failed(classify()))
+  if (failed(findLength()))
+    return failure();
+  // One tile of the whole length would only add a carried state that no
+  // later tile reads (a memset and a copy per scan): decline, so that the
+  // loop stays as it is (at the toy shape, v3 with 512-wide tiles is v2).
+  if (requestedTileSize >= length)
+    return fail(loop, "nothing to tile: the free dim (" + Twine(length) +
+                          ") fits in one tile of " +
+                          Twine(int64_t(requestedTileSize)));
+  if (failed(classify()))
     return failure();
   // With nested loops, buffer placement is nki-place-buffers' job (the live
   // ranges here are the body's ops only).
@@ -669,7 +678,7 @@ struct NkiTileFreeDimPass
                                 tileLoopName, &declined, &notes)))
         tiled.insert(target);
       else if (declined.op)
-        declined.op->emitRemark() << declined.reason;
+        mlir::emitRemark(declined.op->getLoc()) << declined.reason;
       for (auto &[loc, text] : notes)
         emitRemark(loc) << text;
     }

@@ -219,7 +219,10 @@ def NkiTileFreeDim : Pass<"nki-tile-free-dim"> {
       (its final state) into column 0. The tile loop is then
       `nki.kind = "sequential"`.
     * When `L` is not a multiple of the tile size, a remainder tile follows
-      the loop. When `L <= tile-size` the loop has one iteration.
+      the loop. When `L <= tile-size` there would be one tile, and its
+      carried state (a memset and a copy per scan, on the critical path of
+      each state) would be read by no later tile: the pass declines with a
+      remark ("nothing to tile") and the loop stays as it is.
     * Buffers whose tile now fits a PSUM bank move to PSUM when that makes a
       `tensor_tensor` reader cheaper (its other input in SBUF: N cycles
       instead of 2N), e.g. broadcast rows and `scanC`; each must be written
