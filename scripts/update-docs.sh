@@ -12,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 cmake --build "$BUILD_DIR" --target mamba-doc mamba-opt mamba-translate nki-run
-cp "$BUILD_DIR"/docs/Dialects/*.md "$BUILD_DIR"/docs/Passes/*.md docs/generated/
+cp "$BUILD_DIR"/docs/Dialects/*.md "$BUILD_DIR"/docs/Passes/*.md \
+  "$BUILD_DIR"/docs/TransformOps/*.md docs/generated/
 echo "updated: $(ls docs/generated)"
 
 # IR listings quoted by the docs (test/docs.mlir checks they are current).

@@ -2,6 +2,7 @@
 // current .td files (regenerate with scripts/update-docs.sh).
 // RUN: diff %mamba_obj_root/docs/Dialects/NkiOps.md %mamba_src_root/docs/generated/NkiOps.md
 // RUN: diff %mamba_obj_root/docs/Dialects/MambaOps.md %mamba_src_root/docs/generated/MambaOps.md
+// RUN: diff %mamba_obj_root/docs/TransformOps/NkiTransformOps.md %mamba_src_root/docs/generated/NkiTransformOps.md
 // The IR listings in docs/ir/ are what the current build prints.
 // RUN: mamba-opt --convert-mamba-to-nki %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir | diff - %mamba_src_root/docs/ir/toy_v1.mlir
 // RUN: mamba-opt --convert-mamba-to-nki --nki-reorder-loops %mamba_src_root/examples/mamba_b1_l512_c256_n16.mlir | diff - %mamba_src_root/docs/ir/toy_reordered.mlir

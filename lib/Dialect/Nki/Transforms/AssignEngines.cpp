@@ -129,7 +129,8 @@ double bottleneck(const Load &load) {
 }
 } // namespace
 
-int64_t mlir::nki::assignEngines(RewriterBase &rewriter, Operation *root) {
+int64_t mlir::nki::assignEngines(RewriterBase &rewriter, Operation *root,
+                                 SmallVectorImpl<Operation *> *movedOps) {
   SmallVector<EngineOpInterface> free;
   Load total{};
   root->walk([&](EngineOpInterface op) {
@@ -193,6 +194,8 @@ int64_t mlir::nki::assignEngines(RewriterBase &rewriter, Operation *root) {
       continue;
     }
     ++moved;
+    if (movedOps)
+      movedOps->push_back(op);
   }
   return moved;
 }

@@ -169,6 +169,26 @@ FailureOr<AllocOp> mlir::nki::contractBuffer(RewriterBase &rewriter,
   return contracted;
 }
 
+SmallVector<std::pair<Operation *, scf::ForOp>>
+mlir::nki::contractionCandidates(Operation *root) {
+  SmallVector<std::pair<Operation *, scf::ForOp>> candidates;
+  root->walk([&](AllocOp alloc) {
+    // The innermost loop that contains every use.
+    scf::ForOp common;
+    for (Operation *user : alloc->getUsers()) {
+      auto loop = user->getParentOfType<scf::ForOp>();
+      while (loop && !(loop->getBlock() == alloc->getBlock()))
+        loop = loop->getParentOfType<scf::ForOp>();
+      if (!loop || (common && common != loop))
+        return;
+      common = loop;
+    }
+    if (common)
+      candidates.emplace_back(alloc, common);
+  });
+  return candidates;
+}
+
 namespace {
 struct NkiFuseLoopsPass : public nki::impl::NkiFuseLoopsBase<NkiFuseLoopsPass> {
   using Base::Base;
@@ -225,23 +245,10 @@ struct NkiFuseLoopsPass : public nki::impl::NkiFuseLoopsBase<NkiFuseLoopsPass> {
     if (!contract)
       return;
     // Contract buffers that are now indexed only by a loop around them.
-    SmallVector<std::pair<AllocOp, scf::ForOp>> candidates;
-    getOperation()->walk([&](AllocOp alloc) {
-      // The innermost loop that contains every use.
-      scf::ForOp common;
-      for (Operation *user : alloc->getUsers()) {
-        auto loop = user->getParentOfType<scf::ForOp>();
-        while (loop && !(loop->getBlock() == alloc->getBlock()))
-          loop = loop->getParentOfType<scf::ForOp>();
-        if (!loop || (common && common != loop))
-          return;
-        common = loop;
-      }
-      if (common)
-        candidates.emplace_back(alloc, common);
-    });
+    SmallVector<std::pair<Operation *, scf::ForOp>> candidates =
+        contractionCandidates(getOperation());
     for (auto [alloc, loop] : candidates)
-      (void)contractBuffer(rewriter, alloc, loop);
+      (void)contractBuffer(rewriter, cast<AllocOp>(alloc), loop);
   }
 };
 } // namespace

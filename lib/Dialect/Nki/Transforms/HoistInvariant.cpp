@@ -313,6 +313,68 @@ FailureOr<AllocOp> mlir::nki::hoistLoadExpanded(RewriterBase &rewriter,
   return expanded;
 }
 
+SmallVector<Operation *> mlir::nki::hoistToFixedPoint(
+    RewriterBase &rewriter, Operation *root, const HoistOptions &options,
+    llvm::function_ref<bool(scf::ForOp)> select, Blocked *blocked) {
+  // To a fixed point, so that ops travel as far out as is legal; each
+  // blocked op is reported once, where it finally stays.
+  Blocked reasons;
+  llvm::SetVector<Operation *> moved;
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    SmallVector<std::pair<scf::ForOp, Operation *>> candidates;
+    root->walk([&](scf::ForOp forOp) {
+      if (select && !select(forOp))
+        return;
+      for (Operation &op : forOp.getBody()->without_terminator())
+        if (options.anyOp && !options.expandedOnly
+                ? isa<NkiDialect>(op.getDialect()) && !isa<AllocOp>(op)
+                : isa<LoadOp>(op))
+          candidates.emplace_back(forOp, &op);
+    });
+    for (auto [forOp, op] : candidates) {
+      Declined declined;
+      if (!options.expandedOnly) {
+        LogicalResult hoisted =
+            options.anyOp
+                ? hoistInvariantOp(rewriter, forOp, op, &declined)
+                : hoistLoad(rewriter, forOp, cast<LoadOp>(op), &declined);
+        if (succeeded(hoisted)) {
+          reasons.erase(op);
+          moved.insert(op);
+          changed = true;
+          continue;
+        }
+        if (declined.op) {
+          reasons[op] = declined.reason;
+          continue;
+        }
+      }
+      auto loadOp = dyn_cast<LoadOp>(op);
+      if (!(options.expand || options.expandedOnly) || !loadOp)
+        continue;
+      FailureOr<AllocOp> expanded =
+          hoistLoadExpanded(rewriter, forOp, loadOp, &declined);
+      if (succeeded(expanded)) {
+        // The load is gone; the new one fills the expanded buffer.
+        reasons.erase(op);
+        moved.remove(op);
+        for (Operation *user : expanded->getResult().getUsers())
+          if (isa<LoadOp>(user))
+            moved.insert(user);
+        changed = true;
+      } else if (declined.op) {
+        reasons[op] = declined.reason;
+      }
+    }
+  }
+  if (blocked)
+    for (auto &[op, reason] : reasons)
+      (*blocked)[op] = reason;
+  return SmallVector<Operation *>(moved.begin(), moved.end());
+}
+
 namespace {
 struct NkiHoistInvariantPass
     : public nki::impl::NkiHoistInvariantBase<NkiHoistInvariantPass> {
@@ -323,42 +385,16 @@ struct NkiHoistInvariantPass
                                 loop)))
       return signalPassFailure();
     IRRewriter rewriter(&getContext());
-    // To a fixed point, so that ops travel as far out as is legal; each
-    // blocked op is reported once, where it finally stays.
-    llvm::MapVector<Operation *, std::string> blocked;
-    bool changed = true;
-    while (changed) {
-      changed = false;
-      SmallVector<std::pair<scf::ForOp, Operation *>> candidates;
-      getOperation()->walk([&](scf::ForOp forOp) {
-        if (!loop.empty() && getLoopName(forOp) != loop)
-          return;
-        for (Operation &op : forOp.getBody()->without_terminator())
-          if (isa<NkiDialect>(op.getDialect()) && !isa<AllocOp>(op))
-            candidates.emplace_back(forOp, &op);
-      });
-      for (auto [forOp, op] : candidates) {
-        Declined declined;
-        if (succeeded(hoistInvariantOp(rewriter, forOp, op, &declined))) {
-          blocked.erase(op);
-          changed = true;
-          continue;
-        }
-        if (declined.op) {
-          blocked[op] = declined.reason;
-          continue;
-        }
-        auto loadOp = dyn_cast<LoadOp>(op);
-        if (!expand || !loadOp)
-          continue;
-        if (succeeded(hoistLoadExpanded(rewriter, forOp, loadOp, &declined))) {
-          blocked.erase(op);
-          changed = true;
-        } else if (declined.op) {
-          blocked[op] = declined.reason;
-        }
-      }
-    }
+    HoistOptions options;
+    options.anyOp = true;
+    options.expand = expand;
+    Blocked blocked;
+    hoistToFixedPoint(
+        rewriter, getOperation(), options,
+        [&](scf::ForOp forOp) {
+          return loop.empty() || getLoopName(forOp) == loop;
+        },
+        &blocked);
     for (auto &[op, reason] : blocked)
       op->emitRemark() << reason;
   }

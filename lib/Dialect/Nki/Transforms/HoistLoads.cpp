@@ -31,30 +31,13 @@ struct NkiHoistLoadsPass
                              getOperation(), "nki-hoist-loads", "loop", loop)))
       return signalPassFailure();
     IRRewriter rewriter(&getContext());
-    // Iterate to a fixed point so that loads travel as far out as is legal;
-    // report each blocked load once, where it finally stays.
-    llvm::MapVector<Operation *, std::string> blocked;
-    bool changed = true;
-    while (changed) {
-      changed = false;
-      SmallVector<std::pair<scf::ForOp, LoadOp>> candidates;
-      getOperation()->walk([&](scf::ForOp forOp) {
-        if (!loop.empty() && getLoopName(forOp) != loop)
-          return;
-        for (Operation &op : forOp.getBody()->without_terminator())
-          if (auto loadOp = dyn_cast<LoadOp>(op))
-            candidates.emplace_back(forOp, loadOp);
-      });
-      for (auto [forOp, loadOp] : candidates) {
-        Declined declined;
-        if (succeeded(hoistLoad(rewriter, forOp, loadOp, &declined))) {
-          blocked.erase(loadOp);
-          changed = true;
-        } else if (declined.op) {
-          blocked[loadOp] = declined.reason;
-        }
-      }
-    }
+    Blocked blocked;
+    hoistToFixedPoint(
+        rewriter, getOperation(), HoistOptions(),
+        [&](scf::ForOp forOp) {
+          return loop.empty() || getLoopName(forOp) == loop;
+        },
+        &blocked);
     for (auto &[op, reason] : blocked)
       op->emitRemark() << reason;
   }

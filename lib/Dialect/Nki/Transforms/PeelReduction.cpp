@@ -22,6 +22,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/SetVector.h"
 
 #include <cmath>
 
@@ -190,6 +191,68 @@ FailureOr<scf::ForOp> mlir::nki::peelReduction(RewriterBase &rewriter,
   return loop;
 }
 
+PeelResult
+mlir::nki::peelReductions(RewriterBase &rewriter, Operation *root,
+                          llvm::function_ref<bool(scf::ForOp)> select,
+                          Blocked *blocked) {
+  // Each memset with a later sibling loop (one `select` accepts) that
+  // accumulates into its buffer.
+  SmallVector<std::pair<MemsetOp, scf::ForOp>> candidates;
+  root->walk([&](MemsetOp init) {
+    // The first later op that touches the buffer must be that loop.
+    for (Operation *op = init->getNextNode(); op; op = op->getNextNode()) {
+      SmallVector<Access> accesses;
+      collectAccesses(op, accesses);
+      if (llvm::none_of(accesses, [&](const Access &access) {
+            return !access.root || access.root == init.getDst();
+          }))
+        continue;
+      auto forOp = dyn_cast<scf::ForOp>(op);
+      if (forOp && (!select || select(forOp)) &&
+          findAccumulation(forOp, init.getDst()))
+        candidates.emplace_back(init, forOp);
+      break;
+    }
+  });
+  // Innermost loops first: peeling a loop of one iteration erases it and
+  // everything in it, so the pairs of loops inside it go first, and a
+  // second pair of the same loop is skipped once the loop is gone.
+  auto depth = [](Operation *op) {
+    int d = 0;
+    for (Operation *p = op->getParentOp(); p; p = p->getParentOp())
+      ++d;
+    return d;
+  };
+  llvm::stable_sort(candidates, [&](auto &a, auto &b) {
+    return depth(a.second) > depth(b.second);
+  });
+  PeelResult result;
+  result.candidates = candidates.size();
+  llvm::SmallPtrSet<Operation *, 4> erased;
+  llvm::SetVector<Operation *> remaining;
+  for (auto [init, forOp] : candidates) {
+    if (erased.contains(forOp))
+      continue;
+    Declined declined;
+    FailureOr<scf::ForOp> rest =
+        peelReduction(rewriter, init, forOp, &declined);
+    if (succeeded(rest)) {
+      ++result.peeled;
+      if (*rest) {
+        remaining.insert(*rest);
+      } else {
+        erased.insert(forOp);
+        remaining.remove(forOp);
+      }
+    } else if (declined.op && blocked) {
+      (*blocked)[declined.op] = declined.reason;
+    }
+  }
+  for (Operation *op : remaining)
+    result.remaining.push_back(cast<scf::ForOp>(op));
+  return result;
+}
+
 namespace {
 struct NkiPeelReductionPass
     : public nki::impl::NkiPeelReductionBase<NkiPeelReductionPass> {
@@ -199,50 +262,16 @@ struct NkiPeelReductionPass
         failed(requireLoopNamed(getOperation(), "nki-peel-reduction", "loop",
                                 loop)))
       return signalPassFailure();
-    // Each memset with a later sibling loop (of the name asked for) that
-    // accumulates into its buffer.
-    SmallVector<std::pair<MemsetOp, scf::ForOp>> candidates;
-    getOperation()->walk([&](MemsetOp init) {
-      // The first later op that touches the buffer must be that loop.
-      for (Operation *op = init->getNextNode(); op; op = op->getNextNode()) {
-        SmallVector<Access> accesses;
-        collectAccesses(op, accesses);
-        if (llvm::none_of(accesses, [&](const Access &access) {
-              return !access.root || access.root == init.getDst();
-            }))
-          continue;
-        auto forOp = dyn_cast<scf::ForOp>(op);
-        if (forOp && (loop.empty() || getLoopName(forOp) == loop) &&
-            findAccumulation(forOp, init.getDst()))
-          candidates.emplace_back(init, forOp);
-        break;
-      }
-    });
-    // Innermost loops first: peeling a loop of one iteration erases it and
-    // everything in it, so the pairs of loops inside it go first, and a
-    // second pair of the same loop is skipped once the loop is gone.
-    auto depth = [](Operation *op) {
-      int d = 0;
-      for (Operation *p = op->getParentOp(); p; p = p->getParentOp())
-        ++d;
-      return d;
-    };
-    llvm::stable_sort(candidates, [&](auto &a, auto &b) {
-      return depth(a.second) > depth(b.second);
-    });
-    llvm::SmallPtrSet<Operation *, 4> erased;
     IRRewriter rewriter(&getContext());
-    for (auto [init, forOp] : candidates) {
-      if (erased.contains(forOp))
-        continue;
-      Declined declined;
-      FailureOr<scf::ForOp> rest =
-          peelReduction(rewriter, init, forOp, &declined);
-      if (succeeded(rest) && !*rest)
-        erased.insert(forOp);
-      else if (failed(rest) && declined.op)
-        declined.op->emitRemark() << declined.reason;
-    }
+    Blocked blocked;
+    peelReductions(
+        rewriter, getOperation(),
+        [&](scf::ForOp forOp) {
+          return loop.empty() || getLoopName(forOp) == loop;
+        },
+        &blocked);
+    for (auto &[op, reason] : blocked)
+      op->emitRemark() << reason;
   }
 };
 } // namespace

@@ -169,7 +169,8 @@ private:
 } // namespace
 
 int64_t mlir::nki::placeBuffers(RewriterBase &rewriter, Operation *root,
-                                Notes *notes) {
+                                Notes *notes,
+                                SmallVectorImpl<Operation *> *moved) {
   PsumBudget budget(root);
   // Broadcast rows first: one left in SBUF costs more than its reader's N
   // cycles, since the backend stages it through PSUM and copies it out on
@@ -220,6 +221,8 @@ int64_t mlir::nki::placeBuffers(RewriterBase &rewriter, Operation *root,
       MemorySpaceAttr::get(rewriter.getContext(), MemorySpace::psum);
   for (Operation *op : promoted) {
     auto alloc = cast<AllocOp>(op);
+    if (moved)
+      moved->push_back(op);
     MemRefType type = alloc.getType();
     rewriter.modifyOpInPlace(alloc, [&] {
       alloc.getResult().setType(

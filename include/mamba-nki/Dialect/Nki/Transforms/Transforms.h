@@ -11,6 +11,8 @@
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <string>
 
@@ -30,6 +32,10 @@ struct Declined {
 /// What a transformation that succeeded wants the user to know (a choice it
 /// made that costs something), and where: the drivers emit them as remarks.
 using Notes = SmallVector<std::pair<Location, std::string>>;
+
+/// The candidates a driver left in place, each with the reason (in the order
+/// they were first declined); the passes emit them as remarks at the op.
+using Blocked = llvm::MapVector<Operation *, std::string>;
 
 /// Records in `declined` (if any) that the transformation declined at `op`,
 /// and why; returns failure() for `return decline(...)`.
@@ -103,7 +109,9 @@ FailureOr<scf::ForOp> delayStores(RewriterBase &rewriter, scf::ForOp loop,
 /// estimate of each engine's and each shared port's work, over the whole
 /// function, says the busiest of them gets less to do (see the
 /// nki-assign-engines pass). Returns how many moved.
-int64_t assignEngines(RewriterBase &rewriter, Operation *root);
+/// `moved` (if any) gets the instructions that moved.
+int64_t assignEngines(RewriterBase &rewriter, Operation *root,
+                      SmallVectorImpl<Operation *> *moved = nullptr);
 
 /// Fuses `second` into `first` (adjacent siblings with equal bounds) and
 /// returns the fused loop, named `name` (kept from the loops if empty).
@@ -132,8 +140,63 @@ FailureOr<scf::ForOp> tileFreeDim(RewriterBase &rewriter, scf::ForOp loop,
 /// order, while the PSUM banks live at once stay within PSUM's 8. Returns
 /// how many moved; `notes` gets those that could have moved but stay in
 /// SBUF for lack of banks.
+/// `moved` (if any) gets the allocations that moved, in program order.
 int64_t placeBuffers(RewriterBase &rewriter, Operation *root,
-                     Notes *notes = nullptr);
+                     Notes *notes = nullptr,
+                     SmallVectorImpl<Operation *> *moved = nullptr);
+
+//===----------------------------------------------------------------------===//
+// The passes' drivers: which candidates a pass picks and in which order,
+// shared by the passes and the transform ops (TransformOps/NkiTransformOps.td).
+//===----------------------------------------------------------------------===//
+
+/// What hoistToFixedPoint moves.
+struct HoistOptions {
+  /// Every nki op but allocations (hoistInvariantOp: nki-hoist-invariant),
+  /// not only loads (hoistLoad: nki-hoist-loads).
+  bool anyOp = false;
+  /// Also a load that moves with the loop by a stride (hoistLoadExpanded)
+  /// when the plain hoist finds it is not a candidate (expand=true).
+  bool expand = false;
+  /// Only hoistLoadExpanded, on loads (no plain hoist).
+  bool expandedOnly = false;
+};
+
+/// The driver of nki-hoist-loads and nki-hoist-invariant: hoists the
+/// candidates directly in the body of every loop in `root` (`root` included)
+/// that `select` accepts (every loop when null), to a fixed point, so that ops
+/// travel as far out as is legal. Returns the ops that moved, in the order
+/// they first moved (for an expanded load, the new load of every slice);
+/// `blocked` gets each candidate that a reason keeps in place, where it
+/// finally stays.
+SmallVector<Operation *>
+hoistToFixedPoint(RewriterBase &rewriter, Operation *root,
+                  const HoistOptions &options,
+                  llvm::function_ref<bool(scf::ForOp)> select = nullptr,
+                  Blocked *blocked = nullptr);
+
+/// The buffers nki-fuse-loops contracts once it has fused: each allocation
+/// in `root` whose uses all lie in one loop of the allocation's own block,
+/// with that loop, in program order (contractBuffer decides the rest).
+SmallVector<std::pair<Operation *, scf::ForOp>>
+contractionCandidates(Operation *root);
+
+/// What peelReductions did.
+struct PeelResult {
+  /// The (memset, loop) pairs found, and how many were peeled.
+  int64_t candidates = 0, peeled = 0;
+  /// The loops of the remaining iterations of those peeled (once each; a
+  /// loop of one iteration is erased, and absent).
+  SmallVector<scf::ForOp> remaining;
+};
+
+/// The driver of nki-peel-reduction: each memset in `root` whose buffer is
+/// next touched by a loop that `select` accepts (every loop when null) and
+/// that accumulates into it, peeled with peelReduction, innermost loops
+/// first. `blocked` gets the declines.
+PeelResult peelReductions(RewriterBase &rewriter, Operation *root,
+                          llvm::function_ref<bool(scf::ForOp)> select = nullptr,
+                          Blocked *blocked = nullptr);
 
 } // namespace nki
 } // namespace mlir

@@ -1,0 +1,562 @@
+//===- NkiTransformOps.cpp - the nki Transform-dialect extension ----------===//
+//
+// Each op drives a function of Transforms.h (and, where a pass picks its
+// candidates, the pass's driver there), never a copy of it:
+//
+// * ops on loops (reorder_loops, fuse_loops, tile_free_dim, peel_reduction,
+//   delay_stores) consume their handles and return the loops they produce;
+// * ops on a scope (hoist_*, assign_engines, place_buffers, and
+//   contract_buffers on a loop) apply the pass's rule to every candidate
+//   in it and return what moved;
+// * a decline carries the reason the pass's remark gives, at the payload op
+//   that declined: when nothing changed it is a silenceable failure (the
+//   first reason the message, the others notes, and a note at the transform
+//   op); when something changed, each reason is a remark, as the pass gives
+//   it;
+// * an empty handle, or a payload op of the wrong kind, is a definite error
+//   (a bug in the script, not a transformation that declined).
+//
+//===----------------------------------------------------------------------===//
+
+#include "mamba-nki/Dialect/Nki/TransformOps/NkiTransformOps.h"
+#include "mamba-nki/Dialect/Nki/Analysis/AccessAnalysis.h"
+#include "mamba-nki/Dialect/Nki/IR/NkiDialect.h"
+#include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
+#include "mamba-nki/Dialect/Nki/Transforms/Transforms.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Transform/DebugExtension/DebugExtension.h"
+#include "mlir/Dialect/Transform/IR/TransformDialect.h"
+#include "mlir/Dialect/Transform/Transforms/Passes.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "llvm/ADT/SetVector.h"
+
+using namespace mlir;
+using namespace mlir::nki;
+using namespace mlir::transform;
+
+#define GET_OP_CLASSES
+#include "mamba-nki/Dialect/Nki/TransformOps/NkiTransformOps.cpp.inc"
+
+namespace {
+/// A definite error for a handle that holds no payload op.
+DiagnosedSilenceableFailure
+emptyHandle(Operation *transformOp, TransformState &state, StringRef operand) {
+  return emitDefiniteFailure(transformOp)
+         << "'" << transformOp->getName() << "': the handle " << operand
+         << " matches no payload op; " << loopNamesHint(state.getTopLevel());
+}
+
+/// The payload ops of `handle`; a definite error when there is none.
+DiagnosedSilenceableFailure getPayload(Operation *transformOp,
+                                       TransformState &state, Value handle,
+                                       StringRef operand,
+                                       SmallVectorImpl<Operation *> &ops) {
+  llvm::append_range(ops, state.getPayloadOps(handle));
+  if (ops.empty())
+    return emptyHandle(transformOp, state, operand);
+  return DiagnosedSilenceableFailure::success();
+}
+
+/// The payload ops of `handle` as loops; a definite error when there is
+/// none or one is not an scf.for.
+DiagnosedSilenceableFailure getLoops(Operation *transformOp,
+                                     TransformState &state, Value handle,
+                                     StringRef operand,
+                                     SmallVectorImpl<scf::ForOp> &loops) {
+  SmallVector<Operation *> ops;
+  DiagnosedSilenceableFailure status =
+      getPayload(transformOp, state, handle, operand, ops);
+  if (!status.succeeded())
+    return status;
+  for (Operation *op : ops) {
+    auto loop = dyn_cast<scf::ForOp>(op);
+    if (!loop) {
+      DiagnosedDefiniteFailure diag =
+          emitDefiniteFailure(transformOp)
+          << "'" << transformOp->getName() << "' expects " << operand
+          << " to hold scf.for loops, but it holds a '" << op->getName() << "'";
+      diag.attachNote(op->getLoc()) << "this payload op";
+      return diag;
+    }
+    loops.push_back(loop);
+  }
+  return DiagnosedSilenceableFailure::success();
+}
+
+/// Where and why a transformation declined.
+using Declines = SmallVector<std::pair<Location, std::string>>;
+
+/// Adds `declined` (or, without a reason, `fallback` at `target`).
+void addDecline(Declines &declines, const Declined &declined, Operation *target,
+                const Twine &fallback) {
+  if (declined.op)
+    declines.emplace_back(declined.op->getLoc(), declined.reason);
+  else
+    declines.emplace_back(target->getLoc(), fallback.str());
+}
+
+/// When nothing changed and something declined, a silenceable failure with
+/// every reason (the first as the message, the others as notes); when
+/// something changed, each reason as a remark, as the pass gives it.
+DiagnosedSilenceableFailure
+reportDeclines(Operation *transformOp, bool changedAny,
+               ArrayRef<std::pair<Location, std::string>> declines) {
+  if (declines.empty())
+    return DiagnosedSilenceableFailure::success();
+  if (changedAny) {
+    for (auto &[loc, reason] : declines)
+      emitRemark(loc) << reason;
+    return DiagnosedSilenceableFailure::success();
+  }
+  DiagnosedSilenceableFailure diag =
+      emitSilenceableFailure(declines.front().first, declines.front().second);
+  for (auto &[loc, reason] : declines.drop_front())
+    diag.attachNote(loc) << reason;
+  diag.attachNote(transformOp->getLoc())
+      << "declined by '" << transformOp->getName() << "'";
+  return diag;
+}
+
+SmallVector<std::pair<Location, std::string>> locate(const Blocked &blocked) {
+  SmallVector<std::pair<Location, std::string>> located;
+  for (auto &[op, reason] : blocked)
+    located.emplace_back(op->getLoc(), reason);
+  return located;
+}
+
+/// The handle-read, payload-modifying effects of the ops on a scope.
+void scopeEffects(OpOperand &target, ResultRange results,
+                  SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
+  onlyReadsHandle(target, effects);
+  producesHandle(results, effects);
+  modifiesPayload(effects);
+}
+
+/// hoist_loads, hoist_invariant and hoist_expanded: the shared driver.
+DiagnosedSilenceableFailure hoist(Operation *transformOp, Value target,
+                                  OpResult moved, const HoistOptions &options,
+                                  TransformRewriter &rewriter,
+                                  TransformResults &results,
+                                  TransformState &state) {
+  SmallVector<Operation *> scopes;
+  DiagnosedSilenceableFailure status =
+      getPayload(transformOp, state, target, "target", scopes);
+  if (!status.succeeded())
+    return status;
+  SmallVector<Operation *> all;
+  Blocked blocked;
+  for (Operation *scope : scopes)
+    llvm::append_range(
+        all, hoistToFixedPoint(rewriter, scope, options, nullptr, &blocked));
+  results.set(moved, all);
+  return reportDeclines(transformOp, !all.empty(), locate(blocked));
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// match_loop
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatchLoopOp::verify() {
+  if (getName().empty())
+    return emitOpError("needs a loop name (the nki.loop attribute)");
+  return success();
+}
+
+DiagnosedSilenceableFailure MatchLoopOp::apply(TransformRewriter &,
+                                               TransformResults &results,
+                                               TransformState &state) {
+  SmallVector<Operation *> roots;
+  DiagnosedSilenceableFailure status =
+      getPayload(*this, state, getRoot(), "root", roots);
+  if (!status.succeeded())
+    return status;
+  llvm::SetVector<Operation *> loops;
+  for (Operation *root : roots)
+    root->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
+      if (getLoopName(loop) == getName())
+        loops.insert(loop);
+    });
+  if (loops.empty()) {
+    llvm::SetVector<StringRef> names;
+    for (Operation *root : roots)
+      root->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
+        if (!getLoopName(loop).empty())
+          names.insert(getLoopName(loop));
+      });
+    std::string list;
+    for (StringRef name : names)
+      list += (list.empty() ? "'" : ", '") + name.str() + "'";
+    return emitDefiniteFailure()
+           << "no loop is named '" << getName() << "'; "
+           << (list.empty() ? std::string("no loop here has an nki.loop name")
+                            : "the loops here are named " + list);
+  }
+  results.set(cast<OpResult>(getLoops()), loops.getArrayRef());
+  return DiagnosedSilenceableFailure::success();
+}
+
+void MatchLoopOp::getEffects(
+    SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
+  onlyReadsHandle(getRootMutable(), effects);
+  producesHandle(getOperation()->getOpResults(), effects);
+  onlyReadsPayload(effects);
+}
+
+//===----------------------------------------------------------------------===//
+// reorder_loops
+//===----------------------------------------------------------------------===//
+
+DiagnosedSilenceableFailure ReorderLoopsOp::apply(TransformRewriter &rewriter,
+                                                  TransformResults &results,
+                                                  TransformState &state) {
+  SmallVector<scf::ForOp> loops;
+  DiagnosedSilenceableFailure status =
+      getLoops(*this, state, getTarget(), "target", loops);
+  if (!status.succeeded())
+    return status;
+  SmallVector<Operation *> outers, inners;
+  Declines declines;
+  for (scf::ForOp loop : loops) {
+    Declined declined;
+    FailureOr<scf::ForOp> outer =
+        reorderLoops(rewriter, loop, getAllowReassociation(), &declined);
+    if (failed(outer)) {
+      addDecline(declines, declined, loop, "cannot interchange");
+      continue;
+    }
+    outers.push_back(*outer);
+    for (Operation &op : outer->getBody()->without_terminator())
+      if (isa<scf::ForOp>(op))
+        inners.push_back(&op);
+  }
+  results.set(cast<OpResult>(getOuter()), outers);
+  results.set(cast<OpResult>(getInner()), inners);
+  return reportDeclines(*this, !outers.empty(), declines);
+}
+
+//===----------------------------------------------------------------------===//
+// hoist_loads, hoist_invariant, hoist_expanded
+//===----------------------------------------------------------------------===//
+
+DiagnosedSilenceableFailure HoistLoadsOp::apply(TransformRewriter &rewriter,
+                                                TransformResults &results,
+                                                TransformState &state) {
+  return hoist(*this, getTarget(), cast<OpResult>(getMoved()), HoistOptions(),
+               rewriter, results, state);
+}
+
+void HoistLoadsOp::getEffects(
+    SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
+  scopeEffects(getTargetMutable(), getOperation()->getOpResults(), effects);
+}
+
+DiagnosedSilenceableFailure HoistInvariantOp::apply(TransformRewriter &rewriter,
+                                                    TransformResults &results,
+                                                    TransformState &state) {
+  HoistOptions options;
+  options.anyOp = true;
+  options.expand = getExpand();
+  return hoist(*this, getTarget(), cast<OpResult>(getMoved()), options,
+               rewriter, results, state);
+}
+
+void HoistInvariantOp::getEffects(
+    SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
+  scopeEffects(getTargetMutable(), getOperation()->getOpResults(), effects);
+}
+
+DiagnosedSilenceableFailure HoistExpandedOp::apply(TransformRewriter &rewriter,
+                                                   TransformResults &results,
+                                                   TransformState &state) {
+  HoistOptions options;
+  options.expandedOnly = true;
+  return hoist(*this, getTarget(), cast<OpResult>(getMoved()), options,
+               rewriter, results, state);
+}
+
+void HoistExpandedOp::getEffects(
+    SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
+  scopeEffects(getTargetMutable(), getOperation()->getOpResults(), effects);
+}
+
+//===----------------------------------------------------------------------===//
+// peel_reduction
+//===----------------------------------------------------------------------===//
+
+DiagnosedSilenceableFailure PeelReductionOp::apply(TransformRewriter &rewriter,
+                                                   TransformResults &results,
+                                                   TransformState &state) {
+  SmallVector<scf::ForOp> loops;
+  DiagnosedSilenceableFailure status =
+      getLoops(*this, state, getTarget(), "target", loops);
+  if (!status.succeeded())
+    return status;
+  SmallVector<Operation *> remaining;
+  Declines declines;
+  bool peeledAny = false;
+  for (scf::ForOp loop : loops) {
+    Operation *scope = loop->getParentOp();
+    Blocked blocked;
+    PeelResult peeled = peelReductions(
+        rewriter, scope, [&](scf::ForOp forOp) { return forOp == loop; },
+        &blocked);
+    if (peeled.candidates == 0)
+      addDecline(declines, Declined(), loop,
+                 "nothing to peel: no accumulator that an nki.memset zeroes "
+                 "right before " +
+                     quotedLoopName(loop, "the loop") +
+                     " is accumulated by it (acc = acc + v)");
+    llvm::append_range(declines, locate(blocked));
+    peeledAny |= peeled.peeled > 0;
+    for (scf::ForOp rest : peeled.remaining)
+      remaining.push_back(rest);
+  }
+  results.set(cast<OpResult>(getRemaining()), remaining);
+  return reportDeclines(*this, peeledAny, declines);
+}
+
+//===----------------------------------------------------------------------===//
+// delay_stores
+//===----------------------------------------------------------------------===//
+
+DiagnosedSilenceableFailure DelayStoresOp::apply(TransformRewriter &rewriter,
+                                                 TransformResults &results,
+                                                 TransformState &state) {
+  SmallVector<scf::ForOp> loops;
+  DiagnosedSilenceableFailure status =
+      getLoops(*this, state, getTarget(), "target", loops);
+  if (!status.succeeded())
+    return status;
+  SmallVector<Operation *> delayed;
+  Declines declines;
+  for (scf::ForOp loop : loops) {
+    Declined declined;
+    FailureOr<scf::ForOp> result = delayStores(rewriter, loop, &declined);
+    if (failed(result)) {
+      addDecline(declines, declined, loop,
+                 "nothing to delay: no store in " +
+                     quotedLoopName(loop, "the loop") +
+                     " stores a buffer of the iteration as its last use");
+      continue;
+    }
+    delayed.push_back(*result);
+  }
+  results.set(cast<OpResult>(getLoop()), delayed);
+  return reportDeclines(*this, !delayed.empty(), declines);
+}
+
+//===----------------------------------------------------------------------===//
+// assign_engines, place_buffers
+//===----------------------------------------------------------------------===//
+
+DiagnosedSilenceableFailure AssignEnginesOp::apply(TransformRewriter &rewriter,
+                                                   TransformResults &results,
+                                                   TransformState &state) {
+  SmallVector<Operation *> scopes;
+  DiagnosedSilenceableFailure status =
+      getPayload(*this, state, getTarget(), "target", scopes);
+  if (!status.succeeded())
+    return status;
+  SmallVector<Operation *> moved;
+  for (Operation *scope : scopes)
+    assignEngines(rewriter, scope, &moved);
+  results.set(cast<OpResult>(getMoved()), moved);
+  return DiagnosedSilenceableFailure::success();
+}
+
+void AssignEnginesOp::getEffects(
+    SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
+  scopeEffects(getTargetMutable(), getOperation()->getOpResults(), effects);
+}
+
+DiagnosedSilenceableFailure PlaceBuffersOp::apply(TransformRewriter &rewriter,
+                                                  TransformResults &results,
+                                                  TransformState &state) {
+  SmallVector<Operation *> scopes;
+  DiagnosedSilenceableFailure status =
+      getPayload(*this, state, getTarget(), "target", scopes);
+  if (!status.succeeded())
+    return status;
+  SmallVector<Operation *> moved;
+  Notes notes;
+  for (Operation *scope : scopes)
+    placeBuffers(rewriter, scope, &notes, &moved);
+  results.set(cast<OpResult>(getMoved()), moved);
+  return reportDeclines(*this, !moved.empty(), notes);
+}
+
+void PlaceBuffersOp::getEffects(
+    SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
+  scopeEffects(getTargetMutable(), getOperation()->getOpResults(), effects);
+}
+
+//===----------------------------------------------------------------------===//
+// fuse_loops, contract_buffers
+//===----------------------------------------------------------------------===//
+
+/// Contracts the buffers nki-fuse-loops would for `loop`; returns the new
+/// allocations, and in `blocked` the candidates that declined.
+static SmallVector<Operation *> contractFor(RewriterBase &rewriter,
+                                            scf::ForOp loop, Blocked *blocked,
+                                            int64_t *candidates = nullptr) {
+  SmallVector<Operation *> contracted;
+  for (auto [alloc, common] : contractionCandidates(loop->getParentOp())) {
+    if (common != loop)
+      continue;
+    if (candidates)
+      ++*candidates;
+    Declined declined;
+    FailureOr<AllocOp> buffer =
+        contractBuffer(rewriter, cast<AllocOp>(alloc), loop, &declined);
+    if (succeeded(buffer))
+      contracted.push_back(*buffer);
+    else if (blocked && declined.op)
+      (*blocked)[declined.op] = declined.reason;
+  }
+  return contracted;
+}
+
+DiagnosedSilenceableFailure FuseLoopsOp::apply(TransformRewriter &rewriter,
+                                               TransformResults &results,
+                                               TransformState &state) {
+  SmallVector<scf::ForOp> firsts, seconds;
+  DiagnosedSilenceableFailure status =
+      getLoops(*this, state, getFirst(), "first", firsts);
+  if (!status.succeeded())
+    return status;
+  status = getLoops(*this, state, getSecond(), "second", seconds);
+  if (!status.succeeded())
+    return status;
+  if (firsts.size() != seconds.size())
+    return emitDefiniteFailure()
+           << "'" << getOperationName() << "' pairs the loops of its two "
+           << "handles, but first holds " << firsts.size()
+           << " and second holds " << seconds.size();
+  SmallVector<Operation *> fused;
+  Declines declines;
+  for (auto [first, second] : llvm::zip(firsts, seconds)) {
+    Declined declined;
+    FailureOr<scf::ForOp> loop = fuseSiblingLoops(
+        rewriter, first, second, getName().value_or(""), &declined);
+    if (failed(loop)) {
+      addDecline(declines, declined, second, "cannot fuse");
+      continue;
+    }
+    // As the pass: the contraction is best effort, silently.
+    if (getContract())
+      (void)contractFor(rewriter, *loop, nullptr);
+    fused.push_back(*loop);
+  }
+  results.set(cast<OpResult>(getFused()), fused);
+  return reportDeclines(*this, !fused.empty(), declines);
+}
+
+DiagnosedSilenceableFailure
+ContractBuffersOp::apply(TransformRewriter &rewriter, TransformResults &results,
+                         TransformState &state) {
+  SmallVector<scf::ForOp> loops;
+  DiagnosedSilenceableFailure status =
+      getLoops(*this, state, getTarget(), "target", loops);
+  if (!status.succeeded())
+    return status;
+  SmallVector<Operation *> buffers;
+  Declines declines;
+  for (scf::ForOp loop : loops) {
+    Blocked blocked;
+    int64_t candidates = 0;
+    SmallVector<Operation *> contracted =
+        contractFor(rewriter, loop, &blocked, &candidates);
+    if (candidates == 0)
+      addDecline(declines, Declined(), loop,
+                 "nothing to contract: no buffer allocated beside " +
+                     quotedLoopName(loop, "the loop") +
+                     " is used only inside it");
+    llvm::append_range(declines, locate(blocked));
+    llvm::append_range(buffers, contracted);
+  }
+  results.set(cast<OpResult>(getBuffers()), buffers);
+  return reportDeclines(*this, !buffers.empty(), declines);
+}
+
+void ContractBuffersOp::getEffects(
+    SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
+  scopeEffects(getTargetMutable(), getOperation()->getOpResults(), effects);
+}
+
+//===----------------------------------------------------------------------===//
+// tile_free_dim
+//===----------------------------------------------------------------------===//
+
+LogicalResult TileFreeDimOp::verify() {
+  if (getTileSize() < 1)
+    return emitOpError("tile_size must be at least 1, got ") << getTileSize();
+  if (getName().empty())
+    return emitOpError("name (of the tile loop) must not be empty");
+  return success();
+}
+
+DiagnosedSilenceableFailure TileFreeDimOp::apply(TransformRewriter &rewriter,
+                                                 TransformResults &results,
+                                                 TransformState &state) {
+  SmallVector<scf::ForOp> loops;
+  DiagnosedSilenceableFailure status =
+      getLoops(*this, state, getTarget(), "target", loops);
+  if (!status.succeeded())
+    return status;
+  SmallVector<Operation *> tiles;
+  Declines declines;
+  for (scf::ForOp loop : loops) {
+    Declined declined;
+    Notes notes;
+    FailureOr<scf::ForOp> tile = tileFreeDim(rewriter, loop, getTileSize(),
+                                             getName(), &declined, &notes);
+    for (auto &[loc, text] : notes)
+      mlir::emitRemark(loc) << text;
+    if (failed(tile)) {
+      addDecline(declines, declined, loop, "cannot tile the free dim");
+      continue;
+    }
+    tiles.push_back(*tile);
+  }
+  results.set(cast<OpResult>(getTileLoop()), tiles);
+  return reportDeclines(*this, !tiles.empty(), declines);
+}
+
+//===----------------------------------------------------------------------===//
+// Registration
+//===----------------------------------------------------------------------===//
+
+namespace {
+class NkiTransformDialectExtension
+    : public TransformDialectExtension<NkiTransformDialectExtension> {
+public:
+  using Base::Base;
+
+  void init() {
+    declareDependentDialect<NkiDialect>();
+    declareDependentDialect<scf::SCFDialect>();
+    declareGeneratedDialect<arith::ArithDialect>();
+    declareGeneratedDialect<memref::MemRefDialect>();
+    registerTransformOps<
+#define GET_OP_LIST
+#include "mamba-nki/Dialect/Nki/TransformOps/NkiTransformOps.cpp.inc"
+        >();
+  }
+};
+} // namespace
+
+void mlir::nki::registerTransformDialectExtension(DialectRegistry &registry) {
+  registry.addExtensions<NkiTransformDialectExtension>();
+}
+
+void mlir::nki::registerTransformSchedules(DialectRegistry &registry) {
+  registry.insert<TransformDialect>();
+  registerTransformDialectExtension(registry);
+  registerDebugExtension(registry);
+  registerInterpreterPass();
+  registerPreloadLibraryPass();
+}
