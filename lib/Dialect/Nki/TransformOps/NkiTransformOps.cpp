@@ -300,7 +300,7 @@ DiagnosedSilenceableFailure PeelReductionOp::apply(TransformRewriter &rewriter,
   bool peeledAny = false;
   for (scf::ForOp loop : loops) {
     Operation *scope = loop->getParentOp();
-    Blocked blocked;
+    Notes blocked;
     PeelResult peeled = peelReductions(
         rewriter, scope, [&](scf::ForOp forOp) { return forOp == loop; },
         &blocked);
@@ -310,7 +310,7 @@ DiagnosedSilenceableFailure PeelReductionOp::apply(TransformRewriter &rewriter,
                  "right before " +
                      quotedLoopName(loop, "the loop") +
                      " is accumulated by it (acc = acc + v)");
-    llvm::append_range(declines, locate(blocked));
+    llvm::append_range(declines, blocked);
     peeledAny |= peeled.peeled > 0;
     for (scf::ForOp rest : peeled.remaining)
       remaining.push_back(rest);

@@ -194,7 +194,7 @@ FailureOr<scf::ForOp> mlir::nki::peelReduction(RewriterBase &rewriter,
 PeelResult
 mlir::nki::peelReductions(RewriterBase &rewriter, Operation *root,
                           llvm::function_ref<bool(scf::ForOp)> select,
-                          Blocked *blocked) {
+                          Notes *declines) {
   // Each memset with a later sibling loop (one `select` accepts) that
   // accumulates into its buffer.
   SmallVector<std::pair<MemsetOp, scf::ForOp>> candidates;
@@ -244,8 +244,8 @@ mlir::nki::peelReductions(RewriterBase &rewriter, Operation *root,
         erased.insert(forOp);
         remaining.remove(forOp);
       }
-    } else if (declined.op && blocked) {
-      (*blocked)[declined.op] = declined.reason;
+    } else if (declined.op && declines) {
+      declines->emplace_back(declined.op->getLoc(), declined.reason);
     }
   }
   for (Operation *op : remaining)
@@ -263,15 +263,15 @@ struct NkiPeelReductionPass
                                 loop)))
       return signalPassFailure();
     IRRewriter rewriter(&getContext());
-    Blocked blocked;
+    Notes declines;
     peelReductions(
         rewriter, getOperation(),
         [&](scf::ForOp forOp) {
           return loop.empty() || getLoopName(forOp) == loop;
         },
-        &blocked);
-    for (auto &[op, reason] : blocked)
-      op->emitRemark() << reason;
+        &declines);
+    for (auto &[loc, reason] : declines)
+      emitRemark(loc) << reason;
   }
 };
 } // namespace

@@ -193,10 +193,11 @@ struct PeelResult {
 /// The driver of nki-peel-reduction: each memset in `root` whose buffer is
 /// next touched by a loop that `select` accepts (every loop when null) and
 /// that accumulates into it, peeled with peelReduction, innermost loops
-/// first. `blocked` gets the declines.
+/// first. `declines` gets where and why peelReduction declined (as
+/// locations: a later peel may erase the op that declined).
 PeelResult peelReductions(RewriterBase &rewriter, Operation *root,
                           llvm::function_ref<bool(scf::ForOp)> select = nullptr,
-                          Blocked *blocked = nullptr);
+                          Notes *declines = nullptr);
 
 } // namespace nki
 } // namespace mlir
