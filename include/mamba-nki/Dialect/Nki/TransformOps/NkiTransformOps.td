@@ -18,6 +18,10 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 
 // Every handle of the extension is a !transform.any_op, so the ops print
 // without types: `%l = transform.nki.match_loop "state" in %root`.
+def Nki_Handle : Type<CPred<"::llvm::isa<::mlir::transform::AnyOpType>($_self)">,
+                      "a handle to payload ops (`!transform.any_op`)",
+                      "::mlir::transform::AnyOpType">,
+                 BuildableType<"$_builder.getType<::mlir::transform::AnyOpType>()">;
 class Nki_TransformOp<string mnemonic, list<Trait> traits = []>
     : TransformDialectOp<"nki." # mnemonic,
         !listconcat([DeclareOpInterfaceMethods<TransformOpInterface>,
@@ -40,8 +44,8 @@ class Nki_ScopeTransformOp<string mnemonic, list<Trait> traits = []>
     : Nki_TransformOp<mnemonic,
         !listconcat([DeclareOpInterfaceMethods<MemoryEffectsOpInterface>],
                     traits)> {
-  let arguments = (ins Transform_AnyOpType:$target);
-  let results = (outs Transform_AnyOpType:$moved);
+  let arguments = (ins Nki_Handle:$target);
+  let results = (outs Nki_Handle:$moved);
   let assemblyFormat = "$target attr-dict";
 }
 
@@ -59,8 +63,8 @@ def MatchLoopOp : Nki_TransformOp<"match_loop",
     %state = transform.nki.match_loop "state" in %root
     ```
   }];
-  let arguments = (ins Transform_AnyOpType:$root, StrAttr:$name);
-  let results = (outs Transform_AnyOpType:$loops);
+  let arguments = (ins Nki_Handle:$root, StrAttr:$name);
+  let results = (outs Nki_Handle:$loops);
   let assemblyFormat = "$name `in` $root attr-dict";
   let hasVerifier = 1;
 }
@@ -79,10 +83,10 @@ def ReorderLoopsOp : Nki_LoopTransformOp<"reorder_loops"> {
     %ct, %state2 = transform.nki.reorder_loops %state
     ```
   }];
-  let arguments = (ins Transform_AnyOpType:$target,
+  let arguments = (ins Nki_Handle:$target,
                    UnitAttr:$allow_reassociation);
-  let results = (outs Transform_AnyOpType:$outer,
-                 Transform_AnyOpType:$inner);
+  let results = (outs Nki_Handle:$outer,
+                 Nki_Handle:$inner);
   let assemblyFormat = "$target attr-dict";
 }
 
@@ -116,7 +120,7 @@ def HoistInvariantOp : Nki_ScopeTransformOp<"hoist_invariant"> {
     %a = transform.nki.hoist_invariant %root {expand}
     ```
   }];
-  let arguments = (ins Transform_AnyOpType:$target, UnitAttr:$expand);
+  let arguments = (ins Nki_Handle:$target, UnitAttr:$expand);
 }
 
 def HoistExpandedOp : Nki_ScopeTransformOp<"hoist_expanded"> {
@@ -148,8 +152,8 @@ def PeelReductionOp : Nki_LoopTransformOp<"peel_reduction"> {
     %rest = transform.nki.peel_reduction %state
     ```
   }];
-  let arguments = (ins Transform_AnyOpType:$target);
-  let results = (outs Transform_AnyOpType:$remaining);
+  let arguments = (ins Nki_Handle:$target);
+  let results = (outs Nki_Handle:$remaining);
   let assemblyFormat = "$target attr-dict";
 }
 
@@ -165,8 +169,8 @@ def DelayStoresOp : Nki_LoopTransformOp<"delay_stores"> {
     %tiles2 = transform.nki.delay_stores %tiles
     ```
   }];
-  let arguments = (ins Transform_AnyOpType:$target);
-  let results = (outs Transform_AnyOpType:$loop);
+  let arguments = (ins Nki_Handle:$target);
+  let results = (outs Nki_Handle:$loop);
   let assemblyFormat = "$target attr-dict";
 }
 
@@ -203,11 +207,11 @@ def FuseLoopsOp : Nki_LoopTransformOp<"fuse_loops"> {
     %f2 = transform.nki.fuse_loops %f1, %store {contract}
     ```
   }];
-  let arguments = (ins Transform_AnyOpType:$first,
-                   Transform_AnyOpType:$second,
+  let arguments = (ins Nki_Handle:$first,
+                   Nki_Handle:$second,
                    OptionalAttr<StrAttr>:$name,
                    UnitAttr:$contract);
-  let results = (outs Transform_AnyOpType:$fused);
+  let results = (outs Nki_Handle:$fused);
   let assemblyFormat = "$first `,` $second attr-dict";
 }
 
@@ -226,8 +230,8 @@ def ContractBuffersOp : Nki_TransformOp<"contract_buffers",
     %acc = transform.nki.contract_buffers %ct
     ```
   }];
-  let arguments = (ins Transform_AnyOpType:$target);
-  let results = (outs Transform_AnyOpType:$buffers);
+  let arguments = (ins Nki_Handle:$target);
+  let results = (outs Nki_Handle:$buffers);
   let assemblyFormat = "$target attr-dict";
 }
 
@@ -245,10 +249,10 @@ def TileFreeDimOp : Nki_LoopTransformOp<"tile_free_dim"> {
     %tiles = transform.nki.tile_free_dim %state {tile_size = 256}
     ```
   }];
-  let arguments = (ins Transform_AnyOpType:$target,
+  let arguments = (ins Nki_Handle:$target,
                    DefaultValuedAttr<I64Attr, "512">:$tile_size,
                    DefaultValuedStrAttr<StrAttr, "seq_tile">:$name);
-  let results = (outs Transform_AnyOpType:$tile_loop);
+  let results = (outs Nki_Handle:$tile_loop);
   let assemblyFormat = "$target attr-dict";
   let hasVerifier = 1;
 }
