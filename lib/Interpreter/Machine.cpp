@@ -59,7 +59,9 @@ bool rowsDisjoint(const nisa::AccessPattern &ap) {
 ///    the window starts, or its sources lie in the window's first block.
 ///    That block runs first, alone, and gathers the operands as it reaches
 ///    the matmul, when exactly the members before it have written them; the
-///    other blocks' rows of the matmul then read the gathered copy.
+///    other blocks' rows of the matmul then read the gathered copy. The
+///    first block is then only as many partitions as those sources need
+///    (one, for a broadcast row), since nothing else runs meanwhile.
 class Window {
 public:
   struct Member {
@@ -110,6 +112,8 @@ public:
         gather = Member::inFirstBlock;
       else
         return false;
+      if (gather == Member::inFirstBlock)
+        gatherHi = std::max(gatherHi, k1);
     } else if (start < firstBlockLo() && gathersInFirstBlock) {
       return false; // the first block would move under a gathered matmul
     }
@@ -127,17 +131,22 @@ public:
 
   /// The first partition of the first block.
   int64_t firstBlockLo() const { return lo; }
+  /// The end of the first block when it gathers matmul operands: the
+  /// partitions those sources need.
+  int64_t firstBlockHi() const { return std::min(hi, gatherHi); }
 
   void clear() {
     members.clear();
     accesses.clear();
     lo = INT64_MAX;
     hi = 0;
+    gatherHi = 0;
     gathersInFirstBlock = false;
   }
 
   std::vector<Member> members;
   int64_t lo = INT64_MAX, hi = 0; // the partitions the members touch
+  int64_t gatherHi = 0; // end of the in-first-block matmuls' sources
   bool gathersInFirstBlock = false;
 
 private:
@@ -176,19 +185,48 @@ Machine::~Machine() = default;
 void Machine::setTensor(size_t index, llvm::ArrayRef<float> values) {
   Memories &m = impl->memories;
   const nisa::TensorDecl &t = m.program.tensors[index];
+  Memories::HbmTensor &storage = m.hbm[index];
+  storage.adopted.clear();
+  storage.adopted.shrink_to_fit();
+  storage.bytes.resize(size_t(t.numElements() * nisa::elementBytes(t.dtype)));
   if (t.dtype == nisa::DType::f32) {
-    std::memcpy(m.hbm[index].data(), values.data(), values.size() * 4);
+    std::memcpy(storage.data(), values.data(), values.size() * 4);
     return;
   }
-  auto *out = reinterpret_cast<uint16_t *>(m.hbm[index].data());
+  auto *out = reinterpret_cast<uint16_t *>(storage.data());
   for (size_t i = 0; i < values.size(); ++i)
     out[i] = floatToBf16(values[i]);
+}
+
+void Machine::adoptTensor(size_t index, std::vector<float> &&values) {
+  Memories &m = impl->memories;
+  const nisa::TensorDecl &t = m.program.tensors[index];
+  if (t.dtype != nisa::DType::f32 || values.size() != size_t(t.numElements())) {
+    setTensor(index, values);
+    values = {};
+    return;
+  }
+  Memories::HbmTensor &storage = m.hbm[index];
+  storage.bytes = {};
+  storage.adopted = std::move(values);
+  values = {};
+}
+
+llvm::ArrayRef<float> Machine::tensorF32(size_t index) const {
+  const Memories &m = impl->memories;
+  const nisa::TensorDecl &t = m.program.tensors[index];
+  if (t.dtype != nisa::DType::f32 || !m.hbm[index].data())
+    return {};
+  return {reinterpret_cast<const float *>(m.hbm[index].data()),
+          size_t(t.numElements())};
 }
 
 std::vector<float> Machine::getTensor(size_t index) const {
   const Memories &m = impl->memories;
   const nisa::TensorDecl &t = m.program.tensors[index];
   std::vector<float> values(size_t(t.numElements()));
+  if (!m.hbm[index].data())
+    return values; // an input never set (nor run): zeros
   if (t.dtype == nisa::DType::f32) {
     std::memcpy(values.data(), m.hbm[index].data(), values.size() * 4);
   } else {
@@ -231,8 +269,8 @@ void Machine::Impl::executeWindow(Window &window) {
   };
   int64_t first = window.lo;
   if (window.gathersInFirstBlock) {
-    block(0, first, std::min(window.hi, first + kBlockPartitions));
-    first += kBlockPartitions;
+    block(0, first, window.firstBlockHi());
+    first = window.firstBlockHi();
   }
   int64_t partitions = window.hi - first;
   if (partitions <= 0)
@@ -251,6 +289,7 @@ void Machine::Impl::executeWindow(Window &window) {
 }
 
 void Machine::execute(const nisa::Instruction &in) {
+  impl->memories.allocateUnsetInputs();
   const nisa::AccessPattern &dst = in.dst;
   int64_t rows = ops::rowCount(in);
   if (in.opcode == nisa::Opcode::matmul)
@@ -271,6 +310,7 @@ void Machine::execute(const nisa::Instruction &in) {
 void Machine::run(llvm::ArrayRef<uint32_t> order,
                   llvm::function_ref<void(size_t)> progress) {
   const nisa::Program &program = impl->memories.program;
+  impl->memories.allocateUnsetInputs();
   Window window;
   size_t reported = 0;
   const size_t maxWindow = impl->windows ? kMaxWindow : 0;

@@ -40,8 +40,24 @@ Memories::Memories(const nisa::Program &program)
   sbuf.assign(size_t(sbufStride) * nisa::kPartitions, 0);
   psum.assign(size_t(psumStride) * nisa::kPartitions, 0);
   scratch.assign(size_t(program.scratchBytes), 0);
-  for (const nisa::TensorDecl &t : program.tensors)
-    hbm.emplace_back(size_t(t.numElements() * nisa::elementBytes(t.dtype)), 0);
+  hbm.resize(program.tensors.size());
+  for (size_t i = 0; i < program.tensors.size(); ++i)
+    if (!program.tensors[i].isInput)
+      hbm[i].bytes.assign(size_t(program.tensors[i].numElements() *
+                                 nisa::elementBytes(program.tensors[i].dtype)),
+                          0);
+}
+
+void Memories::allocateUnsetInputs() {
+  if (inputsAllocated)
+    return;
+  inputsAllocated = true;
+  for (size_t i = 0; i < program.tensors.size(); ++i) {
+    const nisa::TensorDecl &t = program.tensors[i];
+    size_t bytes = size_t(t.numElements() * nisa::elementBytes(t.dtype));
+    if (t.isInput && hbm[i].adopted.empty() && hbm[i].bytes.size() != bytes)
+      hbm[i].bytes.assign(bytes, 0);
+  }
 }
 
 uint8_t *Memories::rowBase(const nisa::AccessPattern &ap, int64_t row) {

@@ -68,7 +68,25 @@ public:
   /// a pad that keeps the CPU's caches from aliasing rows: Memory.cpp).
   int64_t sbufStride, psumStride;
   std::vector<uint8_t> sbuf, psum, scratch;
-  std::vector<std::vector<uint8_t>> hbm;
+  /// An HBM tensor's bytes: its own, or the floats of an f32 input handed
+  /// over whole (Machine::adoptTensor, which saves a copy of each input).
+  /// Outputs start zeroed; an input gets its storage when it is set.
+  struct HbmTensor {
+    std::vector<uint8_t> bytes;
+    std::vector<float> adopted;
+    uint8_t *data() {
+      return adopted.empty() ? bytes.data()
+                             : reinterpret_cast<uint8_t *>(adopted.data());
+    }
+    const uint8_t *data() const {
+      return const_cast<HbmTensor *>(this)->data();
+    }
+  };
+  std::vector<HbmTensor> hbm;
+  /// Gives every input that was not set zeroed storage (once: before the
+  /// first instruction runs).
+  void allocateUnsetInputs();
+  bool inputsAllocated = false;
   /// The operands of a matmul executed alone (Machine::execute).
   MatmulOperands matmul;
 };

@@ -21,10 +21,12 @@
 using namespace nki_run;
 
 namespace {
+/// Instruction ids as 32 bits (findRaces refuses a longer stream; the
+/// backend's limit is 20 million).
 struct RaceState {
   bool written = false;
-  int64_t writer = -1;                           // instruction id
-  std::array<int64_t, nisa::kNumQueues> readers; // latest reader per queue
+  int32_t writer = -1;                           // instruction id
+  std::array<int32_t, nisa::kNumQueues> readers; // latest reader per queue
   RaceState() { readers.fill(-1); }
 };
 
@@ -77,7 +79,8 @@ private:
   const nisa::Program &p;
   size_t maxReports;
   std::vector<std::string> reports;
-  std::vector<nisa::IntervalMap<RaceState>> memories;
+  using IntervalMap = nisa::IntervalMap<RaceState>;
+  std::vector<IntervalMap> memories;
   std::array<std::vector<Clock>, nisa::kNumQueues> clocks;
   std::array<Clock, nisa::kNumQueues> last{};
   std::vector<uint32_t> position;
@@ -116,8 +119,7 @@ void RaceDetector::access(int64_t id, const Clock &clock,
   int q = int(p.instructions[size_t(id)].queue);
   nisa::ByteRange range = nisa::byteRange(ap);
   bool reportedUninit = false;
-  memories[size_t(range.key)].forEach(
-      range.start, range.end, [&](int64_t s0, int64_t s1, RaceState &s) {
+  auto check = [&](int64_t s0, int64_t s1, RaceState &s) {
         nisa::ByteRange seg{range.key, s0, s1};
         if (!write && !s.written && !reportedUninit) {
           reportedUninit = true;
@@ -129,7 +131,7 @@ void RaceDetector::access(int64_t id, const Clock &clock,
                  rangeText(p, seg) + " written by " + describe(p, s.writer) +
                  ", and no semaphore orders them");
         if (!write) {
-          s.readers[q] = id;
+          s.readers[q] = int32_t(id);
           return;
         }
         for (int d = 0; d < nisa::kNumQueues; ++d)
@@ -137,10 +139,18 @@ void RaceDetector::access(int64_t id, const Clock &clock,
             report("race: " + describe(p, id) + " writes " + rangeText(p, seg) +
                    " read by " + describe(p, s.readers[d]) +
                    ", and no semaphore orders them");
-        s.written = true;
-        s.writer = id;
-        s.readers.fill(-1);
-      });
+      };
+  IntervalMap &memory = memories[size_t(range.key)];
+  if (!write) {
+    memory.forEach(range.start, range.end, check);
+    return;
+  }
+  // A write leaves the whole range alike (written by `id`, read since by
+  // nothing): one segment, so the map does not fragment.
+  RaceState written;
+  written.written = true;
+  written.writer = int32_t(id);
+  memory.forEachThenAssign(range.start, range.end, check, written);
 }
 
 std::vector<std::string> RaceDetector::run() {
@@ -160,5 +170,10 @@ std::vector<std::string> RaceDetector::run() {
 
 std::vector<std::string> nki_run::findRaces(const nisa::Program &program,
                                             size_t maxReports) {
+  if (program.instructions.size() > size_t(INT32_MAX))
+    return {"the race check handles at most 2^31 - 1 instructions, and the "
+            "stream has " +
+            std::to_string(program.instructions.size()) +
+            " (--no-race-check skips it)"};
   return RaceDetector(program, maxReports).run();
 }

@@ -330,9 +330,17 @@ static Error writeTimingOutputs(const nisa::Program &program,
 /// stderr when asked for or when stderr is a terminal (after a second).
 static void execute(const nisa::Program &program, const Timeline &timeline,
                     Values &values, const RunOptions &o, Machine &machine) {
-  for (size_t i = 0; i < program.tensors.size(); ++i)
-    if (program.tensors[i].isInput)
-      machine.setTensor(i, values[program.tensors[i].name]);
+  // The check needs the inputs afterwards; without it the machine takes
+  // them over (no copy of each input tensor).
+  for (size_t i = 0; i < program.tensors.size(); ++i) {
+    if (!program.tensors[i].isInput)
+      continue;
+    std::vector<float> &v = values[program.tensors[i].name];
+    if (o.check)
+      machine.setTensor(i, v);
+    else
+      machine.adoptTensor(i, std::move(v));
+  }
   bool showProgress = o.progress || sys::Process::StandardErrIsDisplayed();
   auto begin = std::chrono::steady_clock::now();
   auto lastShown = begin;
@@ -392,7 +400,12 @@ static Error results(const nisa::Program &program, const Timeline &timeline,
                      raw_ostream &out) {
   for (auto &[index, path] : files) {
     const nisa::TensorDecl &t = program.tensors[size_t(index)];
-    if (Error e = writeNpy(path, t.shape, machine.getTensor(size_t(index))))
+    // An f32 tensor is written from the machine's memory as it is.
+    ArrayRef<float> f32 = machine.tensorF32(size_t(index));
+    std::vector<float> converted;
+    if (f32.size() != size_t(t.numElements()))
+      f32 = converted = machine.getTensor(size_t(index));
+    if (Error e = writeNpy(path, t.shape, f32))
       return fail(toString(std::move(e)));
   }
   if (!o.quiet)

@@ -31,8 +31,13 @@ public:
 
   /// Sets HBM tensor `index` (values converted to its dtype).
   void setTensor(size_t index, llvm::ArrayRef<float> values);
+  /// The same, taking `values` over instead of copying them when the
+  /// tensor is f32 (`values` is left empty either way).
+  void adoptTensor(size_t index, std::vector<float> &&values);
   /// Reads HBM tensor `index` as floats.
   std::vector<float> getTensor(size_t index) const;
+  /// HBM tensor `index` itself when it is f32 (no copy), else empty.
+  llvm::ArrayRef<float> tensorF32(size_t index) const;
 
   /// Executes the instructions in `order` (an order the hardware could
   /// produce). `progress(done)` is called now and then.
