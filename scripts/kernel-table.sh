@@ -42,7 +42,7 @@ for shape in $CASES; do
         --profile-json "$base.profile.json" --output out="$base.out.npy" \
         --timeline "$base.timeline.svg" --trace "$base.trace.json" \
         >"$base.run.txt" 2>&1; then
-      verdict=$(grep -o 'check: PASS max_abs_err=[^ ]*' "$base.run.txt" | sed 's/check: //')
+      verdict=$(sed -nE 's/^check: (PASS) \(.*max_abs_err=([^,]*),.*/\1 max_abs_err=\2/p' "$base.run.txt" | head -n 1)
     else
       verdict="FAIL (see $base.run.txt)"
     fi

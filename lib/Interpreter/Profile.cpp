@@ -11,18 +11,61 @@
 
 using namespace nki_run;
 
+/// Rows of the source breakdown that --profile prints per queue.
+static constexpr size_t kSourcesShown = 10;
+
 ProfileBuilder::ProfileBuilder(const nisa::Program &program,
                                const TimingParams &params)
-    : params(params) {
+    : program(program), params(params),
+      contextLoops(program.contexts.size(), 0) {
   p.sbufPeakBytes = program.sbufPeakBytes;
   p.psumPeakBytes = program.psumPeakBytes;
+  p.params = params;
+}
+
+/// An instruction's activity index: its opcode, or after the opcodes, its
+/// DMA kind.
+static int activityIndex(const nisa::Instruction &in) {
+  if (in.opcode == nisa::Opcode::dma)
+    return nisa::kNumOpcodes + int(nisa::dmaKind(in));
+  return int(in.opcode);
+}
+
+static std::string activityName(int index) {
+  if (index >= nisa::kNumOpcodes)
+    return nisa::stringify(nisa::DmaKind(index - nisa::kNumOpcodes)).str();
+  return nisa::stringify(nisa::Opcode(index)).str();
 }
 
 void ProfileBuilder::add(const nisa::Instruction &in,
                          const InstructionTime &time) {
   ++count;
   int q = int(in.queue);
-  p.busyUs[size_t(q)] += (time.end - time.start) / 1000.0;
+  double busy = (time.end - time.start) / 1000.0;
+  p.busyUs[size_t(q)] += busy;
+  // Where the time goes: by activity, and by source op and loops.
+  int activity = activityIndex(in);
+  auto &a = activities[size_t(q)][size_t(activity)];
+  ++a.first;
+  a.second += busy;
+  uint32_t loops = 0;
+  if (in.ctx && in.ctx < contextLoops.size()) {
+    uint32_t &known = contextLoops[in.ctx];
+    if (!known) {
+      std::vector<uint32_t> names;
+      for (const nisa::LoopLevel &l : program.contexts.levels(in.ctx))
+        names.push_back(l.name);
+      auto [it, inserted] =
+          loopSets.try_emplace(std::move(names), uint32_t(loopSetOf.size()));
+      if (inserted)
+        loopSetOf.push_back(&it->first);
+      known = it->second;
+    }
+    loops = known;
+  }
+  auto &s = sources[{q, activity, in.loc, loops}];
+  ++s.first;
+  s.second += busy;
   p.portSharedUs[size_t(q)] += time.portShared / 1000.0;
   // A queue runs in program order: its first instruction here is its
   // earliest; what it waited for is a stall, not time before its run.
@@ -88,6 +131,29 @@ Profile ProfileBuilder::finish(double totalNs) {
   });
   if (p.topStalls.size() > 8)
     p.topStalls.resize(8);
+  for (int q = 0; q < nisa::kNumQueues; ++q)
+    for (int a = 0; a < kActivities; ++a)
+      if (activities[size_t(q)][size_t(a)].first)
+        p.byActivity.push_back({nisa::Queue(q), activityName(a), "", "",
+                                activities[size_t(q)][size_t(a)].first,
+                                activities[size_t(q)][size_t(a)].second});
+  for (const auto &[key, value] : sources) {
+    auto [q, a, loc, loops] = key;
+    std::string names;
+    if (loops)
+      for (uint32_t n : *loopSetOf[loops])
+        names += (names.empty() ? "" : "/") + program.contexts.name(n).str();
+    p.bySource.push_back({nisa::Queue(q), activityName(a),
+                          loc < program.locations.size()
+                              ? program.locations[loc]
+                              : std::string(),
+                          names, value.first, value.second});
+  }
+  auto byQueueThenTime = [](const Profile::Share &x, const Profile::Share &y) {
+    return x.queue != y.queue ? x.queue < y.queue : x.us > y.us;
+  };
+  std::stable_sort(p.byActivity.begin(), p.byActivity.end(), byQueueThenTime);
+  std::stable_sort(p.bySource.begin(), p.bySource.end(), byQueueThenTime);
   return p;
 }
 
@@ -166,6 +232,34 @@ void nki_run::printProfile(const Profile &p, nisa::Target target,
         os << llvm::format(" on %s %.1f,", s.on.c_str(), s.us);
     os << llvm::format(" before/after its run %.1f\n", outside);
   }
+  // Where each queue's busy time goes.
+  auto share = [&](const Profile::Share &s) {
+    double busy = p.busyUs[size_t(s.queue)];
+    return busy > 0 ? 100.0 * s.us / busy : 0.0;
+  };
+  if (!p.byActivity.empty())
+    os << "  busy time by activity (queue, activity: instructions, busy us, "
+          "% of the queue's busy time)\n";
+  for (const Profile::Share &s : p.byActivity)
+    os << llvm::format("    %-18s %-20s %10lld %10.1f %6.1f%%\n",
+                       nisa::stringify(s.queue).str().c_str(),
+                       s.activity.c_str(), (long long)s.instructions, s.us,
+                       share(s));
+  if (!p.bySource.empty())
+    os << "  busy time by source op and loops (the largest " << kSourcesShown
+       << " per queue; all in --profile-json)\n";
+  for (size_t i = 0, shown = 0; i < p.bySource.size(); ++i) {
+    const Profile::Share &s = p.bySource[i];
+    shown = i > 0 && p.bySource[i - 1].queue == s.queue ? shown + 1 : 0;
+    if (shown >= kSourcesShown)
+      continue;
+    os << llvm::format("    %-18s %-20s %10lld %10.1f %6.1f%%  ",
+                       nisa::stringify(s.queue).str().c_str(),
+                       s.activity.c_str(), (long long)s.instructions, s.us,
+                       share(s))
+       << (s.source.empty() ? "(no source)" : s.source)
+       << (s.loops.empty() ? " outside loops" : " in " + s.loops) << "\n";
+  }
   if (!p.topStalls.empty()) {
     os << "  top stalls (queue waiting on queue: total, count)\n";
     for (const Profile::Stall &s : p.topStalls)
@@ -175,9 +269,34 @@ void nki_run::printProfile(const Profile &p, nisa::Target target,
   }
 }
 
-void nki_run::writeProfileJson(const Profile &p, llvm::raw_ostream &os) {
+/// A JSON string literal.
+static void jsonString(llvm::raw_ostream &os, llvm::StringRef s) {
+  os << '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      os << '\\' << c;
+    else if (uint8_t(c) < 0x20)
+      os << llvm::format("\\u%04x", unsigned(uint8_t(c)));
+    else
+      os << c;
+  }
+  os << '"';
+}
+
+void nki_run::writeProfileJson(const Profile &p, nisa::Target target,
+                               llvm::raw_ostream &os) {
   double exec = std::max(p.execEndUs - p.execStartUs, 1e-9);
   os << "{\n";
+  os << "  \"schema_version\": " << kProfileSchemaVersion << ",\n";
+  os << "  \"target\": \"" << nisa::stringify(target) << "\",\n";
+  os << "  \"model_params\": {";
+  bool firstParam = true;
+  p.params.forEach([&](llvm::StringRef name, double value) {
+    os << (firstParam ? "" : ", ") << "\"" << name
+       << "\": " << llvm::format("%.17g", value);
+    firstParam = false;
+  });
+  os << "},\n";
   os << llvm::format("  \"total_us\": %.3f,\n", p.totalUs);
   os << llvm::format("  \"execution_us\": %.3f,\n", exec);
   auto perQueue = [&](const char *key, auto value) {
@@ -210,6 +329,30 @@ void nki_run::writeProfileJson(const Profile &p, llvm::raw_ostream &os) {
   os << "  \"spill_reload_bytes\": " << p.spillReloadBytes << ",\n";
   os << "  \"sbuf_peak_bytes\": " << p.sbufPeakBytes << ",\n";
   os << "  \"psum_peak_bytes\": " << p.psumPeakBytes << ",\n";
+  auto shares = [&](const char *key, const std::vector<Profile::Share> &list,
+                    bool sources) {
+    os << "  \"" << key << "\": [";
+    for (size_t i = 0; i < list.size(); ++i) {
+      const Profile::Share &s = list[i];
+      double busy = p.busyUs[size_t(s.queue)];
+      os << (i ? ",\n    " : "\n    ") << "{\"queue\": \""
+         << nisa::stringify(s.queue) << "\", \"activity\": \"" << s.activity
+         << "\", ";
+      if (sources) {
+        os << "\"source\": ";
+        jsonString(os, s.source);
+        os << ", \"loops\": ";
+        jsonString(os, s.loops);
+        os << ", ";
+      }
+      os << "\"instructions\": " << s.instructions
+         << llvm::format(", \"busy_us\": %.3f, \"pct_of_queue_busy\": %.3f}",
+                         s.us, busy > 0 ? 100.0 * s.us / busy : 0.0);
+    }
+    os << (list.empty() ? "],\n" : "\n  ],\n");
+  };
+  shares("by_activity", p.byActivity, false);
+  shares("by_source", p.bySource, true);
   os << "  \"top_stalls\": [";
   for (size_t i = 0; i < p.topStalls.size(); ++i)
     os << (i ? ", " : "")

@@ -492,14 +492,19 @@ Comparison nki_run::compare(llvm::ArrayRef<float> values,
     double err = std::fabs(v - r);
     if (std::isnan(v) != std::isnan(r))
       err = INFINITY;
-    // Relative to max(|ref|, atol): elements near zero are judged by atol.
-    double rel = err / std::max(std::fabs(r), atol);
+    // The criterion's own measure: the error over what it allows (a
+    // failure above 1; NaN against a number, or both NaN, counts as
+    // infinitely far).
+    double allowed = atol + rtol * std::fabs(r);
+    double ratio = err == 0 ? 0.0 : err / allowed;
+    if (std::isnan(ratio))
+      ratio = INFINITY;
     if (err > c.maxAbsErr || std::isnan(err)) {
       c.maxAbsErr = err;
       c.worst = i;
     }
-    c.maxRelErr = std::max(c.maxRelErr, rel);
-    if (!(err <= atol + rtol * std::fabs(r)))
+    c.worstRatio = std::max(c.worstRatio, ratio);
+    if (!(err <= allowed))
       ++c.failures;
   }
   return c;

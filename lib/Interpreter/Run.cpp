@@ -311,7 +311,7 @@ static Error writeTimingOutputs(const nisa::Program &program,
     printProfile(*summary, target, out);
   if (!o.profileJson.empty())
     if (Error e = writeFile(o.profileJson, [&](raw_ostream &os) {
-          writeProfileJson(*summary, os);
+          writeProfileJson(*summary, target, os);
         }))
       return e;
   if (!o.trace.empty())

@@ -16,6 +16,7 @@
 #include "mamba-nki/Support/KernelRoles.h"
 
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
 #include <atomic>
@@ -236,7 +237,7 @@ nki_run::mergeComparisons(ArrayRef<std::pair<size_t, Comparison>> parts) {
       all.maxAbsErr = c.maxAbsErr;
       all.worst = first + c.worst;
     }
-    all.maxRelErr = std::max(all.maxRelErr, c.maxRelErr);
+    all.worstRatio = std::max(all.worstRatio, c.worstRatio);
     all.failures += c.failures;
   }
   return all;
@@ -336,12 +337,20 @@ Error nki_run::checkScan(
     // (Rows where no block starts keep an empty part: it changes nothing.)
     Comparison cmp = mergeComparisons(o.parts);
     pass &= cmp.failures == 0;
-    os << format("check: %s %smax_abs_err=%.3g max_rel_err=%.3g "
-                 "(rtol %.3g, atol %.3g; %zu of %zu elements outside)\n",
+    // What the verdict means, then how close the worst element came.
+    std::string verdict =
+        cmp.failures == 0
+            ? formatv("for all {0} elements", o.result.size()).str()
+            : formatv("fails for {0} of {1} elements", cmp.failures,
+                      o.result.size())
+                  .str();
+    os << format("check: %s %s(|err| <= atol + rtol*|ref| %s; rtol %.3g, "
+                 "atol %.3g; max_abs_err=%.3g, worst ratio "
+                 "err/(atol+rtol*|ref|)=%.3g)\n",
                  cmp.failures == 0 ? (const char *)"PASS"
                                    : (const char *)"FAIL",
-                 o.label.str().c_str(), cmp.maxAbsErr, cmp.maxRelErr, o.rtol,
-                 o.atol, cmp.failures, o.result.size());
+                 o.label.str().c_str(), verdict.c_str(), o.rtol, o.atol,
+                 cmp.maxAbsErr, cmp.worstRatio);
   }
   if (!pass)
     return make_error<CheckFailed>();

@@ -94,13 +94,34 @@ private:
     return busyTimes.data() +
            (size_t(q) * size_t(plotWidth) + size_t(c)) * kinds.all.size();
   }
-  void add(const nisa::Instruction &in, double s0, double s1);
-  /// Runs of pixel columns with the same dominant kind and shade.
+  void add(size_t id, const nisa::Instruction &in, double s0, double s1);
+  /// Runs of pixel columns with the same dominant kind and shade, each
+  /// with a tooltip; then a marker where the queue waited on a semaphore.
   void writeRow(llvm::raw_ostream &os, int q, int y) const;
+  /// An instruction as a tooltip says it: id, queue, opcode or DMA kind,
+  /// source, loop context, duration and what it waited on.
+  std::string describe(size_t id) const;
+  /// Per queue and pixel column: the instruction busy there longest, the
+  /// instructions there, and the longest semaphore stall ending there.
+  struct Column {
+    double longest = 0;
+    int64_t id = -1, first = -1, last = -1, count = 0;
+    double stall = 0;
+    int64_t stalled = -1;
+  };
+  Column &column(int q, int c) {
+    return columns[size_t(q) * size_t(plotWidth) + size_t(c)];
+  }
+  const Column &column(int q, int c) const {
+    return columns[size_t(q) * size_t(plotWidth) + size_t(c)];
+  }
   void writeAxisAndLegend(llvm::raw_ostream &os, int axisY) const;
 
   const nisa::Program &program;
+  const Timeline &t;
   Kinds kinds;
+  std::vector<Column> columns;
+  int64_t inWindow = 0;
   double from, to, scale; // ns, ns, px per ns
   std::vector<double> busyTimes;
   std::array<int64_t, nisa::kNumQueues> count{};
@@ -110,7 +131,7 @@ private:
 
 Picture::Picture(const nisa::Program &program, const Timeline &t, double fromUs,
                  double toUs)
-    : program(program) {
+    : program(program), t(t) {
   double end = 0;
   for (double e : t.end)
     end = std::max(end, e);
@@ -121,41 +142,96 @@ Picture::Picture(const nisa::Program &program, const Timeline &t, double fromUs,
   scale = plotWidth / (to - from);
   busyTimes.assign(
       size_t(nisa::kNumQueues) * size_t(plotWidth) * kinds.all.size(), 0.0);
-  for (size_t i = 0; i < program.instructions.size(); ++i) {
-    double s0 = std::max(t.start[i], from), s1 = std::min(t.end[i], to);
-    if (s1 > s0)
-      add(program.instructions[i], s0, s1);
-  }
+  columns.assign(size_t(nisa::kNumQueues) * size_t(plotWidth), Column());
+  // Every queue of the stream has its row, in a window as in the full
+  // view (a zoomed picture lines up with the whole one).
+  for (size_t i = 0; i < program.instructions.size(); ++i)
+    ++count[size_t(program.instructions.queue(i))];
   for (int q = 0; q < nisa::kNumQueues; ++q)
     if (count[size_t(q)])
       rows.push_back(q);
+  for (size_t i = 0; i < program.instructions.size(); ++i) {
+    double s0 = std::max(t.start[i], from), s1 = std::min(t.end[i], to);
+    if (s1 > s0 || (t.start[i] >= from && t.start[i] < to)) {
+      ++inWindow;
+      add(i, program.instructions[i], s0, std::max(s0, s1));
+    }
+  }
 }
 
-void Picture::add(const nisa::Instruction &in, double s0, double s1) {
+void Picture::add(size_t id, const nisa::Instruction &in, double s0,
+                  double s1) {
   int q = int(in.queue);
-  ++count[size_t(q)];
   int k = kinds.of(in);
   int c0 = int((s0 - from) * scale), c1 = int((s1 - from) * scale);
   for (int c = std::max(c0, 0); c <= std::min(c1, plotWidth - 1); ++c) {
     double p0 = from + c / scale, p1 = from + (c + 1) / scale;
     double overlap = std::min(p1, s1) - std::max(p0, s0);
-    if (overlap > 0)
-      busy(q, c)[k] += overlap;
+    if (overlap <= 0)
+      continue;
+    busy(q, c)[k] += overlap;
+    Column &col = column(q, c);
+    if (overlap > col.longest) {
+      col.longest = overlap;
+      col.id = int64_t(id);
+    }
+    if (col.first < 0)
+      col.first = int64_t(id);
+    col.last = int64_t(id);
+    ++col.count;
+  }
+  // A semaphore wait that held it: a marker where it started.
+  if (t.stallOn[id] >= 0 && t.stallOn[id] < Timeline::kPortStall &&
+      t.start[id] >= from && t.start[id] < to) {
+    int c = std::min(plotWidth - 1, int((t.start[id] - from) * scale));
+    Column &col = column(q, c);
+    if (t.stall[id] > col.stall) {
+      col.stall = t.stall[id];
+      col.stalled = int64_t(id);
+    }
   }
 }
 
+/// Text for an SVG element: &, < and > escaped.
+static std::string xmlText(llvm::StringRef s) {
+  std::string out;
+  for (char c : s)
+    out += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;"
+                                                             : std::string(1, c);
+  return out;
+}
+
+std::string Picture::describe(size_t id) const {
+  nisa::Instruction in = program.instructions[id];
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << id << " " << nisa::stringify(in.queue) << " "
+     << nisa::activityName(in);
+  if (in.loc)
+    os << " " << program.locations[in.loc];
+  if (in.ctx && in.ctx < program.contexts.size())
+    os << " [" << program.contexts.describe(in.ctx) << "]";
+  os << llvm::format(", %.3f us from %.3f", (t.end[id] - t.start[id]) / 1000.0,
+                     t.start[id] / 1000.0);
+  if (t.stallOn[id] >= 0)
+    os << llvm::format(", waited %.3f us on ", t.stall[id] / 1000.0)
+       << Timeline::stallName(t.stallOn[id]);
+  return xmlText(text);
+}
+
 void Picture::write(llvm::raw_ostream &os) const {
-  int height = top + int(rows.size()) * (rowHeight + rowGap) + 110;
+  int height = top + int(rows.size()) * (rowHeight + rowGap) + 130;
   os << llvm::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
                      "height=\"%d\" font-family=\"sans-serif\" "
                      "font-size=\"12\">\n",
                      width, height);
   os << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   os << llvm::format("<text x=\"%d\" y=\"24\" font-size=\"16\">NeuronCore "
-                     "timeline (%s model): %.1f to %.1f us, %zu instructions"
-                     "</text>\n",
+                     "timeline (%s model): %.1f to %.1f us, %lld of the "
+                     "stream's %zu instructions in this window</text>\n",
                      left, nisa::stringify(program.target).str().c_str(),
-                     from / 1000.0, to / 1000.0, program.instructions.size());
+                     from / 1000.0, to / 1000.0, (long long)inWindow,
+                     program.instructions.size());
   for (size_t r = 0; r < rows.size(); ++r)
     writeRow(os, rows[r], top + int(r) * (rowHeight + rowGap));
   writeAxisAndLegend(os, top + int(rows.size()) * (rowHeight + rowGap) + 4);
@@ -172,12 +248,36 @@ void Picture::writeRow(llvm::raw_ostream &os, int q, int y) const {
                      left, y, plotWidth, rowHeight);
   int runStart = -1, runKind = -1, runShade = -1;
   auto flush = [&](int c) {
-    if (runStart >= 0 && runKind >= 0)
-      os << llvm::format("<rect x=\"%d\" y=\"%d\" width=\"%d\" "
-                         "height=\"%d\" fill=\"%s\" "
-                         "fill-opacity=\"%.2f\"/>\n",
-                         left + runStart, y, c - runStart, rowHeight,
-                         kinds.all[size_t(runKind)].colour, runShade / 10.0);
+    if (runStart < 0 || runKind < 0)
+      return;
+    os << llvm::format("<rect x=\"%d\" y=\"%d\" width=\"%d\" "
+                       "height=\"%d\" fill=\"%s\" "
+                       "fill-opacity=\"%.2f\">",
+                       left + runStart, y, c - runStart, rowHeight,
+                       kinds.all[size_t(runKind)].colour, runShade / 10.0);
+    // The tooltip: the instruction busy longest over the bar, and the
+    // range of instructions it covers.
+    int64_t first = -1, last = -1, best = -1;
+    double longest = 0;
+    for (int k = runStart; k < c; ++k) {
+      const Column &col = column(q, k);
+      if (col.id < 0)
+        continue;
+      if (first < 0 || col.first < first)
+        first = col.first;
+      last = std::max(last, col.last);
+      if (col.longest > longest) {
+        longest = col.longest;
+        best = col.id;
+      }
+    }
+    os << "<title>";
+    if (best >= 0) {
+      if (first != last)
+        os << "instructions " << first << " to " << last << "; longest: ";
+      os << describe(size_t(best));
+    }
+    os << "</title></rect>\n";
   };
   double pixelNs = 1.0 / scale;
   for (int c = 0; c < plotWidth; ++c) {
@@ -204,6 +304,17 @@ void Picture::writeRow(llvm::raw_ostream &os, int q, int y) const {
     }
   }
   flush(plotWidth);
+  // Where the queue waited on a semaphore: a dark tick above the row at
+  // the waiting instruction's start (the longest wait in its pixel).
+  for (int c = 0; c < plotWidth; ++c) {
+    const Column &col = column(q, c);
+    if (col.stalled < 0)
+      continue;
+    os << llvm::format("<rect x=\"%d\" y=\"%d\" width=\"2\" height=\"5\" "
+                       "fill=\"#222\"><title>wait: ",
+                       left + c, y - 5)
+       << describe(size_t(col.stalled)) << "</title></rect>\n";
+  }
 }
 
 void Picture::writeAxisAndLegend(llvm::raw_ostream &os, int axisY) const {
@@ -236,6 +347,12 @@ void Picture::writeAxisAndLegend(llvm::raw_ostream &os, int axisY) const {
                      "column shows the kind busiest there; lighter = the "
                      "queue was busy part of that time.</text>\n",
                      left, ly + 36);
+  os << llvm::format("<rect x=\"%d\" y=\"%d\" width=\"2\" height=\"5\" "
+                     "fill=\"#222\"/><text x=\"%d\" y=\"%d\" "
+                     "fill=\"#555\">A tick above a row: the queue waited on "
+                     "a semaphore there. Hover a bar or a tick for its "
+                     "instruction, loop context and wait.</text>\n",
+                     left, ly + 48, left + 8, ly + 54);
 }
 
 void nki_run::writeTimelineSvg(const nisa::Program &program, const Timeline &t,

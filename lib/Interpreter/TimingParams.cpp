@@ -120,3 +120,10 @@ void TimingParams::print(llvm::raw_ostream &os) const {
     os << "\n";
   }
 }
+
+void TimingParams::forEach(
+    llvm::function_ref<void(llvm::StringRef, double)> fn) const {
+  TimingParams copy = *this;
+  for (const ParamRef &r : refs(copy))
+    fn(r.name, r.d ? *r.d : double(*r.i));
+}

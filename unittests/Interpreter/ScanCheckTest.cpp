@@ -472,7 +472,7 @@ TEST(ReferenceTest, MergedComparisonsAreCompare) {
       }
       Comparison b = mergeComparisons(parts);
       EXPECT_EQ(bitsOf(a.maxAbsErr), bitsOf(b.maxAbsErr)) << what << part;
-      EXPECT_EQ(bitsOf(a.maxRelErr), bitsOf(b.maxRelErr)) << what << part;
+      EXPECT_EQ(bitsOf(a.worstRatio), bitsOf(b.worstRatio)) << what << part;
       EXPECT_EQ(a.failures, b.failures) << what << part;
       EXPECT_EQ(a.worst, b.worst) << what << part;
     }

@@ -324,8 +324,8 @@ TEST(TimingTest, ProfileWithoutATimelineIsTheSame) {
   Profile a = summarize(p, t, trn1), b = profile(p, trn1);
   std::string ta, tb;
   llvm::raw_string_ostream osa(ta), osb(tb);
-  writeProfileJson(a, osa);
-  writeProfileJson(b, osb);
+  writeProfileJson(a, nisa::Target::trn1, osa);
+  writeProfileJson(b, nisa::Target::trn1, osb);
   EXPECT_EQ(ta, tb);
   EXPECT_EQ(a.totalUs, b.totalUs);
   EXPECT_EQ(a.busyUs, b.busyUs);

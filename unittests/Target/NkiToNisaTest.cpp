@@ -77,6 +77,9 @@ struct Printer : NisaConsumer {
     ++received;
     nisa::printInstruction(*program, id, in, os);
   }
+  void context(const nisa::Program &h, uint32_t ctx) override {
+    nisa::printContext(h, ctx, os);
+  }
   std::string text;
   llvm::raw_string_ostream os{text};
   const nisa::Program *program = nullptr;

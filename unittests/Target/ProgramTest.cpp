@@ -224,6 +224,7 @@ void expectSame(const Instruction &a, const Instruction &b) {
   }
   EXPECT_EQ(a.signal, b.signal);
   EXPECT_EQ(a.loc, b.loc);
+  EXPECT_EQ(a.ctx, b.ctx);
 }
 
 AccessPattern randomPattern(std::mt19937_64 &rng) {
@@ -287,6 +288,7 @@ TEST(ProgramTest, InstructionListKeepsEveryField) {
                           uint32_t(rng() % 3 ? rng() % 100 : UINT32_MAX)});
     in.signal = uint32_t(rng());
     in.loc = uint32_t(rng() % 4 ? rng() % 300 : UINT32_MAX);
+    in.ctx = uint32_t(rng() % 3 ? 0 : rng() % 2 ? rng() % 1000 : UINT32_MAX);
     all.push_back(in);
   }
   InstructionList list(all);
@@ -420,3 +422,26 @@ TEST(ProgramTest, AnInstructionWaitsAtMostOncePerQueue) {
 }
 
 } // namespace
+
+TEST(LoopContextsTest, HoldsEachContextsLoops) {
+  LoopContexts c;
+  EXPECT_EQ(c.size(), 1u); // context 0: no loop
+  EXPECT_TRUE(c.levels(0).empty());
+  uint32_t state = c.nameIndex("state"), tile = c.nameIndex("seq_tile");
+  EXPECT_EQ(c.nameIndex("state"), state);
+  EXPECT_EQ(c.add({{state, 3}}), 1u);
+  EXPECT_EQ(c.add({{state, 3}, {tile, 4294967295u}}), 2u);
+  EXPECT_EQ(c.size(), 3u);
+  EXPECT_EQ(c.describe(2), "state=3 seq_tile=4294967295");
+  EXPECT_EQ(c.loops(2), "state/seq_tile");
+  EXPECT_EQ(c.describe(0), "");
+  LoopContexts d;
+  uint32_t tile2 = d.nameIndex("seq_tile"), state2 = d.nameIndex("state");
+  d.add({{state2, 3}});
+  EXPECT_FALSE(c == d);
+  d.add({{state2, 3}, {tile2, 4294967295u}});
+  EXPECT_TRUE(c == d); // by names, not name indices
+  EXPECT_TRUE(isLoopName("channel_tile") && isLoopName("_x.1"));
+  EXPECT_FALSE(isLoopName("") || isLoopName("9a") || isLoopName("a=b") ||
+               isLoopName("a b"));
+}

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace nki_run {
@@ -41,7 +42,23 @@ struct Profile {
   /// Per queue: when it first ran or waited, and its last end (us; 0 when
   /// it ran nothing).
   std::array<double, nisa::kNumQueues> firstStartUs{}, lastEndUs{};
+  /// Where a queue's busy time goes: per activity (an opcode, or a DMA's
+  /// kind: nisa::activityName), and per activity, source op (the `loc`)
+  /// and loops around it (their names, outermost first: "batch/state");
+  /// by queue, then largest first.
+  struct Share {
+    nisa::Queue queue;
+    std::string activity, source, loops; // source, loops: bySource only
+    int64_t instructions = 0;
+    double us = 0;
+  };
+  std::vector<Share> byActivity, bySource;
+  /// The parameters the model ran with.
+  TimingParams params;
 };
+
+/// The version of writeProfileJson's layout (docs/interpreter.md).
+constexpr int kProfileSchemaVersion = 2;
 
 /// A Profile, from each instruction's time in program order.
 class ProfileBuilder {
@@ -51,8 +68,21 @@ public:
   Profile finish(double totalNs);
 
 private:
+  const nisa::Program &program;
   const TimingParams &params;
   Profile p;
+  /// Per queue and activity (opcode, then the DMA kinds).
+  static constexpr int kActivities = nisa::kNumOpcodes + 4;
+  std::array<std::array<std::pair<int64_t, double>, kActivities>,
+             nisa::kNumQueues>
+      activities{};
+  /// Per (queue, activity, location, loop names): the loop names of each
+  /// context, interned (0: none yet), and the sums.
+  std::vector<uint32_t> contextLoops;
+  std::map<std::vector<uint32_t>, uint32_t> loopSets;
+  std::vector<const std::vector<uint32_t> *> loopSetOf{nullptr};
+  std::map<std::tuple<int, int, uint32_t, uint32_t>, std::pair<int64_t, double>>
+      sources;
   size_t count = 0;
   double first = INFINITY, last = 0;
   std::array<double, nisa::kNumQueues> queueFirst{}, queueLast{};
@@ -66,7 +96,10 @@ Profile summarize(const nisa::Program &program, const Timeline &timeline,
 Profile profile(const nisa::Program &program, const TimingParams &params);
 void printProfile(const Profile &profile, nisa::Target target,
                   llvm::raw_ostream &os);
-void writeProfileJson(const Profile &profile, llvm::raw_ostream &os);
+/// The profile as JSON (schema kProfileSchemaVersion), with the target
+/// and the parameters the model ran with.
+void writeProfileJson(const Profile &profile, nisa::Target target,
+                      llvm::raw_ostream &os);
 
 } // namespace nki_run
 

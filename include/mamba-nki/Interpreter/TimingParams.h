@@ -11,6 +11,7 @@
 
 #include "mamba-nki/Target/Nisa/Program.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -59,6 +60,8 @@ struct TimingParams {
   /// line and the unknown or malformed parameter.
   llvm::Error parse(llvm::StringRef text, llvm::StringRef bufferName);
   void print(llvm::raw_ostream &os) const;
+  /// Every parameter's name and value, in print()'s order.
+  void forEach(llvm::function_ref<void(llvm::StringRef, double)> fn) const;
 };
 
 } // namespace nki_run

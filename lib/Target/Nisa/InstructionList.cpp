@@ -6,7 +6,8 @@
 // operand the instruction does not have). What varies in length or is
 // rare goes to `pool`, from Record::pool on: the wait count when it does
 // not fit in the flags, each wait as (queue, value), then `value`,
-// `scalar0.value` and `scalar1.value` when they are not +0.0f (as bits).
+// `scalar0.value` and `scalar1.value` when they are not +0.0f (as bits),
+// and the loop context when there is one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +36,8 @@ enum : uint16_t {
   kWaitShift = 9,
   kWaitMask = 15 << kWaitShift,
   kManyWaits = 15,
+  // Bit 13: a loop context, in the pool after the floats.
+  kFlagCtx = 1 << 13,
 };
 
 uint32_t bitsOf(float v) {
@@ -249,7 +252,7 @@ void InstructionList::push_back(const Instruction &in) {
   if (v1)
     flags |= kFlagValue1;
   size_t waits = in.waits.size();
-  if (pool.size() + 2 * waits + 4 > UINT32_MAX)
+  if (pool.size() + 2 * waits + 5 > UINT32_MAX)
     llvm::report_fatal_error("nisa::InstructionList: more than 2^32 words "
                              "of waits and immediates");
   r.pool = uint32_t(pool.size());
@@ -269,6 +272,10 @@ void InstructionList::push_back(const Instruction &in) {
     pool.push_back(v0);
   if (v1)
     pool.push_back(v1);
+  if (in.ctx) {
+    flags |= kFlagCtx;
+    pool.push_back(in.ctx);
+  }
   r.flags = flags;
   ++count;
 }
@@ -320,6 +327,8 @@ static inline void decodeRecord(const InstructionList::Record &r,
     in.scalar0.value = flags & kFlagValue0 ? floatOf(*p++) : 0.0f;
     in.scalar1.value = flags & kFlagValue1 ? floatOf(*p++) : 0.0f;
   }
+  if (!fresh || (flags & kFlagCtx))
+    in.ctx = flags & kFlagCtx ? *p : 0;
 }
 
 const Instruction &InstructionList::decodeCached(size_t i) const {

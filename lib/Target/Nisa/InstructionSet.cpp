@@ -211,7 +211,7 @@ constexpr bool operandsWellFormed() {
         return false; // not one run
       FieldSlot slot = kFieldSlots[int(kOperands[i].field)];
       if (slot == FieldSlot::Wait || slot == FieldSlot::Sig ||
-          slot == FieldSlot::Loc)
+          slot == FieldSlot::Ctx || slot == FieldSlot::Loc)
         return false;
       paired += kOperands[i].use == OperandUse::Paired;
       for (int j = range.begin; j < i; ++j)

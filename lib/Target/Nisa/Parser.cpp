@@ -77,6 +77,8 @@ private:
     return t;
   }();
   llvm::Error instruction(size_t expectedId);
+  /// A `ctx` line (the keyword read): the next context's loops.
+  llvm::Error contextLine();
   /// One `key=value` (or flag) of an instruction line.
   llvm::Error field(Instruction &in, Fields &fields);
   llvm::Error fieldValue(Instruction &in, FieldSlot slot);
@@ -279,7 +281,7 @@ static bool belongsTo(Field field, Opcode opcode) {
     Masks() {
       for (int o = 0; o < kNumOpcodes; ++o) {
         uint32_t m = 1u << int(Field::wait) | 1u << int(Field::sig) |
-                     1u << int(Field::loc);
+                     1u << int(Field::ctx) | 1u << int(Field::loc);
         for (const Operand &operand : getOpcodeInfo(Opcode(o)).operands)
           m |= 1u << int(operand.field);
         of[o] = m;
@@ -327,7 +329,7 @@ llvm::Error Parser::field(Instruction &in, Fields &fields) {
       own += (llvm::Twine(stringify(o.field)) + " ").str();
     return error("field '" + keyName + "' does not belong to " +
                  stringify(in.opcode) + " (its fields: " + own +
-                 "wait sig loc)");
+                 "wait sig ctx loc)");
   }
   fields.seen[int(*key)] = true;
   fields.col[int(*key)] = kcol;
@@ -379,6 +381,23 @@ llvm::Error Parser::fieldValue(Instruction &in, FieldSlot slot) {
     if (auto e = integer(v, 1, UINT32_MAX))
       return e;
     in.signal = uint32_t(v);
+    return llvm::Error::success();
+  }
+  case FieldSlot::Ctx: {
+    int64_t v = 0;
+    size_t c = col;
+    if (auto e = integer(v, 1, UINT32_MAX))
+      return e;
+    if (uint64_t(v) >= program.contexts.size()) {
+      col = c;
+      return error(
+          "ctx=" + llvm::Twine(v) + " names no context declared before it (" +
+          (program.contexts.size() > 1
+               ? "declared: 1 to " + llvm::Twine(program.contexts.size() - 1)
+               : llvm::Twine("none declared")) +
+          ")");
+    }
+    in.ctx = uint32_t(v);
     return llvm::Error::success();
   }
   case FieldSlot::Loc: {
@@ -657,6 +676,53 @@ llvm::Error Parser::shape(TensorDecl &t) {
   return llvm::Error::success();
 }
 
+llvm::Error Parser::contextLine() {
+  skipSpaces();
+  int64_t id = 0;
+  size_t idCol = col;
+  if (auto e = integer(id, 1, UINT32_MAX - 1))
+    return e;
+  if (uint64_t(id) != program.contexts.size()) {
+    col = idCol;
+    return error("expected context " + llvm::Twine(program.contexts.size()) +
+                 " (contexts are numbered from 1 in order), got " +
+                 llvm::Twine(id));
+  }
+  llvm::SmallVector<LoopLevel, 8> levels;
+  while (true) {
+    skipSpaces();
+    if (atEnd())
+      break;
+    size_t nameCol = col;
+    StringRef loopName = word();
+    if (!isLoopName(loopName)) {
+      col = nameCol;
+      return error("expected a loop name (a letter or '_', then letters, "
+                   "digits, '_' or '.'), got " +
+                   found(nameCol));
+    }
+    if (levels.size() == LoopContexts::kMaxDepth) {
+      col = nameCol;
+      return error("a context has at most " +
+                   llvm::Twine(LoopContexts::kMaxDepth) + " loops");
+    }
+    if (auto e = expect('='))
+      return e;
+    int64_t iteration = 0;
+    if (auto e = integer(iteration, 0, UINT32_MAX))
+      return e;
+    if (!atEnd() && peek() != ' ')
+      return error("expected a space after the iteration of loop '" + loopName +
+                   "', got " + found(col));
+    levels.push_back(
+        {program.contexts.nameIndex(loopName), uint32_t(iteration)});
+  }
+  if (levels.empty())
+    return error("a ctx line needs at least one loop (NAME=ITERATION)");
+  program.contexts.add(levels);
+  return llvm::Error::success();
+}
+
 llvm::Expected<Program> Parser::run() {
   if (auto e = header())
     return std::move(e);
@@ -672,6 +738,16 @@ llvm::Expected<Program> Parser::run() {
     if (!nextLine())
       return error("unexpected end of file: " + llvm::Twine(count) +
                    " instructions declared, " + llvm::Twine(i) + " found");
+    // Context lines come between instructions, before the first one in
+    // each context.
+    while (line.starts_with("ctx ")) {
+      col = 4;
+      if (auto e = contextLine())
+        return std::move(e);
+      if (!nextLine())
+        return error("unexpected end of file: " + llvm::Twine(count) +
+                     " instructions declared, " + llvm::Twine(i) + " found");
+    }
     if (auto e = instruction(size_t(i)))
       return std::move(e);
   }

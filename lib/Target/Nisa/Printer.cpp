@@ -241,6 +241,7 @@ static void printOperand(Line &os, const Program &p, const Instruction &in,
   case FieldSlot::Rev1:
   case FieldSlot::Wait: // printed by printInstruction
   case FieldSlot::Sig:
+  case FieldSlot::Ctx:
   case FieldSlot::Loc:
     return;
   }
@@ -270,6 +271,10 @@ void nisa::printInstruction(const Program &p, int64_t id, const Instruction &in,
   }
   os.put(" sig=");
   os.putInt(in.signal);
+  if (in.ctx) {
+    os.put(" ctx=");
+    os.putInt(in.ctx);
+  }
   if (in.loc) {
     os.put(" loc=");
     os.putString(p.locations[in.loc]);
@@ -301,9 +306,30 @@ void nisa::printHeader(const Program &p, int64_t numInstructions,
 
 void nisa::printEnd(llvm::raw_ostream &os) { os << "end\n"; }
 
+void nisa::printContext(const Program &p, uint32_t ctx,
+                        llvm::raw_ostream &out) {
+  Line os(out);
+  os.put("ctx ");
+  os.putInt(ctx);
+  for (const LoopLevel &l : p.contexts.levels(ctx)) {
+    os.put(' ');
+    os.put(p.contexts.name(l.name));
+    os.put('=');
+    os.putInt(l.iteration);
+  }
+  os.put('\n');
+}
+
 void nisa::print(const Program &p, llvm::raw_ostream &os) {
   printHeader(p, int64_t(p.instructions.size()), os);
-  for (size_t i = 0; i < p.instructions.size(); ++i)
-    printInstruction(p, int64_t(i), p.instructions[i], os);
+  // Each context before the first instruction in it: contexts are
+  // numbered in that order.
+  uint32_t declared = 0;
+  for (size_t i = 0; i < p.instructions.size(); ++i) {
+    Instruction in = p.instructions[i];
+    for (; declared < in.ctx && declared + 1 < p.contexts.size(); ++declared)
+      printContext(p, declared + 1, os);
+    printInstruction(p, int64_t(i), in, os);
+  }
   printEnd(os);
 }

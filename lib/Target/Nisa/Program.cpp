@@ -7,6 +7,8 @@
 
 #include "mamba-nki/Target/Nisa/Program.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ErrorHandling.h"
 
 using namespace nisa;
@@ -92,4 +94,86 @@ DmaKind nisa::dmaKind(const Instruction &dma) {
   if (dma.queue == Queue::spill)
     return toChip ? DmaKind::spillReload : DmaKind::spillSave;
   return toChip ? DmaKind::load : DmaKind::store;
+}
+
+llvm::StringRef nisa::stringify(DmaKind kind) {
+  switch (kind) {
+  case DmaKind::load:
+    return "load";
+  case DmaKind::store:
+    return "store";
+  case DmaKind::spillSave:
+    return "spill_save";
+  case DmaKind::spillReload:
+    return "spill_reload";
+  }
+  return "dma";
+}
+
+llvm::StringRef nisa::activityName(const Instruction &in) {
+  if (in.opcode == Opcode::dma)
+    return stringify(dmaKind(in));
+  return stringify(in.opcode);
+}
+
+LoopContexts::LoopContexts() : starts{0, 0} {}
+
+uint32_t LoopContexts::add(llvm::ArrayRef<LoopLevel> levels) {
+  pool.insert(pool.end(), levels.begin(), levels.end());
+  starts.push_back(uint32_t(pool.size()));
+  return uint32_t(size() - 1);
+}
+
+uint32_t LoopContexts::nameIndex(llvm::StringRef name) {
+  // Few names (a kernel's loops): a linear search, from the last added.
+  for (size_t i = names.size(); i-- > 0;)
+    if (names[i] == name)
+      return uint32_t(i);
+  names.push_back(name.str());
+  return uint32_t(names.size() - 1);
+}
+
+std::string LoopContexts::describe(uint32_t ctx) const {
+  std::string text;
+  for (const LoopLevel &l : levels(ctx))
+    text += (text.empty() ? "" : " ") + names[l.name] + "=" +
+            std::to_string(l.iteration);
+  return text;
+}
+
+std::string LoopContexts::loops(uint32_t ctx) const {
+  std::string text;
+  for (const LoopLevel &l : levels(ctx))
+    text += (text.empty() ? "" : "/") + names[l.name];
+  return text;
+}
+
+bool LoopContexts::operator==(const LoopContexts &o) const {
+  if (size() != o.size())
+    return false;
+  for (uint32_t c = 0; c < size(); ++c) {
+    llvm::ArrayRef<LoopLevel> a = levels(c), b = o.levels(c);
+    if (a.size() != b.size())
+      return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (names[a[i].name] != o.names[b[i].name] ||
+          a[i].iteration != b[i].iteration)
+        return false;
+  }
+  return true;
+}
+
+size_t LoopContexts::memoryBytes() const {
+  size_t bytes = starts.capacity() * sizeof(uint32_t) +
+                 pool.capacity() * sizeof(LoopLevel);
+  for (const std::string &n : names)
+    bytes += sizeof(std::string) + n.capacity();
+  return bytes;
+}
+
+bool nisa::isLoopName(llvm::StringRef name) {
+  if (name.empty() || !(llvm::isAlpha(name[0]) || name[0] == '_'))
+    return false;
+  return llvm::all_of(
+      name, [](char c) { return llvm::isAlnum(c) || c == '_' || c == '.'; });
 }

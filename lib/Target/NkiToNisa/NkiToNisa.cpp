@@ -63,6 +63,9 @@ public:
   void instruction(int64_t, const nisa::Instruction &in) override {
     program.instructions.push_back(in);
   }
+  void context(const nisa::Program &header, uint32_t ctx) override {
+    program.contexts.add(header.contexts.levels(ctx));
+  }
 
 private:
   nisa::Program &program;
@@ -162,8 +165,9 @@ LogicalResult mlir::nki::translateToNisa(func::FuncOp func,
       t.isInput = true;
 
   consumer.header(header, int64_t(records->instructions() + events->size()));
-  Streamer streamer(buffers, *records, units, *events, header, consumer);
-  return unroller.run(streamer, /*replay=*/true);
+  Streamer streamer(buffers, *records, units, *events, header, program,
+                    consumer);
+  return unroller.run(streamer, /*replay=*/true, &header.contexts);
 }
 
 FailureOr<nisa::Program>

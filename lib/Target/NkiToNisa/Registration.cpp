@@ -116,6 +116,9 @@ static LogicalResult emitNisa(Operation *op, llvm::raw_ostream &os) {
     void instruction(int64_t id, const nisa::Instruction &in) override {
       nisa::printInstruction(*program, id, in, os);
     }
+    void context(const nisa::Program &h, uint32_t ctx) override {
+      nisa::printContext(h, ctx, os);
+    }
     llvm::raw_ostream &os;
     const nisa::Program *program = nullptr;
   } printer(os);

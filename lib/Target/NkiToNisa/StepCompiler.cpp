@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Path.h"
 
@@ -23,16 +24,35 @@ LogicalResult backend::compileSteps(func::FuncOp func, nisa::Program &header,
   return StepCompiler(func, header, buffers, program).compile();
 }
 
-uint32_t StepCompiler::location(Location loc, StringRef fallbackName) {
-  std::string name = fallbackName.str(), where;
-  if (auto named = dyn_cast<NameLoc>(loc)) {
-    name = named.getName().str();
-    loc = named.getChildLoc();
-  }
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    if (!fused.getLocations().empty())
-      loc = fused.getLocations().front();
-  if (auto file = dyn_cast<FileLineColLoc>(loc))
+/// The file position `loc` stands for: of the FileLineColLocs it holds
+/// (through names, fusions, call sites and opaque locations, in order), the
+/// first in a file rather than a pipe between tools (`<stdin>`, `-`): the
+/// user's .mlir when an earlier tool printed the IR with debug info.
+static FileLineColLoc userFileLoc(Location loc) {
+  FileLineColLoc first, user;
+  loc->walk([&](Location l) {
+    auto file = dyn_cast<FileLineColLoc>(l);
+    if (!file)
+      return WalkResult::advance();
+    if (!first)
+      first = file;
+    StringRef name = file.getFilename().getValue();
+    if (name != "<stdin>" && name != "-" && !name.empty()) {
+      user = file;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return user ? user : first;
+}
+
+uint32_t StepCompiler::location(Location loc, StringRef fallbackName,
+                                bool preferFallback) {
+  auto named = dyn_cast<NameLoc>(loc);
+  std::string name = named ? named.getName().str() : "", where;
+  if (name.empty() || (preferFallback && !fallbackName.empty()))
+    name = fallbackName.str();
+  if (FileLineColLoc file = userFileLoc(loc))
     where = (llvm::sys::path::filename(file.getFilename().getValue()) + ":" +
              Twine(file.getLine()) + ":" + Twine(file.getColumn()))
                 .str();
@@ -242,12 +262,28 @@ LogicalResult StepCompiler::compileFor(scf::ForOp forOp) {
   if (s.step.slot < 0 && s.step.value <= 0)
     return op->emitError("loop step must be positive, got ") << s.step.value;
   s.result = newIntSlot(forOp.getInductionVar());
+  s.loopName = loopName(forOp);
   size_t index = program.steps.size();
   program.steps.push_back(s);
   if (failed(compileBlock(*forOp.getBody())))
     return failure();
   program.steps[index].end = uint32_t(program.steps.size());
   return success();
+}
+
+uint32_t StepCompiler::loopName(scf::ForOp forOp) {
+  // The pipeline's name for the loop (nki.loop), spelt as a ctx line
+  // allows: other characters become '_'.
+  std::string name = "loop";
+  if (auto attr = forOp->getAttrOfType<StringAttr>("nki.loop"))
+    if (!attr.getValue().empty())
+      name = attr.getValue().str();
+  for (char &c : name)
+    if (!llvm::isAlnum(c) && c != '_' && c != '.')
+      c = '_';
+  if (!nisa::isLoopName(name))
+    name = "_" + name;
+  return header.contexts.nameIndex(name);
 }
 
 LogicalResult StepCompiler::compileSubview(memref::SubViewOp subview) {
@@ -334,6 +370,9 @@ LogicalResult StepCompiler::compileAlloc(AllocOp alloc) {
   }
   std::optional<StringRef> name = alloc.getName();
   s.result = newViewSlot(alloc.getResult(), name ? *name : StringRef());
+  // What a spill of the buffer is called: the buffer, where it is made.
+  s.loc = location(op->getLoc(), name ? *name : StringRef(),
+                   /*preferFallback=*/true);
   program.steps.push_back(s);
   return success();
 }

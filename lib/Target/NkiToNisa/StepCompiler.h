@@ -49,8 +49,13 @@ private:
   int32_t newIntSlot(Value v);
   int32_t newViewSlot(Value v, StringRef rootName);
   /// The index in the header's locations of `loc` as the stream names it
-  /// (`name@file:line:col`), `fallbackName` when it has no NameLoc.
-  uint32_t location(Location loc, StringRef fallbackName);
+  /// (`name@file:line:col`, the position in the user's file when `loc`
+  /// holds one), `fallbackName` when it has no NameLoc (or always, with
+  /// `preferFallback`, when there is one).
+  uint32_t location(Location loc, StringRef fallbackName,
+                    bool preferFallback = false);
+  /// The index in the header's loop names of `forOp`'s name.
+  uint32_t loopName(scf::ForOp forOp);
 
   // NkiOpLowering.cpp: an nki op's instruction template.
   LogicalResult compileNki(Operation *op);

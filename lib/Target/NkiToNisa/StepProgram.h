@@ -73,6 +73,10 @@ struct Step {
   View base;
   // nki: index into StepProgram::nkiSteps.
   int32_t nki = -1;
+  // loop: its name (an index into the header's LoopContexts names).
+  uint32_t loopName = 0;
+  // alloc: the location that names the buffer's spill DMAs.
+  uint32_t loc = 0;
 };
 
 /// An nki op, ready to become instructions: everything static is in the

@@ -8,8 +8,13 @@ using namespace mlir::nki::backend;
 
 LogicalResult Streamer::consume(VInstr &vi, Operation *op) {
   uint64_t i = index++;
+  // A new context, before its first instruction (a spill DMA made for this
+  // instruction is in it too).
+  for (; announced < vi.in.ctx; ++announced)
+    consumer.context(header, announced + 1);
   while (nextEvent < events.size() && events[nextEvent].at == i) {
     nisa::Instruction dma = spillDma(events[nextEvent++]);
+    dma.ctx = vi.in.ctx;
     if (failed(deliver(dma, op)))
       return failure();
   }
@@ -38,7 +43,8 @@ LogicalResult Streamer::consume(VInstr &vi, Operation *op) {
 
 nisa::Instruction Streamer::spillDma(const SpillEvent &e) const {
   const Unit &u = units[e.unit];
-  const BufferType &t = buffers.typeOf(buffers.buffers[u.buffer]);
+  const Buffer &b = buffers.buffers[u.buffer];
+  const BufferType &t = buffers.typeOf(b);
   int64_t eb = nisa::elementBytes(t.dtype);
   int64_t elems = u.bytes / eb;
   nisa::AccessPattern onChip = rowsAP(nisa::Space::sbuf, t.partitions, elems);
@@ -54,6 +60,9 @@ nisa::Instruction Streamer::spillDma(const SpillEvent &e) const {
   in.numSrcs = 1;
   in.dst = e.save ? off : onChip;
   in.src0 = e.save ? onChip : off;
+  // Named after the buffer it moves (its nki.alloc).
+  if (b.origin >= 0)
+    in.loc = steps.steps[size_t(b.origin)].loc;
   return in;
 }
 

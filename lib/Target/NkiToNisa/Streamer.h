@@ -25,9 +25,10 @@ class Streamer : public InstructionSink {
 public:
   Streamer(BufferTable &buffers, Records &records, std::vector<Unit> &units,
            ChunkedVector<SpillEvent> &events, const nisa::Program &header,
-           NisaConsumer &consumer)
+           const StepProgram &steps, NisaConsumer &consumer)
       : buffers(buffers), records(records), units(units), events(events),
-        consumer(consumer), sync(header), validator(header) {}
+        header(header), steps(steps), consumer(consumer), sync(header),
+        validator(header) {}
 
   LogicalResult consume(VInstr &vi, Operation *op) override;
 
@@ -41,7 +42,10 @@ private:
   Records &records;
   std::vector<Unit> &units;
   ChunkedVector<SpillEvent> &events;
+  const nisa::Program &header;
+  const StepProgram &steps;
   NisaConsumer &consumer;
+  uint32_t announced = 0; // contexts handed to the consumer
   Synchroniser sync;
   nisa::Validator validator;
   uint64_t index = 0, emitted = 0;

@@ -15,8 +15,11 @@ Unroller::Unroller(func::FuncOp func, const StepProgram &program,
       maxInstructions(maxInstructions), ints(program.numIntSlots, 0),
       views(program.numViewSlots) {}
 
-LogicalResult Unroller::run(InstructionSink &sink, bool isReplay) {
+LogicalResult Unroller::run(InstructionSink &sink, bool isReplay,
+                            nisa::LoopContexts *loopContexts) {
   replay = isReplay;
+  contexts = loopContexts;
+  open.clear();
   buffersMade = 0;
   emitted = 0;
   iterations = 0;
@@ -111,12 +114,30 @@ LogicalResult Unroller::execLoop(uint32_t i, InstructionSink &sink) {
            << maxIterations()
            << " iterations in all (8 per allowed instruction); raise "
               "the limit with --nisa-max-instructions";
+  open.push_back({{s.loopName, 0}, 0});
   for (uint64_t k = 0; k < trips; ++k) {
     ints[s.result] = int64_t(uint64_t(lb) + k * uint64_t(step));
+    // Iterations past 2^32 - 1 keep that number (an instruction in each
+    // would exceed the stream's 2^32 limit first).
+    open.back().level.iteration = uint32_t(std::min<uint64_t>(k, UINT32_MAX));
+    open.back().ctx = 0;
     if (failed(exec(i + 1, s.end, sink)))
       return failure();
   }
+  open.pop_back();
   return success();
+}
+
+uint32_t Unroller::currentContext() {
+  if (!contexts || open.empty())
+    return 0;
+  if (!open.back().ctx) {
+    llvm::SmallVector<nisa::LoopLevel, 8> levels;
+    for (const OpenLoop &l : open)
+      levels.push_back(l.level);
+    open.back().ctx = contexts->add(levels);
+  }
+  return open.back().ctx;
 }
 
 LogicalResult Unroller::execSubview(const Step &s) {
@@ -256,6 +277,7 @@ LogicalResult Unroller::pattern(Operation *op, const View &v,
 }
 
 LogicalResult Unroller::emit(VInstr &vi, Operation *op, InstructionSink &sink) {
+  vi.in.ctx = currentContext();
   auto deliver = [&](VInstr &in) -> LogicalResult {
     if (int64_t(++emitted) > maxInstructions)
       return op->emitError("the unrolled instruction stream exceeds ")

@@ -39,7 +39,10 @@ public:
   /// at the first failure (the sink's or a located error). The first run
   /// creates the buffer instances; later runs (`replay`) create the same
   /// ones again, in the same order.
-  LogicalResult run(InstructionSink &sink, bool replay);
+  /// With `contexts` (the last run), each instruction gets its loop
+  /// context, added to `contexts` when its first instruction is made.
+  LogicalResult run(InstructionSink &sink, bool replay,
+                    nisa::LoopContexts *contexts = nullptr);
 
   /// The op that produced instruction `index` of the unrolled stream (for
   /// errors found after unrolling; unrolls again up to it).
@@ -85,6 +88,16 @@ private:
 
   std::vector<int64_t> ints;
   std::vector<View> views;
+  /// The loops being run, outermost first, and each one's context in
+  /// `contexts` for its current iteration (0 until an instruction needs it).
+  struct OpenLoop {
+    nisa::LoopLevel level;
+    uint32_t ctx = 0;
+  };
+  std::vector<OpenLoop> open;
+  nisa::LoopContexts *contexts = nullptr;
+  /// The context of an instruction made now.
+  uint32_t currentContext();
   bool replay = false;
   uint64_t buffersMade = 0, emitted = 0, iterations = 0;
   int32_t onesBuffer = -1;

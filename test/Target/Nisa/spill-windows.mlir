@@ -35,11 +35,15 @@
 // WHOLE: spill reload bytes: 821638656
 
 // The accumulator's memset, one per window; the spill slots are windows.
-// STREAM:      0 dve memset dst=sbuf[0+128]@0x0{512}.f32 value=0 sig=1 loc="scanC_accum@
-// STREAM-NEXT: 1 dve memset dst=sbuf[0+128]@0x800{512}.f32 value=0 sig=2 loc="scanC_accum@
-// STREAM:      31 dve memset dst=sbuf[0+128]@0xf800{512}.f32 value=0 sig=32 loc="scanC_accum@
+// STREAM:      ctx 1 batch=0 channel_tile=0
+// STREAM-NEXT: 0 dve memset dst=sbuf[0+128]@0x0{512}.f32 value=0 sig=1 ctx=1 loc="scanC_accum@
+// STREAM-NEXT: 1 dve memset dst=sbuf[0+128]@0x800{512}.f32 value=0 sig=2 ctx=1 loc="scanC_accum@
+// STREAM:      31 dve memset dst=sbuf[0+128]@0xf800{512}.f32 value=0 sig=32 ctx=1 loc="scanC_accum@
 // STREAM-NOT:  dve memset dst=sbuf[0+128]@{{.*}}{16384}
-// STREAM:      qSyncSpillReload0 dma dst=scratch[128*512]@0{512}.f32 src=sbuf[0+128]@0x{{[0-9a-f]+}}{512}.f32
+// A spill DMA is in the context of the instruction it makes room for, and
+// names the buffer it moves.
+// STREAM:      ctx 2 batch=0 channel_tile=0 state=0
+// STREAM:      qSyncSpillReload0 dma dst=scratch[128*512]@0{512}.f32 src=sbuf[0+128]@0x{{[0-9a-f]+}}{512}.f32 {{.*}}ctx=2 loc="scanC_accum@{{[^"]*}}:11:24"
 // The store, window by window, ends at the last window of the row.
 // STREAM:      qSyncIO{{[0-3]}} dma dst=hbm.out[128*16384]@0{512}.f32 src=sbuf[0+128]@0x{{[0-9a-f]+}}{512}.f32
 // STREAM-NEXT: qSyncIO{{[0-3]}} dma dst=hbm.out[128*16384]@512{512}.f32
@@ -53,7 +57,7 @@
 // LOADS-NOT:      src=hbm.u
 
 // EXEC: ran {{[0-9]+}} instructions
-// EXEC: check: PASS
+// EXEC: check: PASS (|err| <= atol + rtol*|ref| for all {{[0-9]+}} elements; rtol 0.0006, atol 0.002; max_abs_err={{[^,]+}}, worst ratio err/(atol+rtol*|ref|)={{(0|0\.[0-9]+|[0-9.]+e-[0-9]+|1)}})
 
 // The same on a hand-written kernel: a, b and c fill SBUF, the loop's
 // temporary p forces a spill. All three are windowed: the loads split into

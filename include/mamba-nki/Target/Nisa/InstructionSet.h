@@ -140,6 +140,7 @@ enum class FieldSlot : uint8_t {
   Value,   // value
   Wait,    // waits
   Sig,     // signal
+  Ctx,     // ctx
   Loc,     // loc
 };
 namespace detail {

@@ -137,6 +137,7 @@ struct Instruction {
   WaitList waits;
   uint32_t signal = 0; // the queue's semaphore after this instruction
   uint32_t loc = 0;    // index into Program::locations (0: none)
+  uint32_t ctx = 0;    // index into Program::contexts (0: outside loops)
 };
 
 static_assert(std::is_trivially_copyable_v<Instruction>,
@@ -171,6 +172,11 @@ int64_t dmaBytes(const Instruction &dma);
 /// queues, a load when it writes on chip, else a store.
 enum class DmaKind : uint8_t { load, store, spillSave, spillReload };
 DmaKind dmaKind(const Instruction &dma);
+/// "load", "store", "spill_save", "spill_reload".
+llvm::StringRef stringify(DmaKind kind);
+/// What an instruction is called in profiles and traces: its opcode, or
+/// for a DMA its kind (a load, a store, a spill save or reload).
+llvm::StringRef activityName(const Instruction &in);
 
 /// A stream's instructions, held compactly: each is a fixed 44-byte record
 /// (the enums and flags, the semaphore and location, and its six access
@@ -294,6 +300,56 @@ private:
   std::unique_ptr<PatternIndex> index;
 };
 
+/// One loop around an instruction: the loop's name (LoopContexts::name)
+/// and the iteration, counted from 0.
+struct LoopLevel {
+  uint32_t name = 0;
+  uint32_t iteration = 0;
+  bool operator==(const LoopLevel &o) const {
+    return name == o.name && iteration == o.iteration;
+  }
+};
+
+/// The loop-body instances a stream's instructions come from: context c is
+/// the loops around them, outermost first, with their iterations (context
+/// 0: no loop). Each is held once (8 bytes a loop), and an instruction
+/// names it by its index (Instruction::ctx); the text format declares each
+/// on a `ctx` line before the first instruction in it (docs/nisa.md).
+class LoopContexts {
+public:
+  /// Deeper nests are refused by the parser (the backend never makes them:
+  /// its input nests at most 1000 brackets).
+  static constexpr size_t kMaxDepth = 1024;
+  LoopContexts();
+  /// Contexts, context 0 included.
+  size_t size() const { return starts.size() - 1; }
+  llvm::ArrayRef<LoopLevel> levels(uint32_t ctx) const {
+    return llvm::ArrayRef<LoopLevel>(pool).slice(starts[ctx],
+                                                 starts[ctx + 1] - starts[ctx]);
+  }
+  /// A new context; returns its index.
+  uint32_t add(llvm::ArrayRef<LoopLevel> levels);
+  /// The index of loop name `name`, added when new.
+  uint32_t nameIndex(llvm::StringRef name);
+  llvm::StringRef name(uint32_t index) const { return names[index]; }
+  size_t numNames() const { return names.size(); }
+  /// "channel_tile=1 state=3 seq_tile=7" ("" for context 0).
+  std::string describe(uint32_t ctx) const;
+  /// The loops alone, outermost first: "channel_tile/state/seq_tile".
+  std::string loops(uint32_t ctx) const;
+  bool operator==(const LoopContexts &o) const;
+  size_t memoryBytes() const;
+
+private:
+  std::vector<std::string> names;
+  std::vector<uint32_t> starts; // context c: pool[starts[c], starts[c+1])
+  std::vector<LoopLevel> pool;
+};
+
+/// Whether `name` may name a loop in a `ctx` line: a letter or '_', then
+/// letters, digits, '_' or '.'.
+bool isLoopName(llvm::StringRef name);
+
 struct TensorDecl {
   std::string name;
   DType dtype = DType::f32;
@@ -326,6 +382,8 @@ struct Program {
   /// Source locations (0: none), which Instruction::loc indexes; the
   /// parser and the backend keep each text once.
   std::vector<std::string> locations{""};
+  /// The loop contexts, which Instruction::ctx indexes.
+  LoopContexts contexts;
   InstructionList instructions;
 
   int findTensor(llvm::StringRef name) const;
@@ -346,6 +404,9 @@ void printHeader(const Program &header, int64_t numInstructions,
 void printInstruction(const Program &header, int64_t id, const Instruction &in,
                       llvm::raw_ostream &os);
 void printEnd(llvm::raw_ostream &os);
+/// The `ctx` line of context `ctx` of `header` (printed before the first
+/// instruction in it; contexts are declared in order, from 1).
+void printContext(const Program &header, uint32_t ctx, llvm::raw_ostream &os);
 
 /// Parses .nisa text. Errors are "<bufferName>:line:col: message".
 llvm::Expected<Program> parse(llvm::StringRef text,

@@ -35,6 +35,9 @@ public:
   virtual ~NisaConsumer();
   virtual void header(const nisa::Program &header, int64_t numInstructions) = 0;
   virtual void instruction(int64_t id, const nisa::Instruction &in) = 0;
+  /// Context `ctx` of `header.contexts` is new: it comes before the first
+  /// instruction in it (contexts are numbered from 1 in that order).
+  virtual void context(const nisa::Program &header, uint32_t ctx) {}
 };
 
 /// Unrolls `func` (nki ops in scf.for loops with constant bounds), allocates
