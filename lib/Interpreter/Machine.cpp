@@ -146,7 +146,7 @@ public:
 
   std::vector<Member> members;
   int64_t lo = INT64_MAX, hi = 0; // the partitions the members touch
-  int64_t gatherHi = 0; // end of the in-first-block matmuls' sources
+  int64_t gatherHi = 0;           // end of the in-first-block matmuls' sources
   bool gathersInFirstBlock = false;
 
 private:

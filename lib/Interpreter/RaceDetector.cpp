@@ -120,26 +120,26 @@ void RaceDetector::access(int64_t id, const Clock &clock,
   nisa::ByteRange range = nisa::byteRange(ap);
   bool reportedUninit = false;
   auto check = [&](int64_t s0, int64_t s1, RaceState &s) {
-        nisa::ByteRange seg{range.key, s0, s1};
-        if (!write && !s.written && !reportedUninit) {
-          reportedUninit = true;
-          report(describe(p, id) + " reads " + rangeText(p, seg) +
-                 ", which nothing wrote before");
-        }
-        if (s.writer >= 0 && !ordered(clock, s.writer))
-          report("race: " + describe(p, id) + (write ? " writes " : " reads ") +
-                 rangeText(p, seg) + " written by " + describe(p, s.writer) +
-                 ", and no semaphore orders them");
-        if (!write) {
-          s.readers[q] = int32_t(id);
-          return;
-        }
-        for (int d = 0; d < nisa::kNumQueues; ++d)
-          if (s.readers[d] >= 0 && !ordered(clock, s.readers[d]))
-            report("race: " + describe(p, id) + " writes " + rangeText(p, seg) +
-                   " read by " + describe(p, s.readers[d]) +
-                   ", and no semaphore orders them");
-      };
+    nisa::ByteRange seg{range.key, s0, s1};
+    if (!write && !s.written && !reportedUninit) {
+      reportedUninit = true;
+      report(describe(p, id) + " reads " + rangeText(p, seg) +
+             ", which nothing wrote before");
+    }
+    if (s.writer >= 0 && !ordered(clock, s.writer))
+      report("race: " + describe(p, id) + (write ? " writes " : " reads ") +
+             rangeText(p, seg) + " written by " + describe(p, s.writer) +
+             ", and no semaphore orders them");
+    if (!write) {
+      s.readers[q] = int32_t(id);
+      return;
+    }
+    for (int d = 0; d < nisa::kNumQueues; ++d)
+      if (s.readers[d] >= 0 && !ordered(clock, s.readers[d]))
+        report("race: " + describe(p, id) + " writes " + rangeText(p, seg) +
+               " read by " + describe(p, s.readers[d]) +
+               ", and no semaphore orders them");
+  };
   IntervalMap &memory = memories[size_t(range.key)];
   if (!write) {
     memory.forEach(range.start, range.end, check);
