@@ -196,8 +196,10 @@ void Picture::add(size_t id, const nisa::Instruction &in, double s0,
 static std::string xmlText(llvm::StringRef s) {
   std::string out;
   for (char c : s)
-    out += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;"
-                                                             : std::string(1, c);
+    out += c == '&'   ? "&amp;"
+           : c == '<' ? "&lt;"
+           : c == '>' ? "&gt;"
+                      : std::string(1, c);
   return out;
 }
 
@@ -205,8 +207,7 @@ std::string Picture::describe(size_t id) const {
   nisa::Instruction in = program.instructions[id];
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << id << " " << nisa::stringify(in.queue) << " "
-     << nisa::activityName(in);
+  os << id << " " << nisa::stringify(in.queue) << " " << nisa::activityName(in);
   if (in.loc)
     os << " " << program.locations[in.loc];
   if (in.ctx && in.ctx < program.contexts.size())
