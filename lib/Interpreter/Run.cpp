@@ -30,6 +30,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -177,9 +178,18 @@ static Expected<TimingParams> modelParams(nisa::Target target,
 // Inputs and outputs
 //===----------------------------------------------------------------------===//
 
-/// --input NAME=FILE.npy.
+/// --input NAME=FILE.npy. Every assignment is checked first, then the
+/// files are read on several threads (reading is most of the run's serial
+/// part), and the first problem in the order given is reported.
 static Error readInputs(const nisa::Program &program, const RunOptions &o,
                         Values &values) {
+  struct Read {
+    const nisa::TensorDecl *tensor;
+    std::string path;
+    NpyArray array;
+    std::string error;
+  };
+  std::vector<Read> reads;
   for (const std::string &spec : o.inputs) {
     auto assignment = splitAssignment(spec);
     if (!assignment)
@@ -191,14 +201,37 @@ static Error readInputs(const nisa::Program &program, const RunOptions &o,
     const nisa::TensorDecl &t = program.tensors[size_t(index)];
     if (!t.isInput)
       return fail("--input: tensor '" + t.name + "' is an output");
-    Expected<NpyArray> array = readNpy(assignment->second);
-    if (!array)
-      return fail(toString(array.takeError()));
-    if (ArrayRef<int64_t>(array->shape) != ArrayRef<int64_t>(t.shape))
-      return fail(assignment->second + ": shape " + shapeString(array->shape) +
-                  " does not match tensor '" + t.name + "' (" +
-                  shapeString(t.shape) + ")");
-    values[t.name] = std::move(array->data);
+    for (const Read &r : reads)
+      if (r.tensor == &t)
+        return fail("--input: tensor '" + t.name + "' is given twice ('" +
+                    r.path + "' and '" + assignment->second + "')");
+    reads.push_back({&t, assignment->second, {}, {}});
+  }
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < reads.size(); i = next++) {
+      Expected<NpyArray> array = readNpy(reads[i].path);
+      if (array)
+        reads[i].array = std::move(*array);
+      else
+        reads[i].error = toString(array.takeError());
+    }
+  };
+  size_t threads = std::min<size_t>(usefulThreads(o.jobs), reads.size());
+  std::vector<std::thread> helpers(threads > 1 ? threads - 1 : 0);
+  for (std::thread &h : helpers)
+    h = std::thread(work);
+  work();
+  for (std::thread &h : helpers)
+    h.join();
+  for (Read &r : reads) {
+    if (!r.error.empty())
+      return fail(r.error);
+    if (ArrayRef<int64_t>(r.array.shape) != ArrayRef<int64_t>(r.tensor->shape))
+      return fail(r.path + ": shape " + shapeString(r.array.shape) +
+                  " does not match tensor '" + r.tensor->name + "' (" +
+                  shapeString(r.tensor->shape) + ")");
+    values[r.tensor->name] = std::move(r.array.data);
   }
   return Error::success();
 }
