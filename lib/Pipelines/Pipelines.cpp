@@ -2,6 +2,7 @@
 //----------------------------===//
 
 #include "mamba-nki/Pipelines/Pipelines.h"
+#include "mamba-nki/AutoSchedule/AutoSchedule.h"
 #include "mamba-nki/Conversion/Passes.h"
 #include "mamba-nki/Dialect/Nki/Transforms/Passes.h"
 
@@ -69,6 +70,41 @@ void buildV4(OpPassManager &pm, const V3Options &options) {
   pm.addPass(nki::createNkiCheckCapacity());
 }
 
+/// --mamba-auto: the lowering, then the schedule search
+/// (docs/autoschedule.md) with the pass's options.
+struct AutoOptions : public PassPipelineOptions<AutoOptions> {
+  Option<double> timeBudget{
+      *this, "time-budget",
+      llvm::cl::desc("seconds before the search stops expanding (default: "
+                     "0, none)"),
+      llvm::cl::init(0)};
+  Option<int64_t> maxCandidates{
+      *this, "max-candidates",
+      llvm::cl::desc("candidates built at most (default: 1000)"),
+      llvm::cl::init(1000)};
+  Option<int64_t> beam{*this, "beam", llvm::cl::desc("beam width (default: 6)"),
+                       llvm::cl::init(6)};
+  Option<std::string> target{
+      *this, "target", llvm::cl::desc("trn1 or trn2 (default: the module's)"),
+      llvm::cl::init("")};
+  Option<std::string> report{
+      *this, "report",
+      llvm::cl::desc("ranked table to this file ('-': stderr)"),
+      llvm::cl::init("")};
+};
+
+void buildAuto(OpPassManager &pm, const AutoOptions &options) {
+  addV1(pm);
+  nki::NkiAutoScheduleOptions o;
+  o.timeBudget = options.timeBudget;
+  o.maxCandidates = options.maxCandidates;
+  o.beam = options.beam;
+  o.target = options.target;
+  o.report = options.report;
+  pm.addPass(nki::createNkiAutoSchedule(o));
+  pm.addPass(nki::createNkiCheckCapacity());
+}
+
 void buildV1(OpPassManager &pm) {
   addV1(pm);
   pm.addPass(nki::createNkiCheckCapacity());
@@ -110,4 +146,11 @@ void mlir::mamba::registerMambaPipelines() {
       "nki-peel-reduction, nki-delay-stores, nki-assign-engines, cse, "
       "nki-check-capacity",
       buildV4);
+  PassPipelineRegistration<AutoOptions>(
+      "mamba-auto",
+      "The fastest legal schedule the timing model finds: "
+      "convert-mamba-to-nki, nki-auto-schedule, nki-check-capacity "
+      "(docs/autoschedule.md)",
+      buildAuto);
+  nki::registerAutoSchedulePasses();
 }

@@ -15,7 +15,8 @@ namespace mlir {
 namespace mamba {
 
 /// Registers --mamba-v1, --mamba-v2, --mamba-v3 and --mamba-v4
-/// (docs/passes.md).
+/// (docs/passes.md), and --mamba-auto with the pass it runs,
+/// --nki-auto-schedule (docs/autoschedule.md).
 void registerMambaPipelines();
 
 } // namespace mamba
