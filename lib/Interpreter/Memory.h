@@ -32,6 +32,7 @@ struct MatmulOperands {
 /// the operands of the matmul whose rows it computes.
 struct Worker {
   std::vector<float> a, b, d;
+  std::vector<float> held; // what an accumulating matmul's dst row held
   const MatmulOperands *matmul = nullptr;
 };
 

@@ -183,9 +183,15 @@ void ops::tensor_tensor_scan(const Instruction &in, Memories &m, int64_t r,
 
 void ops::matmul(const Instruction &in, Memories &m, int64_t r, float *out,
                  int64_t n, Worker &w) {
-  // dst[m, f] = sum_k stationary[k, m] * moving[k, f], from the operands
-  // gatherMatmul() gathered. Each element sums its k products in order from
-  // 0.0f, a row at a time.
+  // dst[m, f] = sum_k stationary[k, m] * moving[k, f] (with acc, dst[m, f]
+  // + that sum), from the operands gatherMatmul() gathered. Each element
+  // sums its k products in order from 0.0f, a row at a time.
+  // `acc` (the rev0 flag): PSUM adds the sum to what dst held, read before
+  // `out` (which may be dst's row itself) is written.
+  if (in.rev0) {
+    w.held.resize(size_t(n));
+    m.gather(in.dst, r, w.held.data());
+  }
   const MatmulOperands &mm = *w.matmul;
   int64_t k = in.src0.partCount, rows = in.src0.freeElements();
   if (k == 0)
@@ -193,6 +199,9 @@ void ops::matmul(const Instruction &in, Memories &m, int64_t r, float *out,
   for (int64_t kk = 0; kk < k; ++kk)
     kernels().axpy(mm.a[size_t(kk * rows + r)], mm.b.data() + kk * n, out, n,
                    /*first=*/kk == 0);
+  if (in.rev0)
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = w.held[size_t(i)] + out[i];
 }
 
 int64_t ops::rowCount(const Instruction &in) {

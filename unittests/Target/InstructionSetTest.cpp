@@ -62,8 +62,9 @@ TEST(InstructionSetTest, FieldsFollowTheFormat) {
   EXPECT_EQ(fields(Opcode::tensor_tensor_scan), "op0 op1 dst src0 src1 init");
   EXPECT_EQ(fields(Opcode::tensor_copy), "dst src");
   EXPECT_EQ(fields(Opcode::memset), "dst value");
-  EXPECT_EQ(fields(Opcode::matmul), "dst stationary moving");
+  EXPECT_EQ(fields(Opcode::matmul), "dst stationary moving [acc]");
   EXPECT_EQ(slotOf(Field::stationary), FieldSlot::Src0);
+  EXPECT_EQ(slotOf(Field::acc), FieldSlot::Rev0); // a flag, held in rev0
   EXPECT_EQ(slotOf(Field::moving), FieldSlot::Src1);
   EXPECT_EQ(slotOf(Field::init), FieldSlot::Scalar0);
 }

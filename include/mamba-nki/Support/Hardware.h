@@ -47,6 +47,11 @@ constexpr int64_t kMaxSbufFreeElements = 64 * 1024;
 constexpr int64_t kPsumBankBytes = 2 * 1024;
 constexpr int64_t kPsumBanks = 8;
 constexpr int64_t kPsumPartitionBytes = kPsumBanks * kPsumBankBytes;
+/// A TensorE matmul's free sizes: the stationary operand's at most 128 (the
+/// systolic array's columns), the moving operand's at most 512 (one PSUM bank
+/// of fp32 results). docs/hardware.md §4.
+constexpr int64_t kMatmulStationaryFree = 128;
+constexpr int64_t kMatmulMovingFree = 512;
 
 /// SBUF per partition: trn1 24 MiB = 128 x 192 KiB, trn2 28 MiB = 128 x
 /// 224 KiB. docs/hardware.md §4.

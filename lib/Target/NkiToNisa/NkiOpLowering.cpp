@@ -4,8 +4,9 @@
 // instruction template, with everything static in it (opcode, engine queue,
 // attributes, immediates, location) and the view slot of each operand; at
 // unroll time (Unroller::lowerNki) the template with the operands' access
-// patterns. Every op is one instruction except nki.partition_broadcast,
-// which becomes TensorE matmuls of a ones row (Unroller::lowerBroadcast).
+// patterns. Every op is one instruction (nki.matmul the stream's matmul)
+// except nki.partition_broadcast, which becomes TensorE matmuls of a ones
+// row (Unroller::lowerBroadcast).
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,7 +51,8 @@ LogicalResult StepCompiler::compileNki(Operation *op) {
       llvm::TypeSwitch<Operation *, LogicalResult>(op)
           .Case<LoadOp, StoreOp, MemsetOp, ActivationOp, TensorScalarOp,
                 TensorTensorOp, TensorTensorScanOp, TensorCopyOp,
-                PartitionBroadcastOp>([&](auto op) { return lower(ns, op); })
+                PartitionBroadcastOp, MatmulOp>(
+              [&](auto op) { return lower(ns, op); })
           .Default([](Operation *op) {
             return op->emitError("cannot translate '") << op->getName() << "'";
           });
@@ -157,6 +159,19 @@ LogicalResult StepCompiler::lower(NkiStep &ns, TensorCopyOp op) {
   in.numSrcs = 1;
   return success(succeeded(setOperand(ns, kDst, op.getDst())) &&
                  succeeded(setOperand(ns, kSrc0, op.getSrc())));
+}
+
+LogicalResult StepCompiler::lower(NkiStep &ns, MatmulOp op) {
+  // The stream's matmul: src0 = stationary, src1 = moving; `acc` (kept in
+  // the instruction's flag rev0) adds to what dst holds.
+  nisa::Instruction &in = ns.tmpl;
+  in.opcode = nisa::Opcode::matmul;
+  in.queue = nisa::Queue::pe;
+  in.numSrcs = 2;
+  in.rev0 = op.getAccumulate();
+  return success(succeeded(setOperand(ns, kDst, op.getDst())) &&
+                 succeeded(setOperand(ns, kSrc0, op.getStationary())) &&
+                 succeeded(setOperand(ns, kSrc1, op.getMoving())));
 }
 
 LogicalResult StepCompiler::lower(NkiStep &ns, PartitionBroadcastOp op) {

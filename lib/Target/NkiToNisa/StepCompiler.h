@@ -69,6 +69,7 @@ private:
   LogicalResult lower(NkiStep &ns, TensorTensorScanOp op);
   LogicalResult lower(NkiStep &ns, TensorCopyOp op);
   LogicalResult lower(NkiStep &ns, PartitionBroadcastOp op);
+  LogicalResult lower(NkiStep &ns, MatmulOp op);
   /// Operand `role` of `ns` is the view `v`.
   LogicalResult setOperand(NkiStep &ns, int role, Value v);
   /// A scalar operand: the [P, 1] view `v` when there is one, else the

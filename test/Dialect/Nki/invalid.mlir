@@ -638,3 +638,103 @@ func.func @unknown_attribute_alloc() {
   %a = nki.alloc {label = "x"} : memref<128x4xf32, #nki.mem<sbuf>>
   return
 }
+
+//===----------------------------------------------------------------------===//
+// nki.matmul
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @matmul_partitions(%s: memref<128x64xf32, #nki.mem<sbuf>>, %m: memref<64x512xf32, #nki.mem<sbuf>>, %d: memref<64x512xf32, #nki.mem<psum>>) {
+  // expected-error @+1 {{'nki.matmul' op operands 'stationary' (128x64) and 'moving' (64x512) must span the same partitions (the contraction dim), got 128 and 64}}
+  nki.matmul(%s : memref<128x64xf32, #nki.mem<sbuf>>, %m : memref<64x512xf32, #nki.mem<sbuf>>) into %d : memref<64x512xf32, #nki.mem<psum>>
+  return
+}
+
+// -----
+
+func.func @matmul_contraction(%s: memref<256x64xf32, #nki.mem<sbuf>>, %m: memref<256x512xf32, #nki.mem<sbuf>>, %d: memref<64x512xf32, #nki.mem<psum>>) {
+  // expected-error @+1 {{'nki.matmul' op operand 'stationary' spans 256 partitions; a tile spans at most 128}}
+  nki.matmul(%s : memref<256x64xf32, #nki.mem<sbuf>>, %m : memref<256x512xf32, #nki.mem<sbuf>>) into %d : memref<64x512xf32, #nki.mem<psum>>
+  return
+}
+
+// -----
+
+func.func @matmul_stationary_free_limit(%s: memref<128x129xf32, #nki.mem<sbuf>>, %m: memref<128x512xf32, #nki.mem<sbuf>>, %d: memref<128x512xf32, #nki.mem<psum>>) {
+  // expected-error @+1 {{'nki.matmul' op operand 'stationary' has free size 129; TensorE takes at most 128}}
+  nki.matmul(%s : memref<128x129xf32, #nki.mem<sbuf>>, %m : memref<128x512xf32, #nki.mem<sbuf>>) into %d : memref<128x512xf32, #nki.mem<psum>>
+  return
+}
+
+// -----
+
+func.func @matmul_moving_free(%s: memref<128x64xbf16, #nki.mem<sbuf>>, %m: memref<128x1024xbf16, #nki.mem<sbuf>>, %d: memref<64x256xf32, #nki.mem<psum>>) {
+  // expected-error @+1 {{'nki.matmul' op operand 'moving' has free size 1024; TensorE takes at most 512}}
+  nki.matmul(%s : memref<128x64xbf16, #nki.mem<sbuf>>, %m : memref<128x1024xbf16, #nki.mem<sbuf>>) into %d : memref<64x256xf32, #nki.mem<psum>>
+  return
+}
+
+// -----
+
+func.func @matmul_bank(%s: memref<128x64xf32, #nki.mem<sbuf>>, %m: memref<128x512xf32, #nki.mem<sbuf>>, %d: memref<64x1024xf32, #nki.mem<psum>>) {
+  // expected-error @+1 {{'nki.matmul' op operand 'dst' uses 4096 bytes per partition of PSUM; a PSUM tile must fit one 2048-byte bank}}
+  nki.matmul(%s : memref<128x64xf32, #nki.mem<sbuf>>, %m : memref<128x512xf32, #nki.mem<sbuf>>) into %d : memref<64x1024xf32, #nki.mem<psum>>
+  return
+}
+
+// -----
+
+func.func @matmul_dst_shape(%s: memref<128x64xf32, #nki.mem<sbuf>>, %m: memref<128x512xf32, #nki.mem<sbuf>>, %d: memref<64x256xf32, #nki.mem<psum>>) {
+  // expected-error @+1 {{'nki.matmul' op operand 'dst' must have shape 64x512 (stationary's free size x moving's), got 64x256}}
+  nki.matmul(%s : memref<128x64xf32, #nki.mem<sbuf>>, %m : memref<128x512xf32, #nki.mem<sbuf>>) into %d : memref<64x256xf32, #nki.mem<psum>>
+  return
+}
+
+// -----
+
+func.func @matmul_dst_sbuf(%s: memref<128x64xf32, #nki.mem<sbuf>>, %m: memref<128x512xf32, #nki.mem<sbuf>>, %d: memref<64x512xf32, #nki.mem<sbuf>>) {
+  // expected-error @+1 {{'nki.matmul' op operand 'dst' must be in PSUM (TensorE writes PSUM), but is in SBUF}}
+  nki.matmul(%s : memref<128x64xf32, #nki.mem<sbuf>>, %m : memref<128x512xf32, #nki.mem<sbuf>>) into %d : memref<64x512xf32, #nki.mem<sbuf>>
+  return
+}
+
+// -----
+
+func.func @matmul_operand_psum(%s: memref<128x64xf32, #nki.mem<psum>>, %m: memref<128x512xf32, #nki.mem<sbuf>>, %d: memref<64x512xf32, #nki.mem<psum>>) {
+  // expected-error @+1 {{'nki.matmul' op operand 'stationary' must be in SBUF (TensorE reads SBUF), but is in PSUM}}
+  nki.matmul(%s : memref<128x64xf32, #nki.mem<psum>>, %m : memref<128x512xf32, #nki.mem<sbuf>>) into %d : memref<64x512xf32, #nki.mem<psum>>
+  return
+}
+
+// -----
+
+func.func @matmul_dst_bf16(%s: memref<128x64xbf16, #nki.mem<sbuf>>, %m: memref<128x512xbf16, #nki.mem<sbuf>>, %d: memref<64x512xbf16, #nki.mem<psum>>) {
+  // expected-error @+1 {{'nki.matmul' op operand 'dst' must be f32 (TensorE accumulates in fp32), got 'bf16'}}
+  nki.matmul(%s : memref<128x64xbf16, #nki.mem<sbuf>>, %m : memref<128x512xbf16, #nki.mem<sbuf>>) into %d : memref<64x512xbf16, #nki.mem<psum>>
+  return
+}
+
+// -----
+
+func.func @matmul_mixed(%s: memref<128x64xbf16, #nki.mem<sbuf>>, %m: memref<128x512xf32, #nki.mem<sbuf>>, %d: memref<64x512xf32, #nki.mem<psum>>) {
+  // expected-error @+1 {{'nki.matmul' op operands 'stationary' and 'moving' must have the same element type, got 'bf16' and 'f32'}}
+  nki.matmul(%s : memref<128x64xbf16, #nki.mem<sbuf>>, %m : memref<128x512xf32, #nki.mem<sbuf>>) into %d : memref<64x512xf32, #nki.mem<psum>>
+  return
+}
+
+// -----
+
+func.func @matmul_rank(%s: memref<128x8x8xf32, #nki.mem<sbuf>>, %m: memref<128x512xf32, #nki.mem<sbuf>>, %d: memref<64x512xf32, #nki.mem<psum>>) {
+  // expected-error @+1 {{'nki.matmul' op operand 'stationary' must have rank 2 (partitions, then one free dim), got shape 128x8x8}}
+  nki.matmul(%s : memref<128x8x8xf32, #nki.mem<sbuf>>, %m : memref<128x512xf32, #nki.mem<sbuf>>) into %d : memref<64x512xf32, #nki.mem<psum>>
+  return
+}
+
+// -----
+
+func.func @matmul_engine(%s: memref<128x64xf32, #nki.mem<sbuf>>, %m: memref<128x512xf32, #nki.mem<sbuf>>, %d: memref<64x512xf32, #nki.mem<psum>>) {
+  // expected-error @+1 {{'nki.matmul' op cannot run on vector; supported engines: tensor}}
+  nki.matmul(%s : memref<128x64xf32, #nki.mem<sbuf>>, %m : memref<128x512xf32, #nki.mem<sbuf>>) into %d : memref<64x512xf32, #nki.mem<psum>> on vector
+  return
+}

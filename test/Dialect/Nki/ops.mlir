@@ -169,3 +169,25 @@ module @trn2 attributes {nki.target = #nki.target<trn2>} {
 func.func @named_args(%d: memref<1x4xf32> {nki.name = "delta"}) {
   return
 }
+
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME: (%[[S:.*]]: memref<128x64xf32, #nki.mem<sbuf>>, %[[M:.*]]: memref<128x512xf32, #nki.mem<sbuf>>, %[[D:.*]]: memref<64x512xf32, #nki.mem<psum>>)
+func.func @matmul(%s: memref<128x64xf32, #nki.mem<sbuf>>,
+                  %m: memref<128x512xf32, #nki.mem<sbuf>>,
+                  %d: memref<64x512xf32, #nki.mem<psum>>) {
+  // CHECK: nki.matmul(%[[S]] : memref<128x64xf32, #nki.mem<sbuf>>, %[[M]] : memref<128x512xf32, #nki.mem<sbuf>>) into %[[D]] : memref<64x512xf32, #nki.mem<psum>>{{$}}
+  nki.matmul(%s : memref<128x64xf32, #nki.mem<sbuf>>, %m : memref<128x512xf32, #nki.mem<sbuf>>)
+      into %d : memref<64x512xf32, #nki.mem<psum>>
+  // CHECK: nki.matmul(%{{.*}}) into %[[D]] : memref<64x512xf32, #nki.mem<psum>> accumulate on tensor{{$}}
+  nki.matmul(%s : memref<128x64xf32, #nki.mem<sbuf>>, %m : memref<128x512xf32, #nki.mem<sbuf>>)
+      into %d : memref<64x512xf32, #nki.mem<psum>> accumulate on tensor
+  // bf16 operands, a strided view of the moving tile.
+  %hs = nki.alloc : memref<32x16xbf16, #nki.mem<sbuf>>
+  %hm = nki.alloc : memref<32x256xbf16, #nki.mem<sbuf>>
+  %hv = memref.subview %hm[0, 0] [32, 128] [1, 2] : memref<32x256xbf16, #nki.mem<sbuf>> to memref<32x128xbf16, strided<[256, 2]>, #nki.mem<sbuf>>
+  %hd = nki.alloc : memref<16x128xf32, #nki.mem<psum>>
+  // CHECK: nki.matmul(%{{.*}} : memref<32x16xbf16, #nki.mem<sbuf>>, %{{.*}} : memref<32x128xbf16, strided<[256, 2]>, #nki.mem<sbuf>>) into %{{.*}} : memref<16x128xf32, #nki.mem<psum>>{{$}}
+  nki.matmul(%hs : memref<32x16xbf16, #nki.mem<sbuf>>, %hv : memref<32x128xbf16, strided<[256, 2]>, #nki.mem<sbuf>>)
+      into %hd : memref<16x128xf32, #nki.mem<psum>>
+  return
+}

@@ -121,7 +121,8 @@ private:
 struct Instruction {
   Queue queue = Queue::dve;
   Opcode opcode = Opcode::memset;
-  // Operation attributes (meaning depends on the opcode).
+  // Operation attributes (meaning depends on the opcode; a matmul's `acc`
+  // flag is rev0).
   Act func = Act::identity;
   Alu op0 = Alu::bypass, op1 = Alu::bypass;
   bool hasOp1 = false, rev0 = false, rev1 = false;
@@ -156,6 +157,8 @@ template <typename Fn> void forEachAccess(const Instruction &in, Fn &&fn) {
     fn(in.scalar1.ap, false);
   if (in.hasBias)
     fn(in.bias, false);
+  if (in.opcode == Opcode::matmul && in.rev0) // acc: dst += ...
+    fn(in.dst, false);
   fn(in.dst, true);
 }
 

@@ -550,5 +550,65 @@ LogicalResult PartitionBroadcastOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::verify() {
+  Engine engine = getEffectiveEngine();
+  if (failed(verifyOnChipView(*this, getStationary(), "stationary", engine)) ||
+      failed(verifyOnChipView(*this, getMoving(), "moving", engine)) ||
+      failed(verifyOnChipView(*this, getDst(), "dst", engine)))
+    return failure();
+  MemRefType stationary = getStationary().getType();
+  MemRefType moving = getMoving().getType();
+  MemRefType dst = getDst().getType();
+  for (auto [type, name] : {std::pair(stationary, "stationary"),
+                            std::pair(moving, "moving"), std::pair(dst, "dst")})
+    if (type.getRank() != 2)
+      return emitOpError() << "operand '" << name
+                           << "' must have rank 2 (partitions, then one free "
+                              "dim), got shape "
+                           << shapeString(type);
+  for (auto [type, name] :
+       {std::pair(stationary, "stationary"), std::pair(moving, "moving")})
+    if (getMemorySpace(type) != MemorySpace::sbuf)
+      return emitOpError() << "operand '" << name
+                           << "' must be in SBUF (TensorE reads SBUF), but is "
+                              "in PSUM";
+  if (getMemorySpace(dst) != MemorySpace::psum)
+    return emitOpError() << "operand 'dst' must be in PSUM (TensorE writes "
+                            "PSUM), but is in SBUF";
+  if (!dst.getElementType().isF32())
+    return emitOpError() << "operand 'dst' must be f32 (TensorE accumulates "
+                            "in fp32), got "
+                         << dst.getElementType();
+  if (stationary.getElementType() != moving.getElementType())
+    return emitOpError() << "operands 'stationary' and 'moving' must have the "
+                            "same element type, got "
+                         << stationary.getElementType() << " and "
+                         << moving.getElementType();
+  int64_t k = getPartitions(stationary);
+  if (getPartitions(moving) != k)
+    return emitOpError() << "operands 'stationary' (" << shapeString(stationary)
+                         << ") and 'moving' (" << shapeString(moving)
+                         << ") must span the same partitions (the "
+                            "contraction dim), got "
+                         << k << " and " << getPartitions(moving);
+  int64_t m = stationary.getDimSize(1), n = moving.getDimSize(1);
+  if (m > kMaxMatmulStationaryFree)
+    return emitOpError() << "operand 'stationary' has free size " << m
+                         << "; TensorE takes at most "
+                         << kMaxMatmulStationaryFree;
+  if (n > kMaxMatmulMovingFree)
+    return emitOpError() << "operand 'moving' has free size " << n
+                         << "; TensorE takes at most " << kMaxMatmulMovingFree;
+  if (dst.getDimSize(0) != m || dst.getDimSize(1) != n)
+    return emitOpError() << "operand 'dst' must have shape " << m << "x" << n
+                         << " (stationary's free size x moving's), got "
+                         << shapeString(dst);
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.cpp.inc"

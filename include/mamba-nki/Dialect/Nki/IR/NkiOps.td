@@ -301,4 +301,41 @@ def Nki_PartitionBroadcastOp : Nki_EngineOp<"partition_broadcast", "tensor",
   }];
 }
 
+def Nki_MatmulOp : Nki_EngineOp<"matmul", "tensor", ["tensor"]> {
+  let summary = "TensorE matmul into PSUM: dst (+)= stationary^T @ moving";
+  let description = [{
+    `dst[m, n] = sum_k stationary[k, m] * moving[k, n]`, NKI's
+    `nki.isa.nc_matmul`: the contraction runs over the partitions `k` of
+    both SBUF operands, `stationary` is `[K, M]`, `moving` is `[K, N]` and the
+    result `[M, N]` is written to PSUM in fp32. With `accumulate`, the result
+    is added to what `dst` holds (`dst += ...`), as consecutive matmuls
+    accumulate a contraction longer than 128 into one PSUM tile. Each sum
+    runs over `k` in order from 0 in fp32 (the accumulated value is added
+    last). TensorE only.
+
+    Rules (docs/hardware.md §4): `stationary` and `moving` in SBUF, rank 2,
+    the same number of partitions K <= 128 and the same element type (f32
+    or bf16); `stationary`'s free size M <= 128 (the systolic array's
+    columns), `moving`'s N <= 512; `dst` in PSUM, f32, shape `[M, N]`, one
+    2 KiB bank.
+
+    ```mlir
+    nki.matmul(%w : memref<64x32xf32, #nki.mem<sbuf>>,
+               %x : memref<64x512xf32, #nki.mem<sbuf>>)
+        into %acc : memref<32x512xf32, #nki.mem<psum>> accumulate
+    ```
+  }];
+  let arguments = (ins Arg<Nki_MemRef, "stationary [K, M]", [MemRead]>:$stationary,
+                       Arg<Nki_MemRef, "moving [K, N]", [MemRead]>:$moving,
+                       Arg<Nki_MemRef, "PSUM destination [M, N]",
+                           [MemRead, MemWrite]>:$dst,
+                       UnitAttr:$accumulate,
+                       OptionalAttr<Nki_EngineAttr>:$engine);
+  let assemblyFormat = [{
+    `(` $stationary `:` type($stationary) `,` $moving `:` type($moving) `)`
+    `into` $dst `:` type($dst) (`accumulate` $accumulate^)?
+    (`on` $engine^)? attr-dict
+  }];
+}
+
 #endif // MAMBA_NKI_DIALECT_NKI_IR_NKIOPS_TD

@@ -35,6 +35,9 @@ constexpr int64_t kMaxBufferBytes = int64_t(1) << 40;
 constexpr int64_t kPsumBankBytes = mamba_hw::kPsumBankBytes;
 /// PSUM per partition: 8 banks.
 constexpr int64_t kPsumPartitionBytes = mamba_hw::kPsumPartitionBytes;
+/// nki.matmul's free sizes (nl.tile_size.gemm_stationary_fmax, _moving_fmax).
+constexpr int64_t kMaxMatmulStationaryFree = mamba_hw::kMatmulStationaryFree;
+constexpr int64_t kMaxMatmulMovingFree = mamba_hw::kMatmulMovingFree;
 
 /// The dialect's targets are mamba_hw's, value for value.
 static_assert(getMaxEnumValForTarget() + 1 == mamba_hw::kNumTargets,
