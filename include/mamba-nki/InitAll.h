@@ -15,11 +15,13 @@ namespace mlir {
 class DialectRegistry;
 namespace mamba {
 
-/// The nki and mamba dialects, and func, arith, scf and memref.
+/// The nki and mamba dialects, func, arith, scf and memref, and the
+/// Transform dialect with the transform.nki.* and debug extensions.
 void registerAllDialects(DialectRegistry &registry);
 
-/// --convert-mamba-to-nki, the nki passes, the --mamba-vN pipelines, and
-/// canonicalize, cse and loop-invariant-code-motion.
+/// --convert-mamba-to-nki, the nki passes, the --mamba-vN pipelines,
+/// canonicalize, cse and loop-invariant-code-motion, and
+/// --transform-interpreter and --transform-preload-library.
 void registerAllPasses();
 
 } // namespace mamba

@@ -13,7 +13,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mamba-nki/Dialect/Nki/TransformOps/NkiTransformOps.h"
 #include "mamba-nki/InitAll.h"
 #include "mamba-nki/Tools/InputLimits.h"
 #include "mamba-nki/Tools/ToolOptions.h"
@@ -34,9 +33,6 @@ int main(int argc, char **argv) {
   mamba_tools::checkStandardOutputAtExit("mamba-opt");
   mamba_tools::setUpCommandLine("mamba-opt");
   mlir::DialectRegistry registry;
-  // Schedules as IR (docs/schedules.md): the Transform dialect, the
-  // transform.nki.* ops, --transform-interpreter.
-  mlir::nki::registerTransformSchedules(registry);
   mlir::mamba::registerAllDialects(registry);
   mlir::mamba::registerAllPasses();
 
