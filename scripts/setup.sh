@@ -14,6 +14,8 @@ PACKAGES=(
   python3 libgtest-dev
   # bench/ measures peak memory with GNU time
   time
+  # the NumPy execution of emitted NKI kernels (python/neuronxcc, docs/nki-emission.md)
+  python3-numpy
 )
 
 missing=()

@@ -48,3 +48,21 @@ tool_dirs = [config.mamba_tools_dir, config.llvm_tools_dir]
 tools = ["mamba-lsp-server", "mamba-opt", "mamba-reduce", "mamba-translate",
          "nki-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# %npython: a python3 with NumPy, for the NumPy execution of emitted NKI
+# (python/neuronxcc, scripts/nki-emulate.py; scripts/setup.sh installs
+# python3-numpy). Without one it is lit's own python, and those tests fail
+# saying NumPy is missing: they are never skipped.
+def _python_with_numpy():
+    import subprocess
+    for exe in (sys.executable, "/usr/bin/python3"):
+        try:
+            if subprocess.run([exe, "-c", "import numpy"],
+                              capture_output=True).returncode == 0:
+                return exe
+        except OSError:
+            pass
+    return sys.executable
+
+
+config.substitutions.append(("%npython", _python_with_numpy()))

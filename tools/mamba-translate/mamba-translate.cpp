@@ -1,6 +1,7 @@
 //===- mamba-translate.cpp - mamba-nki translation driver -----------------===//
 //
 //   mamba-translate --nki-to-nisa kernel.mlir -o kernel.nisa
+//   mamba-translate --nki-to-python kernel.mlir -o kernel.py
 //   mamba-translate --nisa-stats kernel.nisa
 //   mamba-translate --nisa-roundtrip kernel.nisa
 //
@@ -16,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mamba-nki/Target/NkiToNisa/NkiToNisa.h"
+#include "mamba-nki/Target/NkiToPython/NkiToPython.h"
 #include "mamba-nki/Tools/InputLimits.h"
 #include "mamba-nki/Tools/ToolOptions.h"
 
@@ -82,6 +84,7 @@ int main(int argc, char **argv) {
   mamba_tools::checkStandardOutputAtExit("mamba-translate");
   mamba_tools::setUpCommandLine("mamba-translate", {&driverCategory});
   nki::registerNisaTranslations();
+  nki::registerNkiToPythonTranslation();
   static llvm::cl::OptionCategory translationCategory("Available translations",
                                                       "exactly one");
   llvm::cl::list<const Translation *, bool, TranslationParser> translations(
