@@ -783,6 +783,12 @@ LogicalResult Emitter::emitAlloc(AllocOp op, int indent) {
       whole = load.getDst() == op.getResult() && load.getSrc() != op;
     else if (auto b = dyn_cast<PartitionBroadcastOp>(first))
       whole = broadcast = b.getDst() == op.getResult() && !sbuf;
+    else if (auto mm = dyn_cast<MatmulOp>(first))
+      // An accumulating matmul reads what the buffer held: not a first write.
+      whole = broadcast = mm.getDst() == op.getResult() && !sbuf &&
+                          !mm.getAccumulate() &&
+                          mm.getStationary() != op.getResult() &&
+                          mm.getMoving() != op.getResult();
     else if (isa<MemsetOp, ActivationOp, TensorScalarOp, TensorTensorOp,
                  TensorTensorScanOp, TensorCopyOp>(first)) {
       // The destination is the last memref operand; it must not also be
@@ -1080,6 +1086,25 @@ LogicalResult Emitter::emitOp(Operation *op, int indent) {
   }
   if (auto b = dyn_cast<PartitionBroadcastOp>(op))
     return emitBroadcast(b, indent);
+  if (auto mm = dyn_cast<MatmulOp>(op)) {
+    // TensorE: stationary.T @ moving into PSUM; `accumulate` is NKI's `+=`
+    // on the PSUM tile, which adds the product to what the tile held.
+    FailureOr<std::string> s = expr(op, mm.getStationary()),
+                           m = expr(op, mm.getMoving());
+    if (failed(s) || failed(m))
+      return failure();
+    std::string rhs = "nisa.nc_matmul(" + *s + ", " + *m + ")";
+    if (!mm.getAccumulate())
+      return emitWrite(op, mm.getDst(), rhs, indent);
+    FailureOr<std::string> d = expr(op, mm.getDst());
+    if (failed(d))
+      return failure();
+    std::string target = *d;
+    if (target.find('[') == std::string::npos)
+      target += "[...]";
+    line(indent) << target << " += " << rhs << "\n";
+    return success();
+  }
   return op->emitError("'")
          << op->getName() << "' has no NKI equivalent in --nki-to-python";
 }

@@ -246,6 +246,23 @@ class Tensor:
                            self.dtype, "tensor", memory="sbuf")
 
     def __iadd__(self, other):
+        # `psum_tile[...] += nisa.nc_matmul(...)`: Tensor Engine accumulates
+        # into PSUM, adding its fp32 sum to what the tile held (held + sum,
+        # as nki-run's matmul with acc). Page: nki.isa.nc_matmul.
+        if isinstance(other, Tensor) and other.engine == "tensor":
+            if self.memory != "psum":
+                fail(f"+= of nc_matmul's result into {self.describe()}: "
+                     "Tensor Engine accumulates in PSUM only")
+            if self.dtype != float32:
+                fail(f"+= of nc_matmul's result into {self.describe()}: a "
+                     f"PSUM accumulation is fp32, not {self.dtype!r}")
+            if self.shape != other.shape:
+                fail(f"+= of a {other.shape} nc_matmul result into "
+                     f"{self.describe()}: the shapes differ")
+            with np.errstate(all="ignore"):
+                held = self.array.astype(np.float32)
+                return result_tile(held + other.array.astype(np.float32),
+                                   float32, "tensor", memory="psum")
         from . import isa
         return isa.tensor_tensor(self, other, np.add)
 

@@ -224,7 +224,8 @@ def nc_matmul(stationary, moving, *, is_stationary_onezero=False,
     Engine, into a new PSUM tile: stationary [K, M] and moving [K, N] in
     SBUF, K <= 128 (the partitions), M <= 128, N <= 512; accumulated in
     fp32, each element summed over k in order from +0.0 (as nki-run).
-    Page: nki.isa.nc_matmul."""
+    `psum_tile[...] += nisa.nc_matmul(...)` accumulates the sum into what
+    the PSUM tile held (Tensor.__iadd__). Page: nki.isa.nc_matmul."""
     name = "nc_matmul"
     _no_mask(name, mask)
     if is_transpose:

@@ -180,3 +180,45 @@ func.func @loops(%xh: memref<4x128x96xf32> {nki.name = "x"},
   } {nki.kind = "affine"}
   return
 }
+
+// nki.matmul: bf16 operands, M = 40, N = 300; a matmul over K = 96 into a
+// new PSUM buffer, then two over K = 48 (partitions 0..47 and 48..95 of
+// the same tiles) accumulating into a view of a PSUM buffer that held 0.5.
+func.func @matmul(%wh: memref<96x40xbf16> {nki.name = "w"},
+                  %xh: memref<96x300xbf16> {nki.name = "x"},
+                  %y0: memref<40x300xf32> {nki.name = "y_first"},
+                  %y1: memref<40x512xf32> {nki.name = "y_acc"}) {
+  %w = nki.alloc "w_i" : memref<96x40xbf16, #nki.mem<sbuf>>
+  nki.load %wh : memref<96x40xbf16> into %w : memref<96x40xbf16, #nki.mem<sbuf>>
+  %x = nki.alloc "x_i" : memref<96x300xbf16, #nki.mem<sbuf>>
+  nki.load %xh : memref<96x300xbf16> into %x : memref<96x300xbf16, #nki.mem<sbuf>>
+  %p = nki.alloc "p" : memref<40x300xf32, #nki.mem<psum>>
+  nki.matmul(%w : memref<96x40xbf16, #nki.mem<sbuf>>,
+             %x : memref<96x300xbf16, #nki.mem<sbuf>>)
+      into %p : memref<40x300xf32, #nki.mem<psum>>
+  %r0 = nki.alloc "r0" : memref<40x300xf32, #nki.mem<sbuf>>
+  nki.tensor_copy %p : memref<40x300xf32, #nki.mem<psum>> into %r0 : memref<40x300xf32, #nki.mem<sbuf>>
+  nki.store %r0 : memref<40x300xf32, #nki.mem<sbuf>> into %y0 : memref<40x300xf32>
+  %q = nki.alloc "q" : memref<40x512xf32, #nki.mem<psum>>
+  nki.memset 0.5 into %q : memref<40x512xf32, #nki.mem<psum>>
+  %qv = memref.subview %q[0, 100] [40, 300] [1, 1]
+      : memref<40x512xf32, #nki.mem<psum>> to memref<40x300xf32, strided<[512, 1], offset: 100>, #nki.mem<psum>>
+  %wa = memref.subview %w[0, 0] [48, 40] [1, 1]
+      : memref<96x40xbf16, #nki.mem<sbuf>> to memref<48x40xbf16, strided<[40, 1]>, #nki.mem<sbuf>>
+  %xa = memref.subview %x[0, 0] [48, 300] [1, 1]
+      : memref<96x300xbf16, #nki.mem<sbuf>> to memref<48x300xbf16, strided<[300, 1]>, #nki.mem<sbuf>>
+  %wb = memref.subview %w[48, 0] [48, 40] [1, 1]
+      : memref<96x40xbf16, #nki.mem<sbuf>> to memref<48x40xbf16, strided<[40, 1], offset: 1920>, #nki.mem<sbuf>>
+  %xb = memref.subview %x[48, 0] [48, 300] [1, 1]
+      : memref<96x300xbf16, #nki.mem<sbuf>> to memref<48x300xbf16, strided<[300, 1], offset: 14400>, #nki.mem<sbuf>>
+  nki.matmul(%wa : memref<48x40xbf16, strided<[40, 1]>, #nki.mem<sbuf>>,
+             %xa : memref<48x300xbf16, strided<[300, 1]>, #nki.mem<sbuf>>)
+      into %qv : memref<40x300xf32, strided<[512, 1], offset: 100>, #nki.mem<psum>> accumulate
+  nki.matmul(%wb : memref<48x40xbf16, strided<[40, 1], offset: 1920>, #nki.mem<sbuf>>,
+             %xb : memref<48x300xbf16, strided<[300, 1], offset: 14400>, #nki.mem<sbuf>>)
+      into %qv : memref<40x300xf32, strided<[512, 1], offset: 100>, #nki.mem<psum>> accumulate
+  %r1 = nki.alloc "r1" : memref<40x512xf32, #nki.mem<sbuf>>
+  nki.tensor_copy %q : memref<40x512xf32, #nki.mem<psum>> into %r1 : memref<40x512xf32, #nki.mem<sbuf>>
+  nki.store %r1 : memref<40x512xf32, #nki.mem<sbuf>> into %y1 : memref<40x512xf32>
+  return
+}

@@ -132,3 +132,21 @@ def scalar_not_per_partition(x):
     s = nl.load(x[0:128, 0:2])
     y = nisa.activation(op=nl.exp, data=t, scale=s)
     return y
+
+
+@nki.jit
+def matmul_accumulates_into_sbuf(x):
+    t = nl.load(x[0:1, 0:512])
+    ones = nl.ones((1, 128), dtype=nl.float32, buffer=nl.sbuf)
+    s = nl.zeros((128, 512), dtype=nl.float32, buffer=nl.sbuf)
+    s[...] += nisa.nc_matmul(ones, t)
+    return s
+
+
+@nki.jit
+def matmul_accumulates_other_shape(x):
+    t = nl.load(x[0:1, 0:512])
+    ones = nl.ones((1, 128), dtype=nl.float32, buffer=nl.sbuf)
+    p = nl.zeros((128, 256), dtype=nl.float32, buffer=nl.psum)
+    p[...] += nisa.nc_matmul(ones, t)
+    return p
