@@ -3,17 +3,21 @@
 // The module pass around autoSchedule(): every nki kernel of the module
 // (a func.func holding nki ops) is replaced by its best schedule; a remark
 // at the function names the choice and the pipeline that reproduces it,
-// and `report=FILE` writes the whole ranked table (docs/autoschedule.md).
+// `report=FILE` writes the whole ranked table and `script=FILE` the winner
+// as a Transform-dialect script, checked to reproduce it
+// (docs/autoschedule.md).
 //
 //===----------------------------------------------------------------------===//
 
 #include "mamba-nki/AutoSchedule/AutoSchedule.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiDialect.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiTarget.h"
+#include "mamba-nki/Dialect/Nki/TransformOps/NkiTransformOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Transform/IR/TransformDialect.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -40,6 +44,7 @@ struct NkiAutoSchedulePass
     measureExtrapolation = o.measureExtrapolation;
     target = o.target;
     report = o.report;
+    script = o.script;
   }
 
   StringRef getArgument() const final { return "nki-auto-schedule"; }
@@ -48,8 +53,11 @@ struct NkiAutoSchedulePass
            "model and keep the fastest (docs/autoschedule.md)";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect, func::FuncDialect,
-                    memref::MemRefDialect, scf::SCFDialect, NkiDialect>();
+    registry
+        .insert<arith::ArithDialect, func::FuncDialect, memref::MemRefDialect,
+                scf::SCFDialect, NkiDialect, transform::TransformDialect>();
+    // script=: the winner's script is parsed and run in-process.
+    registerTransformDialectExtension(registry);
   }
 
   void runOnOperation() override;
@@ -98,6 +106,11 @@ struct NkiAutoSchedulePass
       llvm::cl::desc("write the ranked table to this file ('-': stderr; "
                      "default: none)"),
       llvm::cl::init("")};
+  Option<std::string> script{
+      *this, "script",
+      llvm::cl::desc("write the winner as a Transform-dialect script to this "
+                     "file ('-': stderr; default: none)"),
+      llvm::cl::init("")};
 };
 
 void NkiAutoSchedulePass::runOnOperation() {
@@ -111,6 +124,7 @@ void NkiAutoSchedulePass::runOnOperation() {
   o.extrapolate = extrapolate;
   o.confirm = confirm;
   o.measureExtrapolation = measureExtrapolation;
+  o.writeScript = !script.empty();
   auto bad = [&](const Twine &message) {
     module.emitError() << "nki-auto-schedule: " << message;
     signalPassFailure();
@@ -153,6 +167,18 @@ void NkiAutoSchedulePass::runOnOperation() {
                "schedule; lower it first (--convert-mamba-to-nki, or "
                "--mamba-auto from mamba.selective_scan)");
 
+  if (!script.empty() && kernels.size() != 1)
+    return bad("script= writes the schedule of one kernel, and the module "
+               "has " +
+               Twine(kernels.size()) +
+               " (a script's loop names apply to the whole module)");
+  std::unique_ptr<llvm::ToolOutputFile> scriptFile;
+  if (!script.empty() && script != "-") {
+    std::string error;
+    scriptFile = openOutputFile(script, &error);
+    if (!scriptFile)
+      return bad("cannot write the script to '" + script + "': " + error);
+  }
   std::unique_ptr<llvm::ToolOutputFile> file;
   if (!report.empty() && report != "-") {
     std::string error;
@@ -181,9 +207,19 @@ void NkiAutoSchedulePass::runOnOperation() {
       printReport(*result, llvm::errs());
     else if (file)
       printReport(*result, file->os());
+    if (!result->scriptProblem.empty())
+      emitWarning(loc) << "nki-auto-schedule: the transform script of @" << name
+                       << " does not reproduce the chosen kernel: "
+                       << result->scriptProblem;
+    if (script == "-")
+      llvm::errs() << result->script;
+    else if (scriptFile)
+      scriptFile->os() << result->script;
   }
   if (file)
     file->keep();
+  if (scriptFile)
+    scriptFile->keep();
 }
 } // namespace
 

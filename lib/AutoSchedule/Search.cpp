@@ -24,24 +24,36 @@
 // kernels (v1-v4) are priced first and take part in the choice, so the
 // winner is never predicted slower than the best of them. The winner's
 // steps are run again from the start as one pipeline and must give the
-// same kernel, which then replaces the function.
+// same kernel, which then replaces the function. On request the winner is
+// also written as a transform.nki script (ScriptWriter), which is run with
+// the transform interpreter and must give that kernel too, else the script
+// says that it does not reproduce it.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mamba-nki/AutoSchedule/AutoSchedule.h"
+#include "mamba-nki/Dialect/Nki/Analysis/AccessAnalysis.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiDialect.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiOps.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiTarget.h"
 #include "mamba-nki/Dialect/Nki/Transforms/Passes.h"
+#include "mamba-nki/Dialect/Nki/Transforms/Transforms.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Transform/IR/TransformDialect.h"
+#include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/xxhash.h"
@@ -53,13 +65,28 @@ using namespace mlir;
 using namespace mlir::nki;
 
 namespace {
+/// What a step does, for its transform script (scheduleScript).
+enum class StepKind {
+  Front,
+  HoistInvariant,
+  Tile,
+  Place,
+  Expand,
+  Peel,
+  Delay,
+  Assign
+};
+
 struct Step {
   std::string label;
   std::function<void(OpPassManager &)> add;
   int stage = 0; // the stage of the search that offers it
+  StepKind kind = StepKind::Front;
   // A tile step's parameters (size 0 for other steps).
   std::string tileLoop;
   int64_t tileSize = 0;
+  // The front's interchange (empty: none).
+  std::string outer, inner;
 };
 
 using Steps = std::vector<Step>;
@@ -95,6 +122,11 @@ void addUnique(std::vector<std::string> &names, const std::string &name) {
 Step front(std::optional<std::pair<std::string, std::string>> interchange) {
   Step s;
   s.stage = 0;
+  s.kind = StepKind::Front;
+  if (interchange) {
+    s.outer = interchange->first;
+    s.inner = interchange->second;
+  }
   s.label = interchange ? "xchg(" + interchange->first + "," +
                               interchange->second + ") hoist-loads fuse"
                         : "hoist-loads fuse";
@@ -112,11 +144,12 @@ Step front(std::optional<std::pair<std::string, std::string>> interchange) {
   return s;
 }
 
-Step simple(std::string label, int stage,
+Step simple(std::string label, int stage, StepKind kind,
             std::function<void(OpPassManager &)> add) {
   Step s;
   s.label = std::move(label);
   s.stage = stage;
+  s.kind = kind;
   s.add = std::move(add);
   return s;
 }
@@ -124,7 +157,7 @@ Step simple(std::string label, int stage,
 Step tile(const std::string &loop, int64_t size) {
   Step s = simple("tile(" + (loop.empty() ? std::string("default") : loop) +
                       "," + std::to_string(size) + ")",
-                  2, [loop, size](OpPassManager &pm) {
+                  2, StepKind::Tile, [loop, size](OpPassManager &pm) {
                     NkiTileFreeDimOptions o;
                     o.tileSize = size;
                     o.loop = loop;
@@ -136,32 +169,32 @@ Step tile(const std::string &loop, int64_t size) {
 }
 
 Step hoistInvariant() {
-  return simple("hoist-inv", 1, [](OpPassManager &pm) {
-    pm.addPass(createNkiHoistInvariant());
-  });
+  return simple(
+      "hoist-inv", 1, StepKind::HoistInvariant,
+      [](OpPassManager &pm) { pm.addPass(createNkiHoistInvariant()); });
 }
 Step placeBuffers() {
-  return simple("place", 3,
+  return simple("place", 3, StepKind::Place,
                 [](OpPassManager &pm) { pm.addPass(createNkiPlaceBuffers()); });
 }
 Step expand() {
-  return simple("expand", 4, [](OpPassManager &pm) {
+  return simple("expand", 4, StepKind::Expand, [](OpPassManager &pm) {
     NkiHoistInvariantOptions o;
     o.expand = true;
     pm.addPass(createNkiHoistInvariant(o));
   });
 }
 Step peel() {
-  return simple("peel", 5, [](OpPassManager &pm) {
+  return simple("peel", 5, StepKind::Peel, [](OpPassManager &pm) {
     pm.addPass(createNkiPeelReduction());
   });
 }
 Step delay() {
-  return simple("delay", 6,
+  return simple("delay", 6, StepKind::Delay,
                 [](OpPassManager &pm) { pm.addPass(createNkiDelayStores()); });
 }
 Step assign() {
-  return simple("assign", 7, [](OpPassManager &pm) {
+  return simple("assign", 7, StepKind::Assign, [](OpPassManager &pm) {
     pm.addPass(createNkiAssignEngines());
   });
 }
@@ -285,6 +318,251 @@ uint64_t hashOf(ModuleOp module) {
   return llvm::xxh3_64bits(text);
 }
 
+//===----------------------------------------------------------------------===//
+// The winner as a transform script (docs/autoschedule.md, "The script")
+//===----------------------------------------------------------------------===//
+
+/// Writes the transform.nki ops of a sequence of steps, resolving each
+/// step's choice of loops on the kernel as it is before the step. A step
+/// whose choice cannot be written with transform.nki ops sets `problem`.
+class ScriptWriter {
+public:
+  std::string body, problem;
+
+  void step(ModuleOp m, const Step &s) {
+    line("// " + s.label);
+    switch (s.kind) {
+    case StepKind::Front:
+      return front(m, s);
+    case StepKind::HoistInvariant:
+      line("%" + fresh("hoisted") + " = transform.nki.hoist_invariant %root");
+      return run(
+          m, [](OpPassManager &pm) { pm.addPass(createNkiHoistInvariant()); });
+    case StepKind::Expand:
+      line("%" + fresh("hoisted") +
+           " = transform.nki.hoist_invariant %root {expand}");
+      break;
+    case StepKind::Tile:
+      tile(m, s);
+      break;
+    case StepKind::Place:
+      line("%" + fresh("placed") + " = transform.nki.place_buffers %root");
+      break;
+    case StepKind::Peel:
+      peel(m);
+      break;
+    case StepKind::Delay: {
+      std::string loops = match(m, "seq_tile");
+      line("%" + fresh("delayed") + " = transform.nki.delay_stores %" + loops);
+      break;
+    }
+    case StepKind::Assign:
+      line("%" + fresh("moved") + " = transform.nki.assign_engines %root");
+      break;
+    }
+    run(m, s.add);
+  }
+
+private:
+  llvm::StringMap<int> counts;
+
+  void line(const std::string &text) { body += "    " + text + "\n"; }
+  std::string fresh(StringRef base) {
+    std::string name = base.str();
+    for (char &c : name)
+      if (!llvm::isAlnum(c))
+        c = '_';
+    int n = counts[name]++;
+    return n ? name + "_" + std::to_string(n) : name;
+  }
+  void unsupported(const Step &s, const Twine &why) {
+    if (problem.empty())
+      problem = "step '" + s.label + "' " + why.str();
+  }
+  static void run(ModuleOp m, const std::function<void(OpPassManager &)> &add) {
+    std::vector<std::string> ignored;
+    (void)runPasses(m, add, ignored);
+  }
+  static SmallVector<scf::ForOp> loopsNamed(Operation *root, StringRef name) {
+    SmallVector<scf::ForOp> loops;
+    root->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
+      if (getLoopName(loop) == name)
+        loops.push_back(loop);
+    });
+    return loops;
+  }
+  /// `%x = transform.nki.match_loop "name" in %root`; returns x.
+  std::string match(ModuleOp, StringRef name) {
+    std::string handle = fresh(name.empty() ? "loop" : name);
+    line("%" + handle + " = transform.nki.match_loop \"" + name.str() +
+         "\" in %root");
+    return handle;
+  }
+
+  void front(ModuleOp m, const Step &s) {
+    if (!s.outer.empty()) {
+      // nki-reorder-loops{outer inner} interchanges every loop named outer
+      // whose body is exactly one loop named inner; reorder_loops every
+      // loop of its handle.
+      for (scf::ForOp loop : loopsNamed(m, s.outer)) {
+        scf::ForOp nested = perfectlyNested(loop);
+        if (!nested || getLoopName(nested) != s.inner)
+          unsupported(s, "interchanges only some of the loops named '" +
+                             s.outer + "'");
+      }
+      std::string outer = match(m, s.outer);
+      line("%" + fresh(s.inner) + ", %" + fresh(s.outer + "_inner") +
+           " = transform.nki.reorder_loops %" + outer);
+      NkiReorderLoopsOptions o;
+      o.outer = s.outer;
+      o.inner = s.inner;
+      run(m, [&](OpPassManager &pm) { pm.addPass(createNkiReorderLoops(o)); });
+    }
+    line("%" + fresh("loads") + " = transform.nki.hoist_loads %root");
+    run(m, [](OpPassManager &pm) { pm.addPass(createNkiHoistLoads()); });
+    fuse(m, s);
+    run(m, [](OpPassManager &pm) { pm.addPass(createNkiFuseLoops()); });
+    line("transform.apply_cse to %root : !transform.any_op");
+    run(m, [](OpPassManager &pm) { pm.addPass(createCSEPass()); });
+  }
+
+  /// A handle to `loop` alone: the loops of its name, split when there are
+  /// several (match_loop lists them in program order); empty when the loop
+  /// has no name.
+  std::string select(ModuleOp m, scf::ForOp loop) {
+    StringRef name = getLoopName(loop);
+    if (name.empty())
+      return "";
+    SmallVector<scf::ForOp> loops = loopsNamed(m, name);
+    std::string all = match(m, name);
+    if (loops.size() == 1)
+      return all;
+    std::string parts = fresh(all + "_each");
+    std::string types;
+    for (size_t i = 0; i < loops.size(); ++i)
+      types += (i ? ", " : "") + std::string("!transform.any_op");
+    line("%" + parts + ":" + std::to_string(loops.size()) +
+         " = transform.split_handle %" + all + " : (!transform.any_op) -> (" +
+         types + ")");
+    size_t index = size_t(llvm::find(loops, loop) - loops.begin());
+    return parts + "#" + std::to_string(index);
+  }
+
+  /// nki-fuse-loops fuses adjacent siblings with equal constant bounds to a
+  /// fixed point, then contracts the buffers used only in one loop: both
+  /// replayed on a copy, each fused pair by its loops' names and positions,
+  /// the contraction by the names of the loops it applies to.
+  void fuse(ModuleOp m, const Step &s) {
+    OwningOpRef<ModuleOp> copy(m.clone());
+    IRRewriter rewriter(m.getContext());
+    while (true) {
+      bool fused = false, unnamed = false;
+      copy->walk([&](Block *block) {
+        if (fused || unnamed)
+          return WalkResult::interrupt();
+        scf::ForOp previous;
+        for (Operation &op : *block) {
+          auto loop = dyn_cast<scf::ForOp>(op);
+          if (!loop) {
+            if (!isPure(&op))
+              previous = nullptr;
+            continue;
+          }
+          if (previous && getConstantBounds(previous) &&
+              getConstantBounds(previous) == getConstantBounds(loop)) {
+            // The handles are written before the fusion; a decline changes
+            // nothing, and its handles are then dropped.
+            size_t mark = body.size();
+            llvm::StringMap<int> saved = counts;
+            std::string x = select(*copy, previous), y = select(*copy, loop);
+            if (succeeded(
+                    fuseSiblingLoops(rewriter, previous, loop, "", nullptr))) {
+              if (x.empty() || y.empty()) {
+                unnamed = true;
+                return WalkResult::interrupt();
+              }
+              line("%" + fresh("fused") + " = transform.nki.fuse_loops %" + x +
+                   ", %" + y);
+              fused = true;
+              return WalkResult::interrupt();
+            }
+            body.resize(mark);
+            counts = saved;
+          }
+          previous = loop;
+        }
+        return WalkResult::advance();
+      });
+      if (unnamed) {
+        unsupported(s, "fuses a loop without a name (nki.loop)");
+        return;
+      }
+      if (!fused)
+        break;
+    }
+    std::vector<std::string> contracting;
+    for (auto [alloc, loop] : contractionCandidates(*copy)) {
+      std::string name = getLoopName(loop).str();
+      if (failed(contractBuffer(rewriter, cast<AllocOp>(alloc), loop)))
+        continue;
+      if (name.empty()) {
+        unsupported(s, "contracts a buffer of a loop without a name");
+        return;
+      }
+      addUnique(contracting, name);
+    }
+    for (const std::string &name : contracting) {
+      std::string loop = match(*copy, name);
+      line("%" + fresh("contracted") + " = transform.nki.contract_buffers %" +
+           loop);
+    }
+  }
+
+  void tile(ModuleOp m, const Step &s) {
+    std::string name = s.tileLoop;
+    if (name.empty()) {
+      // The pass's default: every loop directly around a scan.
+      llvm::SetVector<Operation *> targets;
+      m.walk([&](TensorTensorScanOp scan) {
+        if (auto loop = scan->getParentOfType<scf::ForOp>())
+          targets.insert(loop);
+      });
+      std::vector<std::string> names;
+      for (Operation *t : targets)
+        addUnique(names, getLoopName(t).str());
+      if (names.size() != 1 ||
+          loopsNamed(m, names.front()).size() != targets.size()) {
+        unsupported(s, "tiles the loops around the scans, which no loop name "
+                       "selects exactly");
+        return;
+      }
+      name = names.front();
+    }
+    std::string loops = match(m, name);
+    line("%" + fresh("seq_tile") + " = transform.nki.tile_free_dim %" + loops +
+         " {tile_size = " + std::to_string(s.tileSize) + "}");
+  }
+
+  /// nki-peel-reduction peels every reduction it finds; peel_reduction those
+  /// of the loops of one name. The names whose loops peel, innermost first.
+  void peel(ModuleOp m) {
+    std::vector<std::string> names;
+    m.walk([&](scf::ForOp loop) { addUnique(names, getLoopName(loop).str()); });
+    IRRewriter rewriter(m.getContext());
+    for (const std::string &name : names) {
+      OwningOpRef<ModuleOp> copy(m.clone());
+      PeelResult r = peelReductions(rewriter, *copy, [&](scf::ForOp loop) {
+        return getLoopName(loop) == name;
+      });
+      if (r.peeled > 0) {
+        std::string loops = match(m, name);
+        line("%" + fresh(name + "_rest") + " = transform.nki.peel_reduction %" +
+             loops);
+      }
+    }
+  }
+};
+
 /// Sort key: predicted latency, then fewer steps, then build order.
 bool better(const Candidate &a, const Candidate &b) {
   double la = a.price->latencyUs, lb = b.price->latencyUs;
@@ -357,6 +635,9 @@ private:
   int64_t declined(const Steps &steps, std::string reason);
   /// The winner's steps (or any candidate's) from `base`, with the finish.
   FailureOr<OwningOpRef<ModuleOp>> rebuild(ModuleOp base, int64_t index);
+  /// The winner as a transform script (result.script), run on `base` and
+  /// checked against `kernel` (result.scriptProblem when it differs).
+  void writeScript(ModuleOp base, ModuleOp kernel);
 
   AutoScheduleResult result;
   llvm::DenseMap<uint64_t, int64_t> byHash;
@@ -707,6 +988,8 @@ FailureOr<AutoScheduleResult> Search::run() {
            "again, gives a different kernel";
     return failure();
   }
+  if (options.writeScript)
+    writeScript(*base, **winner);
   Operation *old = original.lookupSymbol(funcName);
   OpBuilder b(old);
   b.clone(*funcOf(**winner));
@@ -735,6 +1018,78 @@ FailureOr<OwningOpRef<ModuleOp>> Search::rebuild(ModuleOp base, int64_t index) {
     return failure();
   }
   return m;
+}
+void Search::writeScript(ModuleOp base, ModuleOp kernel) {
+  const Candidate &w = result.candidates[size_t(result.winner)];
+  OwningOpRef<ModuleOp> m(base.clone());
+  ScriptWriter writer;
+  for (const Step &s : stepsOf[size_t(result.winner)])
+    writer.step(*m, s);
+  std::string body;
+  llvm::raw_string_ostream os(body);
+  os << "module attributes {transform.with_named_sequence} {\n"
+     << "  transform.named_sequence @__transform_main(%root: "
+        "!transform.any_op {transform.readonly}) {\n"
+     << writer.body << "    transform.yield\n  }\n}\n";
+  std::string problem =
+      writer.problem.empty()
+          ? ""
+          : "it cannot be written with transform.nki ops: " + writer.problem;
+  if (problem.empty()) {
+    // Run it as --transform-interpreter would, then the finish, and compare.
+    MLIRContext *ctx = base.getContext();
+    std::vector<std::string> messages;
+    ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &d) {
+      if (d.getSeverity() == DiagnosticSeverity::Error)
+        messages.push_back(d.str());
+      return success();
+    });
+    OwningOpRef<ModuleOp> script = parseSourceString<ModuleOp>(body, ctx);
+    OwningOpRef<ModuleOp> payload(base.clone());
+    Operation *entry =
+        script
+            ? script->lookupSymbol(
+                  transform::TransformDialect::kTransformEntryPointSymbolName)
+            : nullptr;
+    if (!entry ||
+        failed(transform::applyTransformNamedSequence(
+            *payload, entry, *script, transform::TransformOptions())) ||
+        failed(runPasses(*payload, addFinish, messages)))
+      problem = "it fails when run: " + joinReasons(messages, "no message");
+    else if (hashOf(*payload) != hashOf(kernel))
+      problem = "run on the input, it gives a different kernel (an internal "
+                "error: please report it)";
+  }
+  result.scriptProblem = problem;
+  std::string text;
+  llvm::raw_string_ostream out(text);
+  out << "// nki-auto-schedule's choice for @" << funcName << " (target "
+      << result.target << "): #" << w.id << " '" << w.name << "'"
+      << (w.named.empty() ? "" : " (= " + w.named + ")")
+      << llvm::format(", predicted %.2f us.", w.price->latencyUs) << "\n";
+  if (problem.empty())
+    out << "// On the pass's input (under --mamba-auto, the kernel of\n"
+        << "// --convert-mamba-to-nki) it gives exactly the chosen kernel:\n"
+        << "//   mamba-opt --convert-mamba-to-nki \\\n"
+        << "//     "
+           "--transform-preload-library=transform-library-paths=THIS_FILE "
+           "\\\n"
+        << "//     --transform-interpreter --cse --nki-check-capacity "
+           "KERNEL.mlir\n";
+  else
+    out << "// NOT A REPRODUCTION of the chosen kernel: " << problem
+        << ".\n// Rerun the choice with the report's pass pipeline instead:\n"
+        << "//   --pass-pipeline='" << w.pipeline << "'\n"
+        << "// There is no script to run (the interpreter finds no "
+           "@__transform_main);\n// the steps as far as they could be "
+           "written:\n";
+  if (problem.empty()) {
+    out << body;
+  } else {
+    for (StringRef l : llvm::split(StringRef(body).rtrim('\n'), '\n'))
+      out << "//   " << l << "\n";
+  }
+  result.script = text;
 }
 } // namespace
 
@@ -817,5 +1172,11 @@ void mlir::nki::printReport(const AutoScheduleResult &r,
        << llvm::format(", predicted %.2f us", w.price->latencyUs) << "\n";
     os << "rerun it: mamba-opt KERNEL.mlir --pass-pipeline='" << w.pipeline
        << "'\n";
+    if (!r.script.empty())
+      os << "transform script: "
+         << (r.scriptProblem.empty()
+                 ? "reproduces it (checked)"
+                 : "does not reproduce it: " + r.scriptProblem)
+         << "\n";
   }
 }

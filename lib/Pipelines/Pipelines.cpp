@@ -91,6 +91,11 @@ struct AutoOptions : public PassPipelineOptions<AutoOptions> {
       *this, "report",
       llvm::cl::desc("ranked table to this file ('-': stderr)"),
       llvm::cl::init("")};
+  Option<std::string> script{
+      *this, "script",
+      llvm::cl::desc("the winner as a transform script to this file ('-': "
+                     "stderr)"),
+      llvm::cl::init("")};
 };
 
 void buildAuto(OpPassManager &pm, const AutoOptions &options) {
@@ -101,6 +106,7 @@ void buildAuto(OpPassManager &pm, const AutoOptions &options) {
   o.beam = options.beam;
   o.target = options.target;
   o.report = options.report;
+  o.script = options.script;
   pm.addPass(nki::createNkiAutoSchedule(o));
   pm.addPass(nki::createNkiCheckCapacity());
 }

@@ -49,6 +49,9 @@ struct AutoScheduleOptions {
   /// Also simulate every extrapolated candidate in full and report the
   /// error (for bench/autoschedule.sh; slow).
   bool measureExtrapolation = false;
+  /// Also write the winner as a Transform-dialect script
+  /// (AutoScheduleResult::script), checked against the kernel.
+  bool writeScript = false;
   /// Overrides the module's nki.target (the pass then sets it).
   std::optional<mamba_hw::Target> target;
 };
@@ -98,6 +101,10 @@ struct AutoScheduleResult {
   double searchSeconds = 0;
   bool budgetHit = false;
   int64_t simulations = 0, fullSimulations = 0, duplicates = 0;
+  /// With writeScript: the winner as a transform.nki script on the search's
+  /// input (docs/autoschedule.md, "The script"), and why it does not
+  /// reproduce the kernel when it does not (the script then says so).
+  std::string script, scriptProblem;
 };
 
 /// Searches the schedules of `func` (an nki kernel in `module`) and
@@ -129,6 +136,7 @@ struct NkiAutoScheduleOptions {
   bool measureExtrapolation = false;
   std::string target;
   std::string report;
+  std::string script;
 };
 
 /// --nki-auto-schedule (a module pass).
