@@ -269,8 +269,7 @@ void nki_run::printProfile(const Profile &p, nisa::Target target,
   }
 }
 
-/// A JSON string literal.
-static void jsonString(llvm::raw_ostream &os, llvm::StringRef s) {
+void nki_run::writeJsonString(llvm::raw_ostream &os, llvm::StringRef s) {
   os << '"';
   for (char c : s) {
     if (c == '"' || c == '\\')
@@ -340,9 +339,9 @@ void nki_run::writeProfileJson(const Profile &p, nisa::Target target,
          << "\", ";
       if (sources) {
         os << "\"source\": ";
-        jsonString(os, s.source);
+        writeJsonString(os, s.source);
         os << ", \"loops\": ";
-        jsonString(os, s.loops);
+        writeJsonString(os, s.loops);
         os << ", ";
       }
       os << "\"instructions\": " << s.instructions

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mamba-nki/Interpreter/Trace.h"
+#include "mamba-nki/Interpreter/Profile.h"
 
 #include "llvm/Support/Format.h"
 
@@ -20,19 +21,6 @@
 #include <vector>
 
 using namespace nki_run;
-
-static void jsonString(llvm::raw_ostream &os, llvm::StringRef s) {
-  os << '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      os << '\\' << c;
-    else if (uint8_t(c) < 0x20)
-      os << llvm::format("\\u%04x", unsigned(uint8_t(c)));
-    else
-      os << c;
-  }
-  os << '"';
-}
 
 namespace {
 /// A time on the trace's grid: whole nanoseconds, printed as microseconds
@@ -146,10 +134,10 @@ void nki_run::writeTrace(const nisa::Program &program, const Timeline &t,
        << ", \"ts\": " << Ns{start} << ", \"dur\": " << Ns{end - start}
        << ", \"args\": {\"id\": " << i << ", \"opcode\": \""
        << nisa::stringify(in.opcode) << "\", \"loc\": ";
-    jsonString(os, program.locations[in.loc]);
+    writeJsonString(os, program.locations[in.loc]);
     if (in.ctx && in.ctx < program.contexts.size()) {
       os << ", \"ctx\": ";
-      jsonString(os, program.contexts.describe(in.ctx));
+      writeJsonString(os, program.contexts.describe(in.ctx));
     }
     int on = t.stallOn[i];
     if (on >= 0) {

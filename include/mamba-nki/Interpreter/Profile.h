@@ -100,6 +100,9 @@ void printProfile(const Profile &profile, nisa::Target target,
 /// and the parameters the model ran with.
 void writeProfileJson(const Profile &profile, nisa::Target target,
                       llvm::raw_ostream &os);
+/// `s` as a JSON string literal (quotes, backslashes and control characters
+/// escaped); shared by the profile and the trace writers.
+void writeJsonString(llvm::raw_ostream &os, llvm::StringRef s);
 
 } // namespace nki_run
 
