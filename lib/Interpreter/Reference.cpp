@@ -34,6 +34,10 @@
 #include <cstring>
 #include <thread>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
+
 using namespace nki_run;
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -483,29 +487,142 @@ void nki_run::detail::referenceExp(llvm::ArrayRef<double> x,
 
 bool nki_run::detail::referenceHasAvx2() { return haveAvx2(); }
 
+//===----------------------------------------------------------------------===//
+// compare
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// One element's error and its ratio to what the criterion allows. The
+/// error of NaN against a number is infinite; both NaN (or inf - inf)
+/// give a NaN error. The ratio is 0 for no error, infinite for a NaN one.
+struct ElementError {
+  double err, allowed, ratio;
+};
+REF_INLINE ElementError elementError(float value, float reference, double rtol,
+                                     double atol) {
+  double v = value, r = reference;
+  double err = std::fabs(v - r);
+  err = (v != v) != (r != r) ? INFINITY : err;
+  double allowed = atol + rtol * std::fabs(r);
+  // (Divided whatever the error, then chosen: a select, which vectorises.)
+  double quotient = err / allowed;
+  double ratio = err == 0 ? 0.0 : quotient != quotient ? INFINITY : quotient;
+  return {err, allowed, ratio};
+}
+
+/// compare() without the worst element's index: the largest error, the
+/// largest ratio, the failures and whether an error is NaN (a NaN error
+/// is not a maximum: the worst element is found afterwards). Maxima and
+/// counts: the order does not matter.
+struct Summary {
+  double maxErr = 0, worstRatio = 0;
+  size_t failures = 0;
+  bool nanErr = false;
+};
+REF_INLINE void summarizeElements(const float *values, const float *ref,
+                                  size_t n, double rtol, double atol,
+                                  Summary &s) {
+  for (size_t i = 0; i < n; ++i) {
+    ElementError e = elementError(values[i], ref[i], rtol, atol);
+    s.maxErr = e.err > s.maxErr ? e.err : s.maxErr;
+    s.worstRatio = e.ratio > s.worstRatio ? e.ratio : s.worstRatio;
+    s.failures += !(e.err <= e.allowed);
+    s.nanErr |= e.err != e.err;
+  }
+}
+Summary summarize(const float *values, const float *ref, size_t n, double rtol,
+                  double atol) {
+  Summary s;
+  summarizeElements(values, ref, n, rtol, atol, s);
+  return s;
+}
+#ifdef REF_HAVE_AVX2
+/// summarize(), four elements at a time: elementError's operations on
+/// vectors (maxpd(a, b) is a > b ? a : b), the rest one at a time.
+REF_AVX2 Summary summarizeAvx2(const float *values, const float *ref, size_t n,
+                               double rtol, double atol) {
+  const __m256d zero = _mm256_setzero_pd(), inf = _mm256_set1_pd(INFINITY),
+                magnitude = _mm256_castsi256_pd(
+                    _mm256_set1_epi64x(0x7fffffffffffffffll)),
+                vrtol = _mm256_set1_pd(rtol), vatol = _mm256_set1_pd(atol);
+  __m256d maxErr = zero, ratio = zero, nanErr = zero;
+  __m256i failures = _mm256_setzero_si256();
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    __m256d v = _mm256_cvtps_pd(_mm_loadu_ps(values + i)),
+            r = _mm256_cvtps_pd(_mm_loadu_ps(ref + i));
+    __m256d err = _mm256_and_pd(_mm256_sub_pd(v, r), magnitude);
+    __m256d oneNaN = _mm256_xor_pd(_mm256_cmp_pd(v, v, _CMP_UNORD_Q),
+                                   _mm256_cmp_pd(r, r, _CMP_UNORD_Q));
+    err = _mm256_blendv_pd(err, inf, oneNaN);
+    __m256d allowed =
+        _mm256_add_pd(vatol, _mm256_mul_pd(vrtol, _mm256_and_pd(r, magnitude)));
+    __m256d q = _mm256_div_pd(err, allowed);
+    q = _mm256_blendv_pd(q, inf, _mm256_cmp_pd(q, q, _CMP_UNORD_Q));
+    q = _mm256_andnot_pd(_mm256_cmp_pd(err, zero, _CMP_EQ_OQ), q);
+    maxErr = _mm256_max_pd(err, maxErr);
+    ratio = _mm256_max_pd(q, ratio);
+    // A lane is -1 (all ones) where the element fails.
+    failures = _mm256_sub_epi64(failures, _mm256_castpd_si256(_mm256_cmp_pd(
+                                              err, allowed, _CMP_NLE_UQ)));
+    nanErr = _mm256_or_pd(nanErr, _mm256_cmp_pd(err, err, _CMP_UNORD_Q));
+  }
+  alignas(32) double maxLanes[4], ratioLanes[4], nanLanes[4];
+  alignas(32) int64_t failLanes[4];
+  _mm256_store_pd(maxLanes, maxErr);
+  _mm256_store_pd(ratioLanes, ratio);
+  _mm256_store_pd(nanLanes, nanErr);
+  _mm256_store_si256(reinterpret_cast<__m256i *>(failLanes), failures);
+  Summary s;
+  for (int l = 0; l < 4; ++l) {
+    s.maxErr = std::max(s.maxErr, maxLanes[l]);
+    s.worstRatio = std::max(s.worstRatio, ratioLanes[l]);
+    s.failures += size_t(failLanes[l]);
+    s.nanErr |= nanLanes[l] != 0;
+  }
+  summarizeElements(values + i, ref + i, n - i, rtol, atol, s);
+  return s;
+}
+#endif
+} // namespace
+
+Comparison nki_run::detail::compareWith(llvm::ArrayRef<float> values,
+                                        llvm::ArrayRef<float> ref, double rtol,
+                                        double atol, bool avx2) {
+  size_t n = std::min(values.size(), ref.size());
+  Summary s;
+#ifdef REF_HAVE_AVX2
+  if (avx2 && haveAvx2())
+    s = summarizeAvx2(values.data(), ref.data(), n, rtol, atol);
+  else
+#endif
+    s = summarize(values.data(), ref.data(), n, rtol, atol);
+  Comparison c;
+  c.worstRatio = s.worstRatio;
+  c.failures = s.failures;
+  // The worst element: the last whose error is NaN, when there is one,
+  // else the first of the largest error (0 when every error is 0).
+  if (s.nanErr) {
+    c.maxAbsErr = NAN;
+    for (size_t i = n; i-- > 0;)
+      if (double e = elementError(values[i], ref[i], rtol, atol).err; e != e) {
+        c.worst = i;
+        break;
+      }
+  } else if (s.maxErr > 0) {
+    c.maxAbsErr = s.maxErr;
+    for (size_t i = 0; i < n; ++i)
+      if (elementError(values[i], ref[i], rtol, atol).err == s.maxErr) {
+        c.worst = i;
+        break;
+      }
+  }
+  return c;
+}
+
 Comparison nki_run::compare(llvm::ArrayRef<float> values,
                             llvm::ArrayRef<float> ref, double rtol,
                             double atol) {
-  Comparison c;
-  for (size_t i = 0; i < values.size() && i < ref.size(); ++i) {
-    double v = values[i], r = ref[i];
-    double err = std::fabs(v - r);
-    if (std::isnan(v) != std::isnan(r))
-      err = INFINITY;
-    // The criterion's own measure: the error over what it allows (a
-    // failure above 1; NaN against a number, or both NaN, counts as
-    // infinitely far).
-    double allowed = atol + rtol * std::fabs(r);
-    double ratio = err == 0 ? 0.0 : err / allowed;
-    if (std::isnan(ratio))
-      ratio = INFINITY;
-    if (err > c.maxAbsErr || std::isnan(err)) {
-      c.maxAbsErr = err;
-      c.worst = i;
-    }
-    c.worstRatio = std::max(c.worstRatio, ratio);
-    if (!(err <= allowed))
-      ++c.failures;
-  }
-  return c;
+  static const bool avx2 = haveAvx2();
+  return detail::compareWith(values, ref, rtol, atol, avx2);
 }

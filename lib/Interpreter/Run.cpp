@@ -359,20 +359,37 @@ static Error writeTimingOutputs(const nisa::Program &program,
 // Execution and its results
 //===----------------------------------------------------------------------===//
 
+/// The HBM tensors an instruction of the stream writes.
+static std::vector<bool> writtenTensors(const nisa::Program &program) {
+  std::vector<bool> written(program.tensors.size());
+  for (const nisa::Instruction &in : program.instructions)
+    if (in.dst.space == nisa::Space::hbm && in.dst.tensor >= 0)
+      written[size_t(in.dst.tensor)] = true;
+  return written;
+}
+
 /// Executes the stream in the timing model's order, with progress on
 /// stderr when asked for or when stderr is a terminal (after a second).
 static void execute(const nisa::Program &program, const Timeline &timeline,
                     Values &values, const RunOptions &o, Machine &machine) {
-  // The check needs the inputs afterwards; without it the machine takes
-  // them over (no copy of each input tensor).
+  // The machine takes the inputs over (no copy of each input tensor). The
+  // check needs them afterwards: it reads them from the machine, which
+  // holds them as the kernel saw them, unless an instruction writes the
+  // tensor; only those stay in `values`, copied.
+  std::vector<bool> written;
+  if (o.check)
+    written = writtenTensors(program);
   for (size_t i = 0; i < program.tensors.size(); ++i) {
-    if (!program.tensors[i].isInput)
+    const nisa::TensorDecl &t = program.tensors[i];
+    if (!t.isInput)
       continue;
-    std::vector<float> &v = values[program.tensors[i].name];
-    if (o.check)
-      machine.setTensor(i, v);
-    else
-      machine.adoptTensor(i, std::move(v));
+    auto v = values.find(t.name);
+    if (o.check && written[i]) {
+      machine.setTensor(i, v->second);
+      continue;
+    }
+    machine.adoptTensor(i, std::move(v->second));
+    values.erase(v);
   }
   bool showProgress = o.progress || sys::Process::StandardErrIsDisplayed();
   auto begin = std::chrono::steady_clock::now();

@@ -253,14 +253,22 @@ Error nki_run::checkScan(
     std::optional<double> rtol, std::optional<double> atol, unsigned jobs,
     raw_ostream &os) {
   unsigned threads = usefulThreads(jobs);
-  // The inputs as the kernel saw them: a bf16 tensor holds them rounded
-  // (on threads, made for that: they would only wait during the
+  // The inputs as the kernel saw them: the machine's tensor, unless the
+  // stream writes it (then `inputs` has it). A bf16 tensor holds them
+  // rounded (on threads, made for that: they would only wait during the
   // reference).
   std::unique_ptr<WorkerPool> pool;
   std::vector<std::vector<float>> seen(program.tensors.size());
   auto input = [&](int index) -> ArrayRef<float> {
     const nisa::TensorDecl &t = program.tensors[size_t(index)];
-    const std::vector<float> &given = inputs.at(t.name);
+    auto kept = inputs.find(t.name);
+    if (kept == inputs.end()) {
+      ArrayRef<float> held = machine.tensorF32(size_t(index));
+      if (held.size() == size_t(t.numElements()))
+        return held;
+      return seen[size_t(index)] = machine.getTensor(size_t(index));
+    }
+    const std::vector<float> &given = kept->second;
     if (t.dtype == nisa::DType::f32)
       return given;
     if (!pool)
@@ -304,19 +312,25 @@ Error nki_run::checkScan(
     StringRef label;
     int64_t rowLength; // seq_len for out, state for final_state
     double rtol, atol;
-    std::vector<float> result;
+    ArrayRef<float> result; // the machine's tensor, or `converted`
+    std::vector<float> converted;
     std::vector<std::pair<size_t, Comparison>> parts; // at their first row
   };
   std::vector<Output> outputs;
   // `out` keeps the line it always had; the others are named.
-  outputs.push_back({k.out, "", k.seqLen, 0, 0, {}, {}});
+  outputs.push_back({k.out, "", k.seqLen, 0, 0, {}, {}, {}});
   if (k.finalState >= 0)
-    outputs.push_back({k.finalState, "final_state ", k.state, 0, 0, {}, {}});
+    outputs.push_back(
+        {k.finalState, "final_state ", k.state, 0, 0, {}, {}, {}});
   for (Output &o : outputs) {
     bool bf16 = program.tensors[size_t(o.index)].dtype == nisa::DType::bf16;
     o.rtol = rtol ? *rtol : bf16 ? kBf16Rtol : kF32Rtol;
     o.atol = atol ? *atol : bf16 ? kBf16Atol : kF32Atol;
-    o.result = machine.getTensor(size_t(o.index));
+    // An f32 output is compared where the machine holds it.
+    o.result = machine.tensorF32(size_t(o.index));
+    if (o.result.size() !=
+        size_t(program.tensors[size_t(o.index)].numElements()))
+      o.result = o.converted = machine.getTensor(size_t(o.index));
     o.parts.resize(size_t(k.batch * k.channels));
   }
   detail::referenceSelectiveScanBlocks(
@@ -325,8 +339,8 @@ Error nki_run::checkScan(
           ArrayRef<float> finalState) {
         for (Output &o : outputs) {
           ArrayRef<float> expected = o.index == k.out ? out : finalState;
-          ArrayRef<float> result = ArrayRef<float>(o.result).slice(
-              size_t(bc * o.rowLength), size_t(count * o.rowLength));
+          ArrayRef<float> result = o.result.slice(size_t(bc * o.rowLength),
+                                                  size_t(count * o.rowLength));
           o.parts[size_t(bc)] = {size_t(bc * o.rowLength),
                                  compare(result, expected, o.rtol, o.atol)};
         }

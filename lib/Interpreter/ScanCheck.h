@@ -46,8 +46,10 @@ struct ScanKernel {
 llvm::Expected<ScanKernel> recognizeScan(const nisa::Program &program);
 
 /// Compares `out` and, when the kernel has it, `final_state` with the
-/// reference computed on `inputs` as the kernel saw them (rounded to
-/// bf16 for a bf16 tensor), one line per output on `os`. Tolerances:
+/// reference computed on the inputs as the kernel saw them (rounded to
+/// bf16 for a bf16 tensor), one line per output on `os`. The inputs are
+/// `machine`'s tensors after the run, but those an instruction of the
+/// stream writes, which must be in `inputs` (their values given). Tolerances:
 /// `rtol`/`atol` when given, else mamba_ssm's for the output's dtype.
 /// Runs on usefulThreads(jobs) threads; the result does not depend on it.
 /// A failure is CheckFailed (Run.h).
@@ -135,6 +137,10 @@ ScanResult referenceSelectiveScanWith(const ScanInputs &in, unsigned threads,
 void referenceExp(llvm::ArrayRef<double> x, llvm::MutableArrayRef<double> y,
                   bool avx2);
 bool referenceHasAvx2();
+/// compare() (Reference.h) on either instruction set (`avx2`, when the
+/// processor has it): the same result.
+Comparison compareWith(llvm::ArrayRef<float> values, llvm::ArrayRef<float> ref,
+                       double rtol, double atol, bool avx2);
 } // namespace detail
 
 /// mamba_ssm's test tolerances (tests/ops/test_selective_scan.py): fp32

@@ -494,6 +494,78 @@ TEST(ReferenceTest, MergedComparisonsAreCompare) {
   same("shorter");
 }
 
+/// compare() as it was first written: one pass, element after element.
+Comparison plainCompare(llvm::ArrayRef<float> values, llvm::ArrayRef<float> ref,
+                        double rtol, double atol) {
+  Comparison c;
+  for (size_t i = 0; i < values.size() && i < ref.size(); ++i) {
+    double v = values[i], r = ref[i];
+    double err = std::fabs(v - r);
+    if (std::isnan(v) != std::isnan(r))
+      err = INFINITY;
+    double allowed = atol + rtol * std::fabs(r);
+    double ratio = err == 0 ? 0.0 : err / allowed;
+    if (std::isnan(ratio))
+      ratio = INFINITY;
+    if (err > c.maxAbsErr || std::isnan(err)) {
+      c.maxAbsErr = err;
+      c.worst = i;
+    }
+    c.worstRatio = std::max(c.worstRatio, ratio);
+    if (!(err <= allowed))
+      ++c.failures;
+  }
+  return c;
+}
+
+/// compare() runs in vector lanes, then looks for the worst element: the
+/// single pass's result, with ties, NaNs, infinities and every length.
+TEST(ReferenceTest, CompareIsTheSinglePass) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  const float nan = std::numeric_limits<float>::quiet_NaN(),
+              inf = std::numeric_limits<float>::infinity();
+  auto same = [&](llvm::ArrayRef<float> values, llvm::ArrayRef<float> ref,
+                  const std::string &what) {
+    for (auto [rtol, atol] : {std::pair(6e-4, 2e-3), std::pair(0.0, 0.0)})
+      for (bool avx2 : {false, true}) {
+        Comparison a = detail::compareWith(values, ref, rtol, atol, avx2),
+                   b = plainCompare(values, ref, rtol, atol);
+        EXPECT_EQ(bitsOf(a.maxAbsErr), bitsOf(b.maxAbsErr)) << what << avx2;
+        EXPECT_EQ(bitsOf(a.worstRatio), bitsOf(b.worstRatio)) << what << avx2;
+        EXPECT_EQ(a.failures, b.failures) << what << avx2;
+        EXPECT_EQ(a.worst, b.worst) << what << avx2;
+      }
+  };
+  for (size_t n : {0, 1, 7, 8, 9, 31, 1000, 4099}) {
+    std::vector<float> ref(n), values(n);
+    for (size_t i = 0; i < n; ++i) {
+      ref[i] = normal(rng);
+      values[i] = ref[i] + 1e-3f * normal(rng);
+    }
+    std::string size = " n=" + std::to_string(n);
+    same(values, ref, "noise" + size);
+    same(ref, ref, "equal" + size);
+    if (n < 9)
+      continue;
+    values[n / 3] = ref[n / 3] + 0.5f;
+    values[n - 2] = ref[n - 2] + 0.5f; // the same error: the first counts
+    ref[n - 2] = ref[n / 3];
+    values[n - 2] = values[n / 3];
+    same(values, ref, "ties" + size);
+    values[1] = inf; // against a number
+    same(values, ref, "inf" + size);
+    ref[3] = values[3] = inf; // inf - inf: NaN error
+    same(values, ref, "inf-inf" + size);
+    values[n / 2] = nan; // NaN against a number: infinite error
+    same(values, ref, "one NaN" + size);
+    ref[n - 5] = values[n - 5] = nan; // both NaN: a NaN error, the last
+    ref[5] = values[5] = nan;
+    same(values, ref, "NaNs" + size);
+    same(llvm::ArrayRef<float>(values).drop_back(3), ref, "shorter" + size);
+  }
+}
+
 /// The check's way: the reference in blocks, compared as they come.
 TEST(ReferenceTest, BlocksAreTheReference) {
   std::mt19937_64 rng(4);

@@ -67,6 +67,10 @@ def main():
                    choices=["auto", "none", "0", "1"])
     p.add_argument("--perturb", default=None)
     p.add_argument("--unrounded", action="store_true")
+    # The stream also overwrites this input (f32 [batch, channels, seq_len]:
+    # delta, u or z) with `out`'s values, after the run has read it: the
+    # check must use the values given, not what the tensor holds after.
+    p.add_argument("--clobber", default=None, choices=["delta", "u", "z"])
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
     Bn, Cn, L, N, G = a.batch, a.channels, a.seq_len, a.state, a.groups
@@ -165,14 +169,15 @@ def main():
     if kernel != "none":
         lines.append("kernel selective_scan delta_softplus=" + kernel)
     for name, shape, dtype, _ in tensors:
-        lines.append("tensor %s input %s %s" %
-                     (name, dtype, "x".join(map(str, shape))))
+        role = "inout" if name == a.clobber else "input"
+        lines.append("tensor %s %s %s %s" %
+                     (name, role, dtype, "x".join(map(str, shape))))
     for name, shape, dtype, _ in outputs:
         dims = "x".join(map(str, shape))
         lines.append("tensor expected_%s input %s %s" % (name, dtype, dims))
         lines.append("tensor %s output %s %s" % (name, dtype, dims))
     lines += ["scratch 0", "sbuf_peak 2048", "psum_peak 0",
-              "instructions %d" % (2 * len(outputs))]
+              "instructions %d" % (2 * len(outputs) + bool(a.clobber))]
     for i, (name, shape, dtype, _) in enumerate(outputs):
         rows, cols = shape[0] * shape[1], shape[2]
         on_chip = "sbuf[0+%d]@0x%x{%d}.%s" % (rows, 1024 * i, cols, dtype)
@@ -183,6 +188,15 @@ def main():
                      "wait=qSyncIO%d:1 sig=1" % (2 * i + 1, 2 * i + 1, name,
                                                  rows, cols, cols, dtype,
                                                  on_chip, 2 * i))
+    if a.clobber:
+        name, shape, dtype, _ = outputs[0]
+        rows, cols = shape[0] * shape[1], shape[2]
+        n = 2 * len(outputs)
+        assert dtype == io, "--clobber copies out's values: same dtype"
+        lines.append("%d qSyncIO1 dma dst=hbm.%s[%d*%d]@0{%d}.%s "
+                     "src=sbuf[0+%d]@0x0{%d}.%s wait=qSyncIO0:1 sig=2"
+                     % (n, a.clobber, rows, cols, cols, dtype, rows, cols,
+                        dtype))
     lines.append("end")
     with open(os.path.join(a.dir, "k.nisa"), "w") as f:
         f.write("\n".join(lines) + "\n")
