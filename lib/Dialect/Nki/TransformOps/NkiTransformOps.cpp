@@ -127,12 +127,79 @@ SmallVector<std::pair<Location, std::string>> locate(const Blocked &blocked) {
   return located;
 }
 
-/// The handle-read, payload-modifying effects of the ops on a scope.
-void scopeEffects(OpOperand &target, ResultRange results,
-                  SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
-  onlyReadsHandle(target, effects);
-  producesHandle(results, effects);
-  modifiesPayload(effects);
+/// Where a transformation of `loop` that gives no reason declines.
+Operation *declineSite(scf::ForOp loop) { return loop; }
+/// Where a fusion of two loops that gives no reason declines: the second.
+Operation *declineSite(const std::pair<scf::ForOp, scf::ForOp> &loops) {
+  return loops.second;
+}
+
+/// The shared driver of the ops that transform each loop (or pair of loops)
+/// of their handles on its own: `transform(item, &declined)` calls the
+/// Transforms.h function, returning the loop it produced or a failure, which
+/// declines where and why `declined` says (when it says nothing: with
+/// `fallback(item)` at declineSite(item)). `produced` gets the loops
+/// produced; the declines are reported by reportDeclines.
+template <typename Item, typename TransformFn, typename FallbackFn>
+DiagnosedSilenceableFailure
+transformEach(Operation *transformOp, ArrayRef<Item> items, OpResult produced,
+              TransformResults &results, TransformFn transform,
+              FallbackFn fallback) {
+  SmallVector<Operation *> loops;
+  Declines declines;
+  for (const Item &item : items) {
+    Declined declined;
+    FailureOr<scf::ForOp> loop = transform(item, &declined);
+    if (failed(loop)) {
+      addDecline(declines, declined, declineSite(item), fallback(item));
+      continue;
+    }
+    loops.push_back(*loop);
+  }
+  results.set(produced, loops);
+  return reportDeclines(transformOp, !loops.empty(), declines);
+}
+
+/// transformEach on the loops of `target` (a definite error when it holds
+/// none, or anything but loops).
+template <typename TransformFn, typename FallbackFn>
+DiagnosedSilenceableFailure
+transformEachLoop(Operation *transformOp, TransformState &state, Value target,
+                  OpResult produced, TransformResults &results,
+                  TransformFn transform, FallbackFn fallback) {
+  SmallVector<scf::ForOp> loops;
+  DiagnosedSilenceableFailure status =
+      getLoops(transformOp, state, target, "target", loops);
+  if (!status.succeeded())
+    return status;
+  return transformEach(transformOp, ArrayRef(loops), produced, results,
+                       transform, fallback);
+}
+
+/// The shared driver of the ops on a scope: `apply(scope, moved, blocked,
+/// notes)` applies the pass's rule to the candidates in one payload op of
+/// `target`, appending what moved to `moved` and the candidates kept in
+/// place to `blocked` (or where and why to `notes`). `movedResult` gets what
+/// moved in every scope; the declines (`notes`, then `blocked`) are
+/// reported by reportDeclines.
+template <typename ApplyFn>
+DiagnosedSilenceableFailure
+transformEachScope(Operation *transformOp, TransformState &state, Value target,
+                   OpResult movedResult, TransformResults &results,
+                   ApplyFn apply) {
+  SmallVector<Operation *> scopes;
+  DiagnosedSilenceableFailure status =
+      getPayload(transformOp, state, target, "target", scopes);
+  if (!status.succeeded())
+    return status;
+  SmallVector<Operation *> moved;
+  Blocked blocked;
+  Notes notes;
+  for (Operation *scope : scopes)
+    apply(scope, moved, blocked, notes);
+  results.set(movedResult, moved);
+  llvm::append_range(notes, locate(blocked));
+  return reportDeclines(transformOp, !moved.empty(), notes);
 }
 
 /// hoist_loads, hoist_invariant and hoist_expanded: the shared driver.
@@ -141,18 +208,13 @@ DiagnosedSilenceableFailure hoist(Operation *transformOp, Value target,
                                   TransformRewriter &rewriter,
                                   TransformResults &results,
                                   TransformState &state) {
-  SmallVector<Operation *> scopes;
-  DiagnosedSilenceableFailure status =
-      getPayload(transformOp, state, target, "target", scopes);
-  if (!status.succeeded())
-    return status;
-  SmallVector<Operation *> all;
-  Blocked blocked;
-  for (Operation *scope : scopes)
-    llvm::append_range(
-        all, hoistToFixedPoint(rewriter, scope, options, nullptr, &blocked));
-  results.set(moved, all);
-  return reportDeclines(transformOp, !all.empty(), locate(blocked));
+  return transformEachScope(
+      transformOp, state, target, moved, results,
+      [&](Operation *scope, SmallVectorImpl<Operation *> &hoisted,
+          Blocked &blocked, Notes &) {
+        llvm::append_range(hoisted, hoistToFixedPoint(rewriter, scope, options,
+                                                      nullptr, &blocked));
+      });
 }
 } // namespace
 
@@ -213,29 +275,21 @@ void MatchLoopOp::getEffects(
 DiagnosedSilenceableFailure ReorderLoopsOp::apply(TransformRewriter &rewriter,
                                                   TransformResults &results,
                                                   TransformState &state) {
-  SmallVector<scf::ForOp> loops;
-  DiagnosedSilenceableFailure status =
-      getLoops(*this, state, getTarget(), "target", loops);
-  if (!status.succeeded())
-    return status;
-  SmallVector<Operation *> outers, inners;
-  Declines declines;
-  for (scf::ForOp loop : loops) {
-    Declined declined;
-    FailureOr<scf::ForOp> outer =
-        reorderLoops(rewriter, loop, getAllowReassociation(), &declined);
-    if (failed(outer)) {
-      addDecline(declines, declined, loop, "cannot interchange");
-      continue;
-    }
-    outers.push_back(*outer);
-    for (Operation &op : outer->getBody()->without_terminator())
-      if (isa<scf::ForOp>(op))
-        inners.push_back(&op);
-  }
-  results.set(cast<OpResult>(getOuter()), outers);
+  SmallVector<Operation *> inners;
+  DiagnosedSilenceableFailure reordered = transformEachLoop(
+      *this, state, getTarget(), cast<OpResult>(getOuter()), results,
+      [&](scf::ForOp loop, Declined *declined) {
+        FailureOr<scf::ForOp> outer =
+            reorderLoops(rewriter, loop, getAllowReassociation(), declined);
+        if (succeeded(outer))
+          for (Operation &op : outer->getBody()->without_terminator())
+            if (isa<scf::ForOp>(op))
+              inners.push_back(&op);
+        return outer;
+      },
+      [](scf::ForOp) { return "cannot interchange"; });
   results.set(cast<OpResult>(getInner()), inners);
-  return reportDeclines(*this, !outers.empty(), declines);
+  return reordered;
 }
 
 //===----------------------------------------------------------------------===//
@@ -249,11 +303,6 @@ DiagnosedSilenceableFailure HoistLoadsOp::apply(TransformRewriter &rewriter,
                rewriter, results, state);
 }
 
-void HoistLoadsOp::getEffects(
-    SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
-  scopeEffects(getTargetMutable(), getOperation()->getOpResults(), effects);
-}
-
 DiagnosedSilenceableFailure HoistInvariantOp::apply(TransformRewriter &rewriter,
                                                     TransformResults &results,
                                                     TransformState &state) {
@@ -264,11 +313,6 @@ DiagnosedSilenceableFailure HoistInvariantOp::apply(TransformRewriter &rewriter,
                rewriter, results, state);
 }
 
-void HoistInvariantOp::getEffects(
-    SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
-  scopeEffects(getTargetMutable(), getOperation()->getOpResults(), effects);
-}
-
 DiagnosedSilenceableFailure HoistExpandedOp::apply(TransformRewriter &rewriter,
                                                    TransformResults &results,
                                                    TransformState &state) {
@@ -276,11 +320,6 @@ DiagnosedSilenceableFailure HoistExpandedOp::apply(TransformRewriter &rewriter,
   options.expandedOnly = true;
   return hoist(*this, getTarget(), cast<OpResult>(getMoved()), options,
                rewriter, results, state);
-}
-
-void HoistExpandedOp::getEffects(
-    SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
-  scopeEffects(getTargetMutable(), getOperation()->getOpResults(), effects);
 }
 
 //===----------------------------------------------------------------------===//
@@ -326,27 +365,16 @@ DiagnosedSilenceableFailure PeelReductionOp::apply(TransformRewriter &rewriter,
 DiagnosedSilenceableFailure DelayStoresOp::apply(TransformRewriter &rewriter,
                                                  TransformResults &results,
                                                  TransformState &state) {
-  SmallVector<scf::ForOp> loops;
-  DiagnosedSilenceableFailure status =
-      getLoops(*this, state, getTarget(), "target", loops);
-  if (!status.succeeded())
-    return status;
-  SmallVector<Operation *> delayed;
-  Declines declines;
-  for (scf::ForOp loop : loops) {
-    Declined declined;
-    FailureOr<scf::ForOp> result = delayStores(rewriter, loop, &declined);
-    if (failed(result)) {
-      addDecline(declines, declined, loop,
-                 "nothing to delay: no store in " +
-                     quotedLoopName(loop, "the loop") +
-                     " stores a buffer of the iteration as its last use");
-      continue;
-    }
-    delayed.push_back(*result);
-  }
-  results.set(cast<OpResult>(getLoop()), delayed);
-  return reportDeclines(*this, !delayed.empty(), declines);
+  return transformEachLoop(
+      *this, state, getTarget(), cast<OpResult>(getLoop()), results,
+      [&](scf::ForOp loop, Declined *declined) {
+        return delayStores(rewriter, loop, declined);
+      },
+      [](scf::ForOp loop) {
+        return "nothing to delay: no store in " +
+               quotedLoopName(loop, "the loop") +
+               " stores a buffer of the iteration as its last use";
+      });
 }
 
 //===----------------------------------------------------------------------===//
@@ -356,42 +384,19 @@ DiagnosedSilenceableFailure DelayStoresOp::apply(TransformRewriter &rewriter,
 DiagnosedSilenceableFailure AssignEnginesOp::apply(TransformRewriter &rewriter,
                                                    TransformResults &results,
                                                    TransformState &state) {
-  SmallVector<Operation *> scopes;
-  DiagnosedSilenceableFailure status =
-      getPayload(*this, state, getTarget(), "target", scopes);
-  if (!status.succeeded())
-    return status;
-  SmallVector<Operation *> moved;
-  for (Operation *scope : scopes)
-    assignEngines(rewriter, scope, &moved);
-  results.set(cast<OpResult>(getMoved()), moved);
-  return DiagnosedSilenceableFailure::success();
-}
-
-void AssignEnginesOp::getEffects(
-    SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
-  scopeEffects(getTargetMutable(), getOperation()->getOpResults(), effects);
+  return transformEachScope(
+      *this, state, getTarget(), cast<OpResult>(getMoved()), results,
+      [&](Operation *scope, SmallVectorImpl<Operation *> &moved, Blocked &,
+          Notes &) { assignEngines(rewriter, scope, &moved); });
 }
 
 DiagnosedSilenceableFailure PlaceBuffersOp::apply(TransformRewriter &rewriter,
                                                   TransformResults &results,
                                                   TransformState &state) {
-  SmallVector<Operation *> scopes;
-  DiagnosedSilenceableFailure status =
-      getPayload(*this, state, getTarget(), "target", scopes);
-  if (!status.succeeded())
-    return status;
-  SmallVector<Operation *> moved;
-  Notes notes;
-  for (Operation *scope : scopes)
-    placeBuffers(rewriter, scope, &notes, &moved);
-  results.set(cast<OpResult>(getMoved()), moved);
-  return reportDeclines(*this, !moved.empty(), notes);
-}
-
-void PlaceBuffersOp::getEffects(
-    SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
-  scopeEffects(getTargetMutable(), getOperation()->getOpResults(), effects);
+  return transformEachScope(
+      *this, state, getTarget(), cast<OpResult>(getMoved()), results,
+      [&](Operation *scope, SmallVectorImpl<Operation *> &moved, Blocked &,
+          Notes &notes) { placeBuffers(rewriter, scope, &notes, &moved); });
 }
 
 //===----------------------------------------------------------------------===//
@@ -436,23 +441,21 @@ DiagnosedSilenceableFailure FuseLoopsOp::apply(TransformRewriter &rewriter,
            << "'" << getOperationName() << "' pairs the loops of its two "
            << "handles, but first holds " << firsts.size()
            << " and second holds " << seconds.size();
-  SmallVector<Operation *> fused;
-  Declines declines;
-  for (auto [first, second] : llvm::zip(firsts, seconds)) {
-    Declined declined;
-    FailureOr<scf::ForOp> loop = fuseSiblingLoops(
-        rewriter, first, second, getName().value_or(""), &declined);
-    if (failed(loop)) {
-      addDecline(declines, declined, second, "cannot fuse");
-      continue;
-    }
-    // As the pass: the contraction is best effort, silently.
-    if (getContract())
-      (void)contractFor(rewriter, *loop, nullptr);
-    fused.push_back(*loop);
-  }
-  results.set(cast<OpResult>(getFused()), fused);
-  return reportDeclines(*this, !fused.empty(), declines);
+  SmallVector<std::pair<scf::ForOp, scf::ForOp>> pairs;
+  for (auto [first, second] : llvm::zip_equal(firsts, seconds))
+    pairs.emplace_back(first, second);
+  return transformEach(
+      *this, ArrayRef(pairs), cast<OpResult>(getFused()), results,
+      [&](const std::pair<scf::ForOp, scf::ForOp> &pair, Declined *declined) {
+        FailureOr<scf::ForOp> loop =
+            fuseSiblingLoops(rewriter, pair.first, pair.second,
+                             getName().value_or(""), declined);
+        // As the pass: the contraction is best effort, silently.
+        if (succeeded(loop) && getContract())
+          (void)contractFor(rewriter, *loop, nullptr);
+        return loop;
+      },
+      [](const std::pair<scf::ForOp, scf::ForOp> &) { return "cannot fuse"; });
 }
 
 DiagnosedSilenceableFailure
@@ -482,11 +485,6 @@ ContractBuffersOp::apply(TransformRewriter &rewriter, TransformResults &results,
   return reportDeclines(*this, !buffers.empty(), declines);
 }
 
-void ContractBuffersOp::getEffects(
-    SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
-  scopeEffects(getTargetMutable(), getOperation()->getOpResults(), effects);
-}
-
 //===----------------------------------------------------------------------===//
 // tile_free_dim
 //===----------------------------------------------------------------------===//
@@ -502,28 +500,17 @@ LogicalResult TileFreeDimOp::verify() {
 DiagnosedSilenceableFailure TileFreeDimOp::apply(TransformRewriter &rewriter,
                                                  TransformResults &results,
                                                  TransformState &state) {
-  SmallVector<scf::ForOp> loops;
-  DiagnosedSilenceableFailure status =
-      getLoops(*this, state, getTarget(), "target", loops);
-  if (!status.succeeded())
-    return status;
-  SmallVector<Operation *> tiles;
-  Declines declines;
-  for (scf::ForOp loop : loops) {
-    Declined declined;
-    Notes notes;
-    FailureOr<scf::ForOp> tile = tileFreeDim(rewriter, loop, getTileSize(),
-                                             getName(), &declined, &notes);
-    for (auto &[loc, text] : notes)
-      mlir::emitRemark(loc) << text;
-    if (failed(tile)) {
-      addDecline(declines, declined, loop, "cannot tile the free dim");
-      continue;
-    }
-    tiles.push_back(*tile);
-  }
-  results.set(cast<OpResult>(getTileLoop()), tiles);
-  return reportDeclines(*this, !tiles.empty(), declines);
+  return transformEachLoop(
+      *this, state, getTarget(), cast<OpResult>(getTileLoop()), results,
+      [&](scf::ForOp loop, Declined *declined) {
+        Notes notes;
+        FailureOr<scf::ForOp> tile = tileFreeDim(rewriter, loop, getTileSize(),
+                                                 getName(), declined, &notes);
+        for (auto &[loc, text] : notes)
+          mlir::emitRemark(loc) << text;
+        return tile;
+      },
+      [](scf::ForOp) { return "cannot tile the free dim"; });
 }
 
 //===----------------------------------------------------------------------===//

@@ -16,6 +16,23 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace mlir {
+namespace nki {
+/// The memory effects of the ops on a scope (and contract_buffers): they
+/// only read their handles, produce their results and modify the payload.
+template <typename OpTy>
+class ScopeTransformOpTrait
+    : public OpTrait::TraitBase<OpTy, ScopeTransformOpTrait> {
+public:
+  void getEffects(SmallVectorImpl<MemoryEffects::EffectInstance> &effects) {
+    transform::onlyReadsHandle(this->getOperation()->getOpOperands(), effects);
+    transform::producesHandle(this->getOperation()->getOpResults(), effects);
+    transform::modifiesPayload(effects);
+  }
+};
+} // namespace nki
+} // namespace mlir
+
 #define GET_OP_CLASSES
 #include "mamba-nki/Dialect/Nki/TransformOps/NkiTransformOps.h.inc"
 

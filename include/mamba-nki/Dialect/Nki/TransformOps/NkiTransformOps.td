@@ -22,6 +22,12 @@ def Nki_Handle : Type<CPred<"::llvm::isa<::mlir::transform::AnyOpType>($_self)">
                       "a handle to payload ops (`!transform.any_op`)",
                       "::mlir::transform::AnyOpType">,
                  BuildableType<"$_builder.getType<::mlir::transform::AnyOpType>()">;
+// Reads its handles, produces its results, modifies the payload
+// (nki::ScopeTransformOpTrait, NkiTransformOps.h).
+def Nki_ScopeTransformOpTrait : NativeOpTrait<"ScopeTransformOpTrait"> {
+  let cppNamespace = "::mlir::nki";
+}
+
 class Nki_TransformOp<string mnemonic, list<Trait> traits = []>
     : TransformDialectOp<"nki." # mnemonic,
         !listconcat([DeclareOpInterfaceMethods<TransformOpInterface>,
@@ -42,7 +48,7 @@ class Nki_LoopTransformOp<string mnemonic, list<Trait> traits = []>
 // with those reasons.
 class Nki_ScopeTransformOp<string mnemonic, list<Trait> traits = []>
     : Nki_TransformOp<mnemonic,
-        !listconcat([DeclareOpInterfaceMethods<MemoryEffectsOpInterface>],
+        !listconcat([Nki_ScopeTransformOpTrait, MemoryEffectsOpInterface],
                     traits)> {
   let arguments = (ins Nki_Handle:$target);
   let results = (outs Nki_Handle:$moved);
@@ -216,7 +222,7 @@ def FuseLoopsOp : Nki_LoopTransformOp<"fuse_loops"> {
 }
 
 def ContractBuffersOp : Nki_TransformOp<"contract_buffers",
-    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+    [Nki_ScopeTransformOpTrait, MemoryEffectsOpInterface]> {
   let summary = "Shrink the buffers a loop indexes by its induction variable";
   let description = [{
     `nki::contractBuffer` on each buffer that `nki-fuse-loops` would
