@@ -456,42 +456,25 @@ private:
     OwningOpRef<ModuleOp> copy(m.clone());
     IRRewriter rewriter(m.getContext());
     while (true) {
-      bool fused = false, unnamed = false;
-      copy->walk([&](Block *block) {
-        if (fused || unnamed)
-          return WalkResult::interrupt();
-        scf::ForOp previous;
-        for (Operation &op : *block) {
-          auto loop = dyn_cast<scf::ForOp>(op);
-          if (!loop) {
-            if (!isPure(&op))
-              previous = nullptr;
-            continue;
-          }
-          if (previous && getConstantBounds(previous) &&
-              getConstantBounds(previous) == getConstantBounds(loop)) {
-            // The handles are written before the fusion; a decline changes
-            // nothing, and its handles are then dropped.
-            size_t mark = body.size();
-            llvm::StringMap<int> saved = counts;
-            std::string x = select(*copy, previous), y = select(*copy, loop);
-            if (succeeded(
-                    fuseSiblingLoops(rewriter, previous, loop, "", nullptr))) {
-              if (x.empty() || y.empty()) {
-                unnamed = true;
-                return WalkResult::interrupt();
-              }
-              line("%" + fresh("fused") + " = transform.nki.fuse_loops %" + x +
-                   ", %" + y);
-              fused = true;
-              return WalkResult::interrupt();
-            }
-            body.resize(mark);
-            counts = saved;
-          }
-          previous = loop;
+      bool unnamed = false;
+      bool fused = visitFusionCandidates(*copy, [&](scf::ForOp first,
+                                                    scf::ForOp second) {
+        // The handles are written before the fusion; a decline changes
+        // nothing, and its handles are then dropped.
+        size_t mark = body.size();
+        llvm::StringMap<int> saved = counts;
+        std::string x = select(*copy, first), y = select(*copy, second);
+        if (succeeded(fuseSiblingLoops(rewriter, first, second, "", nullptr))) {
+          if (x.empty() || y.empty())
+            unnamed = true;
+          else
+            line("%" + fresh("fused") + " = transform.nki.fuse_loops %" + x +
+                 ", %" + y);
+          return true;
         }
-        return WalkResult::advance();
+        body.resize(mark);
+        counts = saved;
+        return false;
       });
       if (unnamed) {
         unsupported(s, "fuses a loop without a name (nki.loop)");

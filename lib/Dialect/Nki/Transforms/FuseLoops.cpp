@@ -189,6 +189,31 @@ mlir::nki::contractionCandidates(Operation *root) {
   return candidates;
 }
 
+bool mlir::nki::visitFusionCandidates(
+    Operation *root, llvm::function_ref<bool(scf::ForOp, scf::ForOp)> visit,
+    llvm::function_ref<bool(scf::ForOp)> select) {
+  return root
+      ->walk([&](Block *block) {
+        scf::ForOp previous;
+        for (Operation &op : *block) {
+          auto loop = dyn_cast<scf::ForOp>(op);
+          if (!loop) {
+            if (!isPure(&op))
+              previous = nullptr;
+            continue;
+          }
+          if (previous && (!select || (select(previous) && select(loop))) &&
+              getConstantBounds(previous) &&
+              getConstantBounds(previous) == getConstantBounds(loop) &&
+              visit(previous, loop))
+            return WalkResult::interrupt();
+          previous = loop;
+        }
+        return WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
 namespace {
 struct NkiFuseLoopsPass : public nki::impl::NkiFuseLoopsBase<NkiFuseLoopsPass> {
   using Base::Base;
@@ -201,35 +226,18 @@ struct NkiFuseLoopsPass : public nki::impl::NkiFuseLoopsBase<NkiFuseLoopsPass> {
   /// bounds that cannot be fused (once each).
   bool fuseOnePair(IRRewriter &rewriter,
                    llvm::DenseSet<std::pair<Operation *, Operation *>> &seen) {
-    bool fusedAny = false;
-    getOperation()->walk([&](Block *block) {
-      if (fusedAny)
-        return WalkResult::interrupt();
-      scf::ForOp previous;
-      for (Operation &op : *block) {
-        auto loop = dyn_cast<scf::ForOp>(op);
-        if (!loop) {
-          if (!isPure(&op))
-            previous = nullptr;
-          continue;
-        }
-        if (previous && selected(previous) && selected(loop) &&
-            getConstantBounds(previous) &&
-            getConstantBounds(previous) == getConstantBounds(loop)) {
+    return visitFusionCandidates(
+        getOperation(),
+        [&](scf::ForOp first, scf::ForOp second) {
           Declined declined;
-          if (succeeded(fuseSiblingLoops(rewriter, previous, loop, fusedName,
-                                         &declined))) {
-            fusedAny = true;
-            return WalkResult::interrupt();
-          }
-          if (seen.insert({previous, loop}).second)
+          if (succeeded(fuseSiblingLoops(rewriter, first, second, fusedName,
+                                         &declined)))
+            return true;
+          if (seen.insert({first, second}).second)
             declined.op->emitRemark() << declined.reason;
-        }
-        previous = loop;
-      }
-      return WalkResult::advance();
-    });
-    return fusedAny;
+          return false;
+        },
+        [&](scf::ForOp loop) { return selected(loop); });
   }
 
   void runOnOperation() override {

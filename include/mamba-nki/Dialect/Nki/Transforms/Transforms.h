@@ -119,6 +119,15 @@ FailureOr<scf::ForOp> fuseSiblingLoops(RewriterBase &rewriter, scf::ForOp first,
                                        scf::ForOp second, StringRef name = "",
                                        Declined *declined = nullptr);
 
+/// The pairs nki-fuse-loops tries to fuse, in walk order: two sibling loops
+/// in `root` with equal constant bounds and only pure ops between them, both
+/// accepted by `select` (every loop when null). Calls `visit(first, second)`
+/// on each until it returns true (it may then have changed the IR, e.g. fused
+/// them; otherwise it must not have); returns whether one did.
+bool visitFusionCandidates(
+    Operation *root, llvm::function_ref<bool(scf::ForOp, scf::ForOp)> visit,
+    llvm::function_ref<bool(scf::ForOp)> select = nullptr);
+
 /// Replaces `buffer`, used only inside `loop` and indexed in one dim by
 /// exactly its induction variable, with a per-iteration buffer allocated in
 /// the loop. Returns the new buffer.
