@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Loops.h"
 #include "mamba-nki/AutoSchedule/AutoSchedule.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiDialect.h"
 #include "mamba-nki/Interpreter/Profile.h"
@@ -29,6 +30,21 @@
 
 using namespace mlir;
 using namespace mlir::nki;
+
+scf::ForOp mlir::nki::onlyLoop(Block &body) {
+  scf::ForOp found;
+  for (Operation &op : body) {
+    if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      if (found)
+        return nullptr;
+      found = loop;
+      continue;
+    }
+    if (op.getNumRegions() || !isMemoryEffectFree(&op))
+      return nullptr;
+  }
+  return found;
+}
 
 namespace {
 /// The reduced instances' iteration counts, and how far the third may lie
@@ -93,23 +109,6 @@ bool ownsItsBuffers(scf::ForOp loop, func::FuncOp func) {
     return owns ? WalkResult::advance() : WalkResult::interrupt();
   });
   return owns;
-}
-
-/// The only op of `body` that is not free of memory effects, if it is an
-/// scf.for.
-scf::ForOp onlyLoop(Block &body) {
-  scf::ForOp found;
-  for (Operation &op : body) {
-    if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      if (found)
-        return nullptr;
-      found = loop;
-      continue;
-    }
-    if (op.getNumRegions() || !isMemoryEffectFree(&op))
-      return nullptr;
-  }
-  return found;
 }
 
 /// The outer loops whose iterations are independent and identical: the

@@ -31,6 +31,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Loops.h"
 #include "mamba-nki/AutoSchedule/AutoSchedule.h"
 #include "mamba-nki/Dialect/Nki/Analysis/AccessAnalysis.h"
 #include "mamba-nki/Dialect/Nki/IR/NkiDialect.h"
@@ -97,21 +98,9 @@ std::string loopName(scf::ForOp loop) {
   return "";
 }
 
-/// The only op of `body` that is not free of memory effects, if it is an
-/// scf.for.
+/// The loop `outer` is perfectly nested around, if any.
 scf::ForOp perfectlyNested(scf::ForOp outer) {
-  scf::ForOp found;
-  for (Operation &op : *outer.getBody()) {
-    if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      if (found)
-        return nullptr;
-      found = loop;
-      continue;
-    }
-    if (op.getNumRegions() || !isMemoryEffectFree(&op))
-      return nullptr;
-  }
-  return found;
+  return onlyLoop(*outer.getBody());
 }
 
 void addUnique(std::vector<std::string> &names, const std::string &name) {
