@@ -108,7 +108,7 @@ reportDeclines(Operation *transformOp, bool changedAny,
     return DiagnosedSilenceableFailure::success();
   if (changedAny) {
     for (auto &[loc, reason] : declines)
-      emitRemark(loc) << reason;
+      remarkDeclined(loc, reason);
     return DiagnosedSilenceableFailure::success();
   }
   DiagnosedSilenceableFailure diag =
@@ -507,7 +507,7 @@ DiagnosedSilenceableFailure TileFreeDimOp::apply(TransformRewriter &rewriter,
         FailureOr<scf::ForOp> tile = tileFreeDim(rewriter, loop, getTileSize(),
                                                  getName(), declined, &notes);
         for (auto &[loc, text] : notes)
-          mlir::emitRemark(loc) << text;
+          remarkDeclined(loc, text);
         return tile;
       },
       [](scf::ForOp) { return "cannot tile the free dim"; });

@@ -242,8 +242,8 @@ struct NkiDelayStoresPass
     IRRewriter rewriter(&getContext());
     for (scf::ForOp forOp : loops) {
       Declined declined;
-      if (failed(delayStores(rewriter, forOp, &declined)) && declined.op)
-        declined.op->emitRemark() << declined.reason;
+      if (failed(delayStores(rewriter, forOp, &declined)))
+        remarkDeclined(declined);
     }
   }
 };

@@ -234,7 +234,7 @@ struct NkiFuseLoopsPass : public nki::impl::NkiFuseLoopsBase<NkiFuseLoopsPass> {
                                          &declined)))
             return true;
           if (seen.insert({first, second}).second)
-            declined.op->emitRemark() << declined.reason;
+            remarkDeclined(declined);
           return false;
         },
         [&](scf::ForOp loop) { return selected(loop); });

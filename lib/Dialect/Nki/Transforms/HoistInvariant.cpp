@@ -396,7 +396,7 @@ struct NkiHoistInvariantPass
         },
         &blocked);
     for (auto &[op, reason] : blocked)
-      op->emitRemark() << reason;
+      remarkDeclined(op->getLoc(), reason);
   }
 };
 } // namespace

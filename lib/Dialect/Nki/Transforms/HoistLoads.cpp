@@ -39,7 +39,7 @@ struct NkiHoistLoadsPass
         },
         &blocked);
     for (auto &[op, reason] : blocked)
-      op->emitRemark() << reason;
+      remarkDeclined(op->getLoc(), reason);
   }
 };
 } // namespace

@@ -271,7 +271,7 @@ struct NkiPeelReductionPass
         },
         &declines);
     for (auto &[loc, reason] : declines)
-      emitRemark(loc) << reason;
+      remarkDeclined(loc, reason);
   }
 };
 } // namespace

@@ -241,7 +241,7 @@ struct NkiPlaceBuffersPass
     Notes notes;
     placeBuffers(rewriter, getOperation(), &notes);
     for (auto &[loc, text] : notes)
-      emitRemark(loc) << text;
+      remarkDeclined(loc, text);
   }
 };
 } // namespace

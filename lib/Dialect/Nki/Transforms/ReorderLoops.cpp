@@ -176,7 +176,7 @@ struct NkiReorderLoopsPass
     for (scf::ForOp loop : candidates) {
       Declined declined;
       if (failed(reorderLoops(rewriter, loop, allowReassociation, &declined)))
-        declined.op->emitRemark() << declined.reason;
+        remarkDeclined(declined);
     }
   }
 };

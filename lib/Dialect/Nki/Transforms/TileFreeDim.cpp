@@ -677,10 +677,10 @@ struct NkiTileFreeDimPass
       if (succeeded(tileFreeDim(rewriter, cast<scf::ForOp>(target), tileSize,
                                 tileLoopName, &declined, &notes)))
         tiled.insert(target);
-      else if (declined.op)
-        mlir::emitRemark(declined.op->getLoc()) << declined.reason;
+      else
+        remarkDeclined(declined);
       for (auto &[loc, text] : notes)
-        emitRemark(loc) << text;
+        remarkDeclined(loc, text);
     }
   }
 };

@@ -10,6 +10,7 @@
 #define MAMBA_NKI_DIALECT_NKI_TRANSFORMS_TRANSFORMS_H
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -46,6 +47,19 @@ inline LogicalResult decline(Declined *declined, Operation *op,
     declined->reason = reason.str();
   }
   return failure();
+}
+
+/// The remark a driver gives for a transformation that declined: `reason`
+/// at `loc`, the location only (Operation::emitRemark would also attach a
+/// note printing the whole op).
+inline void remarkDeclined(Location loc, const Twine &reason) {
+  emitRemark(loc, reason);
+}
+
+/// remarkDeclined at the op that declined (nothing when none is recorded).
+inline void remarkDeclined(const Declined &declined) {
+  if (declined.op)
+    remarkDeclined(declined.op->getLoc(), declined.reason);
 }
 
 /// Interchanges `outer` with the single loop nested directly in it. Returns
