@@ -29,9 +29,15 @@ trap 'rm -rf "$work"' EXIT
 kernel() {
   local b l c n
   IFS=, read -r b l c n <<<"$2"
-  python3 scripts/make-kernel.py --batch "$b" --seq-len "$l" --channels "$c" \
-    --state "$n" | "$BIN/mamba-opt" "--mamba-$1" \
-    | "$BIN/mamba-translate" --nki-to-nisa -o "$3" 2>/dev/null
+  # The passes' remarks (a tile size that does not tile, say) are not
+  # results: they are shown only when something fails.
+  if ! python3 scripts/make-kernel.py --batch "$b" --seq-len "$l" \
+    --channels "$c" --state "$n" | "$BIN/mamba-opt" "--mamba-$1" \
+    2>"$work/opt.log" | "$BIN/mamba-translate" --nki-to-nisa -o "$3" \
+    2>>"$work/opt.log"; then
+    cat "$work/opt.log" >&2
+    return 1
+  fi
 }
 instructions() { awk '$1 == "instructions" { print $2; exit }' "$1"; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }

@@ -32,7 +32,13 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <thread>
+
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -311,7 +317,10 @@ REF_INLINE void tile(int64_t runtimeN, Scratch &s, const float *u, Row B, Row C,
 }
 
 template <int NS>
-REF_INLINE void runBlock(const Scan &scan, const Block &blk, Scratch &s) {
+/// Returns false, the block unfinished, when `stop` is set (checked once a
+/// tile of steps).
+REF_INLINE bool runBlock(const Scan &scan, const Block &blk, Scratch &s,
+                         const std::atomic<bool> *stop) {
   const ScanInputs &in = scan.in;
   const int64_t channels = in.channels, L = in.seqLen, N = NS ? NS : in.state;
   const int64_t b = blk.b;
@@ -324,6 +333,8 @@ REF_INLINE void runBlock(const Scan &scan, const Block &blk, Scratch &s) {
                  : 0.0;
   }
   for (int64_t t0 = 0; t0 < L; t0 += kTile) {
+    if (stop && stop->load(std::memory_order_relaxed))
+      return false;
     int64_t tb = std::min(kTile, L - t0);
     for (int64_t c = blk.c0; c < blk.c1; ++c) {
       size_t bc = size_t(b * channels + c);
@@ -357,25 +368,28 @@ REF_INLINE void runBlock(const Scan &scan, const Block &blk, Scratch &s) {
   }
   for (int64_t i = 0; i < (blk.c1 - blk.c0) * N; ++i)
     s.finalState[size_t(i)] = float(s.x[size_t(i)]);
+  return true;
 }
 
 // The work of the threads, once per instruction set.
-REF_INLINE void runBlockAny(const Scan &scan, const Block &blk, Scratch &s) {
+REF_INLINE bool runBlockAny(const Scan &scan, const Block &blk, Scratch &s,
+                            const std::atomic<bool> *stop) {
   if (scan.in.state == 16)
-    runBlock<16>(scan, blk, s);
-  else
-    runBlock<0>(scan, blk, s);
+    return runBlock<16>(scan, blk, s, stop);
+  return runBlock<0>(scan, blk, s, stop);
 }
 REF_INLINE void expAny(const double *x, double *y, int64_t n) {
   tileExp(x, y, n, largestMagnitude(x, n));
 }
-void runBlockBaseline(const Scan &scan, const Block &blk, Scratch &s) {
-  runBlockAny(scan, blk, s);
+bool runBlockBaseline(const Scan &scan, const Block &blk, Scratch &s,
+                      const std::atomic<bool> *stop) {
+  return runBlockAny(scan, blk, s, stop);
 }
 void expBaseline(const double *x, double *y, int64_t n) { expAny(x, y, n); }
 #ifdef REF_HAVE_AVX2
-REF_AVX2 void runBlockAvx2(const Scan &scan, const Block &blk, Scratch &s) {
-  runBlockAny(scan, blk, s);
+REF_AVX2 bool runBlockAvx2(const Scan &scan, const Block &blk, Scratch &s,
+                           const std::atomic<bool> *stop) {
+  return runBlockAny(scan, blk, s, stop);
 }
 REF_AVX2 void expAvx2(const double *x, double *y, int64_t n) {
   expAny(x, y, n);
@@ -410,51 +424,164 @@ std::vector<Block> blocks(const ScanInputs &in) {
   return list;
 }
 
-void scanBlocks(const ScanInputs &in, unsigned threads, bool avx2,
-                const detail::ReferenceSink &sink) {
-  Scan scan{in, transpose(in.B, in), transpose(in.C, in)};
-  std::vector<Block> list = blocks(in);
-  void (*run)(const Scan &, const Block &, Scratch &) = runBlockBaseline;
-#ifdef REF_HAVE_AVX2
-  if (avx2)
-    run = runBlockAvx2;
+/// Lowers the calling thread to idle priority: it then runs only when no
+/// other thread wants the core (Linux's SCHED_IDLE). False where that is
+/// not available.
+bool idlePriority() {
+#if defined(__linux__) && defined(SCHED_IDLE)
+  sched_param param{};
+  param.sched_priority = 0;
+  return pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0;
+#else
+  return false;
 #endif
-  std::atomic<size_t> next{0};
-  auto work = [&] {
+}
+} // namespace
+
+/// The blocks, claimed in turn (`next`) by the idle threads, which keep
+/// their results, and then by finish()'s threads, which hand theirs over.
+/// An idle thread told to stop leaves its block unfinished, for finish().
+struct detail::ReferenceBlocks::Impl {
+  Impl(const ScanInputs &in, bool avx2)
+      : in(in), scan{this->in, transpose(in.B, in), transpose(in.C, in)},
+        list(blocks(in)) {
+#ifdef REF_HAVE_AVX2
+    if (avx2)
+      run = runBlockAvx2;
+#endif
+  }
+
+  /// An idle thread's work, once it is at idle priority.
+  void idleWork() {
     Scratch s(in.seqLen, in.state);
     for (size_t i;
+         !stop.load(std::memory_order_relaxed) &&
          (i = next.fetch_add(1, std::memory_order_relaxed)) < list.size();) {
       const Block &blk = list[i];
-      run(scan, blk, s);
+      bool done = run(scan, blk, s, &stop);
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!done) {
+        unfinished.push_back(i);
+        return;
+      }
       int64_t channels = blk.c1 - blk.c0;
-      sink(
-          blk.b * in.channels + blk.c0, channels,
-          llvm::ArrayRef<float>(s.out).take_front(size_t(channels * in.seqLen)),
-          llvm::ArrayRef<float>(s.finalState)
-              .take_front(size_t(channels * in.state)));
+      kept.push_back(
+          {blk.b * in.channels + blk.c0, channels,
+           std::vector<float>(s.out.begin(),
+                              s.out.begin() + channels * in.seqLen),
+           std::vector<float>(s.finalState.begin(),
+                              s.finalState.begin() + channels * in.state)});
     }
+  }
+
+  /// Stops the idle threads (each within a tile of steps) and joins them.
+  void stopIdle() {
+    stop = true;
+    for (std::thread &t : idle)
+      t.join();
+    idle.clear();
+  }
+
+  ScanInputs in;
+  Scan scan;
+  std::vector<Block> list;
+  bool (*run)(const Scan &, const Block &, Scratch &,
+              const std::atomic<bool> *) = runBlockBaseline;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> idle;
+  /// The idle threads' blocks: first channel, out, final state; and the
+  /// blocks they left unfinished.
+  struct Kept {
+    int64_t bc, count;
+    std::vector<float> out, finalState;
   };
-  threads = std::max(1u, std::min<unsigned>(threads, unsigned(list.size())));
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i)
-    pool.emplace_back(work);
-  work();
-  for (std::thread &t : pool)
-    t.join();
+  std::mutex mutex;
+  std::vector<Kept> kept;
+  std::vector<size_t> unfinished;
+};
+
+detail::ReferenceBlocks::ReferenceBlocks(const ScanInputs &in)
+    : impl(std::make_unique<Impl>(in, haveAvx2())) {}
+
+detail::ReferenceBlocks::ReferenceBlocks(const ScanInputs &in, bool avx2)
+    : impl(std::make_unique<Impl>(in, avx2 && haveAvx2())) {}
+
+detail::ReferenceBlocks::~ReferenceBlocks() { impl->stopIdle(); }
+
+unsigned detail::ReferenceBlocks::startIdle(unsigned threads) {
+  threads = std::min<unsigned>(threads, unsigned(impl->list.size()));
+  Impl &m = *impl;
+  for (unsigned i = 0; i < threads; ++i)
+    m.idle.emplace_back([&m] {
+      // At normal priority it would slow the run down.
+      if (idlePriority())
+        m.idleWork();
+    });
+  return threads;
 }
 
+detail::ReferenceBlocks::Shares
+detail::ReferenceBlocks::finish(unsigned threads, const ReferenceSink &sink) {
+  Impl &m = *impl;
+  // The idle threads stop within a tile of steps (they get a core now or
+  // soon: a SCHED_IDLE thread still has a small share of a busy one).
+  m.stopIdle();
+  Shares shares{m.list.size(), m.kept.size(), m.unfinished.size()};
+  threads = std::max(1u, std::min<unsigned>(threads, unsigned(m.list.size())));
+  auto inParallel = [&](auto &&body) {
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i)
+      pool.emplace_back(body);
+    body();
+    for (std::thread &t : pool)
+      t.join();
+  };
+  // The blocks not done, as each is done: those left unfinished, then
+  // those no thread claimed; then the kept ones.
+  std::atomic<size_t> nextUnfinished{0}, nextKept{0};
+  inParallel([&] {
+    Scratch s(m.in.seqLen, m.in.state);
+    auto give = [&](const Block &blk) {
+      m.run(m.scan, blk, s, nullptr);
+      int64_t channels = blk.c1 - blk.c0;
+      sink(blk.b * m.in.channels + blk.c0, channels,
+           llvm::ArrayRef<float>(s.out).take_front(
+               size_t(channels * m.in.seqLen)),
+           llvm::ArrayRef<float>(s.finalState)
+               .take_front(size_t(channels * m.in.state)));
+    };
+    for (size_t i; (i = nextUnfinished.fetch_add(
+                        1, std::memory_order_relaxed)) < m.unfinished.size();)
+      give(m.list[m.unfinished[i]]);
+    for (size_t i;
+         (i = m.next.fetch_add(1, std::memory_order_relaxed)) < m.list.size();)
+      give(m.list[i]);
+    for (size_t i; (i = nextKept.fetch_add(1, std::memory_order_relaxed)) <
+                   m.kept.size();) {
+      Impl::Kept &k = m.kept[i];
+      sink(k.bc, k.count, k.out, k.finalState);
+      k.out = {};
+      k.finalState = {};
+    }
+  });
+  m.kept.clear();
+  return shares;
+}
+
+namespace {
 ScanResult scanWith(const ScanInputs &in, unsigned threads, bool avx2) {
   ScanResult r;
   const int64_t L = in.seqLen, N = in.state;
   r.out.resize(size_t(in.batch * in.channels * L));
   r.finalState.resize(size_t(in.batch * in.channels * N));
-  scanBlocks(in, threads, avx2,
-             [&](int64_t bc, int64_t count, llvm::ArrayRef<float> out,
-                 llvm::ArrayRef<float> finalState) {
-               std::copy(out.begin(), out.end(), r.out.begin() + bc * L);
-               std::copy(finalState.begin(), finalState.end(),
-                         r.finalState.begin() + bc * N);
-             });
+  detail::ReferenceBlocks(in, avx2).finish(
+      threads, [&](int64_t bc, int64_t count, llvm::ArrayRef<float> out,
+                   llvm::ArrayRef<float> finalState) {
+        std::copy(out.begin(), out.end(), r.out.begin() + bc * L);
+        std::copy(finalState.begin(), finalState.end(),
+                  r.finalState.begin() + bc * N);
+      });
   return r;
 }
 } // namespace
@@ -467,13 +594,13 @@ ScanResult nki_run::referenceSelectiveScan(const ScanInputs &in,
 void nki_run::detail::referenceSelectiveScanBlocks(const ScanInputs &in,
                                                    unsigned threads,
                                                    const ReferenceSink &sink) {
-  scanBlocks(in, threads, haveAvx2(), sink);
+  ReferenceBlocks(in).finish(threads, sink);
 }
 
 ScanResult nki_run::detail::referenceSelectiveScanWith(const ScanInputs &in,
                                                        unsigned threads,
                                                        bool avx2) {
-  return scanWith(in, threads, avx2 && haveAvx2());
+  return scanWith(in, threads, avx2);
 }
 
 void nki_run::detail::referenceExp(llvm::ArrayRef<double> x,

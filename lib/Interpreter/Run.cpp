@@ -135,9 +135,15 @@ static Error checkMemory(const nisa::Program &program, const RunOptions &o) {
                  double(nisa::sbufPartitionBytes(program.target) +
                         nisa::kPsumPartitionBytes) *
                      nisa::kPartitions;
-  for (const nisa::TensorDecl &t : program.tensors)
-    bytes += double(t.numElements()) * double(nisa::elementBytes(t.dtype)) *
+  for (const nisa::TensorDecl &t : program.tensors) {
+    double elements = double(t.numElements());
+    bytes += elements * double(nisa::elementBytes(t.dtype)) *
              (t.isInput ? 2 : 1); // inputs are held twice while loading
+    // --check: at most the whole reference of an output, kept, and the
+    // f32 values of a bf16 input.
+    if (o.check && (t.isOutput || t.dtype != nisa::DType::f32))
+      bytes += elements * 4;
+  }
   double limit = o.maxMemoryGiB * double(1 << 30);
   if (bytes > limit)
     return fail(formatv("the stream's tensors and scratch need {0:F1} GiB; "
@@ -368,14 +374,12 @@ static std::vector<bool> writtenTensors(const nisa::Program &program) {
   return written;
 }
 
-/// Executes the stream in the timing model's order, with progress on
-/// stderr when asked for or when stderr is a terminal (after a second).
-static void execute(const nisa::Program &program, const Timeline &timeline,
-                    Values &values, const RunOptions &o, Machine &machine) {
-  // The machine takes the inputs over (no copy of each input tensor). The
-  // check needs them afterwards: it reads them from the machine, which
-  // holds them as the kernel saw them, unless an instruction writes the
-  // tensor; only those stay in `values`, copied.
+/// The inputs into the machine, which takes them over (no copy of each
+/// input tensor). The check needs them afterwards: it reads them from the
+/// machine, which holds them as the kernel saw them, unless an instruction
+/// writes the tensor; only those stay in `values`, copied.
+static void loadInputs(const nisa::Program &program, Values &values,
+                       const RunOptions &o, Machine &machine) {
   std::vector<bool> written;
   if (o.check)
     written = writtenTensors(program);
@@ -391,6 +395,12 @@ static void execute(const nisa::Program &program, const Timeline &timeline,
     machine.adoptTensor(i, std::move(v->second));
     values.erase(v);
   }
+}
+
+/// Executes the stream in the timing model's order, with progress on
+/// stderr when asked for or when stderr is a terminal (after a second).
+static void execute(const nisa::Program &program, const Timeline &timeline,
+                    const RunOptions &o, Machine &machine) {
   bool showProgress = o.progress || sys::Process::StandardErrIsDisplayed();
   auto begin = std::chrono::steady_clock::now();
   auto lastShown = begin;
@@ -444,10 +454,9 @@ static Error printElement(const nisa::Program &program, const Machine &machine,
 /// After the run: the outputs, the summary line, the elements asked for
 /// and the check.
 static Error results(const nisa::Program &program, const Timeline &timeline,
-                     const Machine &machine, Values &values,
+                     const Machine &machine,
                      const std::vector<std::pair<int, std::string>> &files,
-                     const std::optional<ScanKernel> &scan, const RunOptions &o,
-                     raw_ostream &out) {
+                     ScanCheck *check, const RunOptions &o, raw_ostream &out) {
   for (auto &[index, path] : files) {
     const nisa::TensorDecl &t = program.tensors[size_t(index)];
     // An f32 tensor is written from the machine's memory as it is.
@@ -464,9 +473,8 @@ static Error results(const nisa::Program &program, const Timeline &timeline,
   for (const std::string &spec : o.print)
     if (Error e = printElement(program, machine, spec, out))
       return e;
-  if (scan)
-    return checkScan(program, *scan, machine, values, o.rtol, o.atol, o.jobs,
-                     out);
+  if (check)
+    return check->finish(machine, o.rtol, o.atol, out);
   return Error::success();
 }
 
@@ -565,6 +573,22 @@ Error nki_run::run(const RunOptions &o, raw_ostream &out) {
     summary = profile(program, *params);
   if (Error e = prepare(program, o, raceCheck, values, files, scan))
     return e;
+  // The machine gets its inputs now: the check starts on them (at idle
+  // priority) while the timing model runs.
+  std::unique_ptr<Machine> machine;
+  std::unique_ptr<ScanCheck> check;
+  if (!o.noCompute) {
+    // The useful number of threads: no more than the cores (more would
+    // only take turns on them) and than an instruction's chunks (128
+    // partitions, at least 4 a chunk). Results do not depend on it.
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    unsigned threads = std::min({o.jobs ? o.jobs : cores, cores, 32u});
+    machine = std::make_unique<Machine>(program, threads, o.windows);
+    loadInputs(program, values, o, *machine);
+    if (scan)
+      check =
+          std::make_unique<ScanCheck>(program, *scan, *machine, values, o.jobs);
+  }
   Timeline timeline;
   if (needsTimeline(o))
     timeline = simulate(program, *params);
@@ -579,12 +603,6 @@ Error nki_run::run(const RunOptions &o, raw_ostream &out) {
                     program.instructions.size());
     return Error::success();
   }
-  // The useful number of threads: no more than the cores (more would only
-  // take turns on them) and than an instruction's chunks (128 partitions,
-  // at least 4 a chunk). Results do not depend on it.
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  unsigned threads = std::min({o.jobs ? o.jobs : cores, cores, 32u});
-  Machine machine(program, threads, o.windows);
-  execute(program, timeline, values, o, machine);
-  return results(program, timeline, machine, values, files, scan, o, out);
+  execute(program, timeline, o, *machine);
+  return results(program, timeline, *machine, files, check.get(), o, out);
 }

@@ -247,18 +247,29 @@ nki_run::mergeComparisons(ArrayRef<std::pair<size_t, Comparison>> parts) {
 // The check
 //===----------------------------------------------------------------------===//
 
-Error nki_run::checkScan(
-    const nisa::Program &program, const ScanKernel &k, const Machine &machine,
-    const std::map<std::string, std::vector<float>> &inputs,
-    std::optional<double> rtol, std::optional<double> atol, unsigned jobs,
-    raw_ostream &os) {
-  unsigned threads = usefulThreads(jobs);
+struct ScanCheck::State {
+  const nisa::Program &program;
+  ScanKernel k;
+  unsigned threads;
+  std::vector<std::vector<float>> seen; // inputs rounded or converted
+  ScanInputs in;
+  std::unique_ptr<detail::ReferenceBlocks> blocks;
+};
+
+ScanCheck::ScanCheck(const nisa::Program &program, const ScanKernel &k,
+                     const Machine &machine,
+                     const std::map<std::string, std::vector<float>> &inputs,
+                     unsigned jobs)
+    : state(std::make_unique<State>(
+          State{program, k, usefulThreads(jobs), {}, {}, nullptr})) {
+  unsigned threads = state->threads;
+  std::vector<std::vector<float>> &seen = state->seen;
+  seen.resize(program.tensors.size());
   // The inputs as the kernel saw them: the machine's tensor, unless the
   // stream writes it (then `inputs` has it). A bf16 tensor holds them
   // rounded (on threads, made for that: they would only wait during the
   // reference).
   std::unique_ptr<WorkerPool> pool;
-  std::vector<std::vector<float>> seen(program.tensors.size());
   auto input = [&](int index) -> ArrayRef<float> {
     const nisa::TensorDecl &t = program.tensors[size_t(index)];
     auto kept = inputs.find(t.name);
@@ -287,7 +298,7 @@ Error nki_run::checkScan(
       return std::nullopt;
     return input(index);
   };
-  ScanInputs in;
+  ScanInputs &in = state->in;
   in.batch = k.batch;
   in.channels = k.channels;
   in.seqLen = k.seqLen;
@@ -303,6 +314,17 @@ Error nki_run::checkScan(
   in.initialState = optional(k.initialState);
   in.deltaSoftplus = k.deltaSoftplus;
   pool.reset();
+  // While the run goes, the reference takes what CPU time it leaves.
+  state->blocks = std::make_unique<detail::ReferenceBlocks>(in);
+  state->blocks->startIdle(threads);
+}
+
+ScanCheck::~ScanCheck() = default;
+
+Error ScanCheck::finish(const Machine &machine, std::optional<double> rtol,
+                        std::optional<double> atol, raw_ostream &os) {
+  const nisa::Program &program = state->program;
+  const ScanKernel &k = state->k;
 
   // Each output against the reference block by block, as the reference's
   // threads finish them (the reference is never held whole); the parts
@@ -333,18 +355,17 @@ Error nki_run::checkScan(
       o.result = o.converted = machine.getTensor(size_t(o.index));
     o.parts.resize(size_t(k.batch * k.channels));
   }
-  detail::referenceSelectiveScanBlocks(
-      in, threads,
-      [&](int64_t bc, int64_t count, ArrayRef<float> out,
-          ArrayRef<float> finalState) {
-        for (Output &o : outputs) {
-          ArrayRef<float> expected = o.index == k.out ? out : finalState;
-          ArrayRef<float> result = o.result.slice(size_t(bc * o.rowLength),
-                                                  size_t(count * o.rowLength));
-          o.parts[size_t(bc)] = {size_t(bc * o.rowLength),
-                                 compare(result, expected, o.rtol, o.atol)};
-        }
-      });
+  state->blocks->finish(state->threads, [&](int64_t bc, int64_t count,
+                                            ArrayRef<float> out,
+                                            ArrayRef<float> finalState) {
+    for (Output &o : outputs) {
+      ArrayRef<float> expected = o.index == k.out ? out : finalState;
+      ArrayRef<float> result =
+          o.result.slice(size_t(bc * o.rowLength), size_t(count * o.rowLength));
+      o.parts[size_t(bc)] = {size_t(bc * o.rowLength),
+                             compare(result, expected, o.rtol, o.atol)};
+    }
+  });
 
   bool pass = true;
   for (Output &o : outputs) {

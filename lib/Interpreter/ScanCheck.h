@@ -45,19 +45,36 @@ struct ScanKernel {
 /// missing or of the wrong shape or direction.
 llvm::Expected<ScanKernel> recognizeScan(const nisa::Program &program);
 
-/// Compares `out` and, when the kernel has it, `final_state` with the
-/// reference computed on the inputs as the kernel saw them (rounded to
-/// bf16 for a bf16 tensor), one line per output on `os`. The inputs are
-/// `machine`'s tensors after the run, but those an instruction of the
-/// stream writes, which must be in `inputs` (their values given). Tolerances:
-/// `rtol`/`atol` when given, else mamba_ssm's for the output's dtype.
-/// Runs on usefulThreads(jobs) threads; the result does not depend on it.
-/// A failure is CheckFailed (Run.h).
-llvm::Error checkScan(const nisa::Program &program, const ScanKernel &kernel,
-                      const Machine &machine,
-                      const std::map<std::string, std::vector<float>> &inputs,
-                      std::optional<double> rtol, std::optional<double> atol,
-                      unsigned jobs, llvm::raw_ostream &os);
+/// --check: compares `out` and, when the kernel has it, `final_state`
+/// with the reference computed on the inputs as the kernel saw them
+/// (rounded to bf16 for a bf16 tensor). Made before the run, it starts the
+/// reference on threads at idle priority, which take only the CPU time the
+/// run leaves (ReferenceBlocks); finish(), after the run, does the rest.
+class ScanCheck {
+public:
+  /// The inputs are `machine`'s tensors, which the run does not change,
+  /// but those an instruction of the stream writes: they must be in
+  /// `inputs` (their values given), which must outlive this. The
+  /// reference runs on usefulThreads(jobs) threads; the result does not
+  /// depend on it.
+  ScanCheck(const nisa::Program &program, const ScanKernel &kernel,
+            const Machine &machine,
+            const std::map<std::string, std::vector<float>> &inputs,
+            unsigned jobs);
+  ~ScanCheck();
+  ScanCheck(const ScanCheck &) = delete;
+  ScanCheck &operator=(const ScanCheck &) = delete;
+
+  /// After the run: one line per output on `os`. Tolerances: `rtol`/`atol`
+  /// when given, else mamba_ssm's for the output's dtype. A failure is
+  /// CheckFailed (Run.h). Once.
+  llvm::Error finish(const Machine &machine, std::optional<double> rtol,
+                     std::optional<double> atol, llvm::raw_ostream &os);
+
+private:
+  struct State;
+  std::unique_ptr<State> state;
+};
 
 /// --jobs for the check and the draws: `jobs` threads (0: one per core),
 /// never more than the cores.
@@ -129,6 +146,43 @@ using ReferenceSink =
                        llvm::ArrayRef<float> finalState)>;
 void referenceSelectiveScanBlocks(const ScanInputs &in, unsigned threads,
                                   const ReferenceSink &sink);
+
+/// referenceSelectiveScanBlocks in two parts: threads at idle priority
+/// compute blocks while something else runs (--check: the run), keeping
+/// their results, and finish() does the rest. Every block reaches the sink
+/// once, with the same results however the blocks were shared out.
+class ReferenceBlocks {
+public:
+  /// `in` and what it refers to must outlive this; on AVX2 when the
+  /// processor has it (`avx2`: only if asked for).
+  explicit ReferenceBlocks(const ScanInputs &in);
+  ReferenceBlocks(const ScanInputs &in, bool avx2);
+  /// Stops the idle threads, and joins them.
+  ~ReferenceBlocks();
+  ReferenceBlocks(const ReferenceBlocks &) = delete;
+  ReferenceBlocks &operator=(const ReferenceBlocks &) = delete;
+
+  /// Starts `threads` threads (no more than the blocks), each of which
+  /// lowers itself to idle priority (Linux's SCHED_IDLE: it runs only on a
+  /// core no other thread wants) and then claims blocks, or, where that
+  /// is refused or not available, ends at once. At most once, before
+  /// finish().
+  unsigned startIdle(unsigned threads);
+  /// Stops the idle threads (one leaves the block it is on unfinished,
+  /// within a tile of steps), then, on `threads` threads (the caller one
+  /// of them), gives every block to `sink`: each block not done as it is
+  /// done, and what the idle threads kept. Once. Returns how the blocks
+  /// were shared out (for the tests).
+  struct Shares {
+    size_t blocks = 0, kept = 0, unfinished = 0;
+  };
+  Shares finish(unsigned threads, const ReferenceSink &sink);
+
+  struct Impl;
+
+private:
+  std::unique_ptr<Impl> impl;
+};
 /// referenceSelectiveScan with its loops compiled for AVX2 (`avx2`, when
 /// the processor has it) or for the baseline instruction set.
 ScanResult referenceSelectiveScanWith(const ScanInputs &in, unsigned threads,

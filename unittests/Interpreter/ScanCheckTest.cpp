@@ -15,7 +15,9 @@
 #include "mamba-nki/Interpreter/Reference.h"
 #include "gtest/gtest.h"
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -615,6 +617,78 @@ TEST(ReferenceTest, BlocksAreTheReference) {
       EXPECT_EQ(s, 1);
     EXPECT_EQ(out, whole.out);
     EXPECT_EQ(state, whole.finalState);
+  }
+  // Idle threads first (--check during the run), the rest after: every
+  // block once, the same results, whether the idle threads did none, some
+  // or all of the blocks.
+  for (int wait : {0, 5, 200})
+    for (unsigned idle : {1u, 2u}) {
+      std::vector<float> out(whole.out.size()), state(whole.finalState.size());
+      std::vector<int> seen(size_t(batch * channels));
+      std::mutex mutex;
+      detail::ReferenceBlocks blocks(in);
+      blocks.startIdle(idle);
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+      blocks.finish(2, [&](int64_t bc, int64_t count, llvm::ArrayRef<float> o,
+                           llvm::ArrayRef<float> h) {
+        std::lock_guard<std::mutex> lock(mutex);
+        std::copy(o.begin(), o.end(), out.begin() + bc * L);
+        std::copy(h.begin(), h.end(), state.begin() + bc * N);
+        for (int64_t i = bc; i < bc + count; ++i)
+          ++seen[size_t(i)];
+      });
+      for (int s : seen)
+        EXPECT_EQ(s, 1) << wait << " " << idle;
+      EXPECT_EQ(out, whole.out) << wait << " " << idle;
+      EXPECT_EQ(state, whole.finalState) << wait << " " << idle;
+    }
+  // Idle threads stopped at any moment: some blocks kept, one left
+  // unfinished by each, and the result still the same. Which happens
+  // depends on the machine's load; the result must not.
+  ScanInputs longer = in;
+  const int64_t L2 = 4000;
+  std::vector<float> delta2 = draw(size_t(batch * channels * L2)),
+                     u2 = draw(size_t(batch * channels * L2)),
+                     B2 = draw(size_t(batch * 3 * N * L2));
+  for (float &d : delta2)
+    d = std::fabs(d);
+  longer.seqLen = L2;
+  longer.delta = delta2;
+  longer.u = u2;
+  longer.B = {B2, ProjectionForm::grouped, 3};
+  ScanResult whole2 = referenceSelectiveScan(longer, 2);
+  bool sawKept = false, sawUnfinished = false;
+  for (int attempt = 0; attempt < 40 && !(sawKept && sawUnfinished);
+       ++attempt) {
+    std::vector<float> out(whole2.out.size()), state(whole2.finalState.size());
+    std::vector<int> seen(size_t(batch * channels));
+    std::mutex mutex;
+    detail::ReferenceBlocks blocks(longer);
+    blocks.startIdle(2);
+    std::this_thread::sleep_for(std::chrono::microseconds(250 * attempt));
+    detail::ReferenceBlocks::Shares shares =
+        blocks.finish(2, [&](int64_t bc, int64_t count, llvm::ArrayRef<float> o,
+                             llvm::ArrayRef<float> h) {
+          std::lock_guard<std::mutex> lock(mutex);
+          std::copy(o.begin(), o.end(), out.begin() + bc * L2);
+          std::copy(h.begin(), h.end(), state.begin() + bc * N);
+          for (int64_t i = bc; i < bc + count; ++i)
+            ++seen[size_t(i)];
+        });
+    sawKept |= shares.kept > 0;
+    sawUnfinished |= shares.unfinished > 0;
+    EXPECT_LE(shares.kept + shares.unfinished, shares.blocks);
+    for (int s : seen)
+      ASSERT_EQ(s, 1) << attempt;
+    ASSERT_EQ(out, whole2.out) << attempt;
+    ASSERT_EQ(state, whole2.finalState) << attempt;
+  }
+  std::printf("[ idle    ] blocks kept seen: %d, left unfinished seen: %d\n",
+              int(sawKept), int(sawUnfinished));
+  // Destroyed without finish() (a run that failed): the idle threads stop.
+  {
+    detail::ReferenceBlocks blocks(in);
+    blocks.startIdle(2);
   }
 }
 
