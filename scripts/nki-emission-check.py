@@ -21,29 +21,14 @@ import subprocess
 import sys
 import tempfile
 
+import nki_common
+from nki_common import tensors
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run(cmd, what):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        sys.stderr.write(proc.stdout)
-        sys.exit(f"nki-emission-check: {what} failed (exit "
-                 f"{proc.returncode}): {' '.join(shlex.quote(c) for c in cmd)}")
-    return proc.stdout
-
-
-def tensors(nisa_path):
-    found = []
-    with open(nisa_path) as f:
-        for line in f:
-            parts = line.split()
-            if parts and parts[0] == "instructions":
-                break
-            if parts and parts[0] == "tensor":
-                found.append((parts[1].strip('"'), parts[2]))
-    return found
+    return nki_common.run(cmd, what, "nki-emission-check", show_stdout=True)
 
 
 def main():
@@ -64,7 +49,7 @@ def main():
         p.error("--seed must be >= 0")
 
     def tool(name):
-        return os.path.join(args.tools_dir, name) if args.tools_dir else name
+        return nki_common.tool_path(args.tools_dir, name)
 
     work = args.keep or tempfile.mkdtemp(prefix="nki-emission.")
     os.makedirs(work, exist_ok=True)

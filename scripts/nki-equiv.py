@@ -18,31 +18,15 @@ import argparse
 import os
 import shlex
 import struct
-import subprocess
 import sys
 import tempfile
 
+import nki_common
+from nki_common import tensors
+
 
 def run(cmd, what):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        sys.exit(f"nki-equiv: {what} failed (exit {proc.returncode}): "
-                 f"{' '.join(shlex.quote(c) for c in cmd)}")
-    return proc.stdout
-
-
-def tensors(nisa_path):
-    """(name, role) of every tensor the .nisa header declares."""
-    found = []
-    with open(nisa_path) as f:
-        for line in f:
-            parts = line.split()
-            if parts and parts[0] == "instructions":
-                break
-            if parts and parts[0] == "tensor":
-                found.append((parts[1].strip('"'), parts[2]))
-    return found
+    return nki_common.run(cmd, what, "nki-equiv")
 
 
 def npy_payload(path):
@@ -81,7 +65,7 @@ def main():
         parser.error("--seed must be >= 0")
 
     def tool(name):
-        return os.path.join(args.tools_dir, name) if args.tools_dir else name
+        return nki_common.tool_path(args.tools_dir, name)
 
     work = args.keep or tempfile.mkdtemp(prefix="nki-equiv.")
     os.makedirs(work, exist_ok=True)
