@@ -14,14 +14,10 @@
 #
 # A version whose kernel cannot be built says why in one word. The tools
 # come from $MAMBA_TOOLS_DIR, else $BUILD_DIR/bin, else build/bin.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BUILD_DIR=${BUILD_DIR:-build}
-BIN=${MAMBA_TOOLS_DIR:-$BUILD_DIR/bin}
+source "$(dirname "$0")/lib.sh"
 SHAPES=${SHAPES:-"1,512,256,16 1,512,4096,16 1,8192,4096,16 4,16384,4096,16 1,65536,4096,16 2,3000,200,8 1,1024,128,64"}
 MEASURE=${MEASURE:-0}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench_work
 
 # latency FILE.mlir -> nki-run --no-compute's predicted latency, or "-"
 latency() {

@@ -15,15 +15,11 @@
 # Uses nki-run --no-compute (the timing model alone). Extra arguments go to
 # nki-run (e.g. --model-params FILE). SECTIONS="1 3" runs only those.
 # The tools: $MAMBA_TOOLS_DIR, default $BUILD_DIR/bin (BUILD_DIR: build).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BUILD_DIR=${BUILD_DIR:-build}
-BIN=${MAMBA_TOOLS_DIR:-$BUILD_DIR/bin}
+source "$(dirname "$0")/lib.sh"
 SECTIONS=${SECTIONS:-"1 2 3 4"}
 SWEEP=${SWEEP:-"512 1024 2048 4096 8192"}
 SWEEP_CHANNELS=${SWEEP_CHANNELS:-4096}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench_work
 
 # stream VERSION BATCH SEQ CHANNELS STATE -> path of the .nisa
 stream() {

@@ -5,8 +5,6 @@
 # A minute or two per set.
 #
 #   bash bench/exp-exhaustive.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BUILD_DIR=${BUILD_DIR:-build}
+source "$(dirname "$0")/lib.sh"
 "$BUILD_DIR/unittests/MambaUnitTests" --gtest_also_run_disabled_tests \
   --gtest_filter='VectorMath.DISABLED_ExpMatchesLibmvecForEveryInput'

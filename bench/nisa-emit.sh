@@ -17,19 +17,14 @@
 #
 #   bash bench/nisa-emit.sh            # the two shapes of the issue, v3
 #   SHAPES="1,2048,512,16" PIPES="v1 v2 v3" RUNS=5 bash bench/nisa-emit.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BUILD_DIR=${BUILD_DIR:-build}
-# The tools under test: $MAMBA_TOOLS_DIR, default $BUILD_DIR/bin.
-BIN=${MAMBA_TOOLS_DIR:-$BUILD_DIR/bin}
+source "$(dirname "$0")/lib.sh"
 SHAPES=${SHAPES:-"1,8192,4096,16 4,16384,4096,16"}
 RUNS=${RUNS:-5}
 PIPES=${PIPES:-v3}
 if [ -z "${OUT_DIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
   OUT_DIR=/dev/shm
 fi
-work=$(mktemp -d "${OUT_DIR:-${TMPDIR:-/tmp}}/nisa-emit.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+bench_work "${OUT_DIR:-}"
 
 # Prints "<best seconds> <median seconds> <max peak KB> <instructions>" for
 # one shape and pipeline.

@@ -15,16 +15,12 @@
 # SHAPES=none prints only the sweep.
 # VERSIONS: which pipelines (default "v1 v2 v3 v4"). The tools come from
 # $MAMBA_TOOLS_DIR, else $BUILD_DIR/bin, else build/bin.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BUILD_DIR=${BUILD_DIR:-build}
-BIN=${MAMBA_TOOLS_DIR:-$BUILD_DIR/bin}
+source "$(dirname "$0")/lib.sh"
 VERSIONS=${VERSIONS:-"v1 v2 v3 v4"}
 SWEEP=${SWEEP:-"512 1024 2048 4096 8192 16384 24576 32768 49152 65536"}
 SWEEP_CHANNELS=${SWEEP_CHANNELS:-4096}
 SHAPES=${SHAPES:-"1,512,256,16 1,4096,128,16 1,8192,4096,16 4,16384,4096,16"}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench_work
 
 # measure VERSION B L C N -> "latency_us dve_pct save_bytes reload_bytes
 # sbuf_peak" or "- reason"
