@@ -107,8 +107,7 @@ reportDeclines(Operation *transformOp, bool changedAny,
   if (declines.empty())
     return DiagnosedSilenceableFailure::success();
   if (changedAny) {
-    for (auto &[loc, reason] : declines)
-      remarkDeclined(loc, reason);
+    remarkDeclined(declines);
     return DiagnosedSilenceableFailure::success();
   }
   DiagnosedSilenceableFailure diag =
@@ -506,8 +505,7 @@ DiagnosedSilenceableFailure TileFreeDimOp::apply(TransformRewriter &rewriter,
         Notes notes;
         FailureOr<scf::ForOp> tile = tileFreeDim(rewriter, loop, getTileSize(),
                                                  getName(), declined, &notes);
-        for (auto &[loc, text] : notes)
-          remarkDeclined(loc, text);
+        remarkDeclined(notes);
         return tile;
       },
       [](scf::ForOp) { return "cannot tile the free dim"; });

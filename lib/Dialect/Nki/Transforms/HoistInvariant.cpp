@@ -375,6 +375,19 @@ SmallVector<Operation *> mlir::nki::hoistToFixedPoint(
   return SmallVector<Operation *>(moved.begin(), moved.end());
 }
 
+void mlir::nki::hoistInLoopsNamed(RewriterBase &rewriter, Operation *root,
+                                  const HoistOptions &options,
+                                  StringRef loopName) {
+  Blocked blocked;
+  hoistToFixedPoint(
+      rewriter, root, options,
+      [&](scf::ForOp forOp) {
+        return loopName.empty() || getLoopName(forOp) == loopName;
+      },
+      &blocked);
+  remarkDeclined(blocked);
+}
+
 namespace {
 struct NkiHoistInvariantPass
     : public nki::impl::NkiHoistInvariantBase<NkiHoistInvariantPass> {
@@ -388,15 +401,7 @@ struct NkiHoistInvariantPass
     HoistOptions options;
     options.anyOp = true;
     options.expand = expand;
-    Blocked blocked;
-    hoistToFixedPoint(
-        rewriter, getOperation(), options,
-        [&](scf::ForOp forOp) {
-          return loop.empty() || getLoopName(forOp) == loop;
-        },
-        &blocked);
-    for (auto &[op, reason] : blocked)
-      remarkDeclined(op->getLoc(), reason);
+    hoistInLoopsNamed(rewriter, getOperation(), options, loop);
   }
 };
 } // namespace

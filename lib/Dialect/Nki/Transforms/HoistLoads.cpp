@@ -31,15 +31,7 @@ struct NkiHoistLoadsPass
                              getOperation(), "nki-hoist-loads", "loop", loop)))
       return signalPassFailure();
     IRRewriter rewriter(&getContext());
-    Blocked blocked;
-    hoistToFixedPoint(
-        rewriter, getOperation(), HoistOptions(),
-        [&](scf::ForOp forOp) {
-          return loop.empty() || getLoopName(forOp) == loop;
-        },
-        &blocked);
-    for (auto &[op, reason] : blocked)
-      remarkDeclined(op->getLoc(), reason);
+    hoistInLoopsNamed(rewriter, getOperation(), HoistOptions(), loop);
   }
 };
 } // namespace

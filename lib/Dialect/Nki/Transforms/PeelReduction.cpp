@@ -270,8 +270,7 @@ struct NkiPeelReductionPass
           return loop.empty() || getLoopName(forOp) == loop;
         },
         &declines);
-    for (auto &[loc, reason] : declines)
-      remarkDeclined(loc, reason);
+    remarkDeclined(declines);
   }
 };
 } // namespace

@@ -240,8 +240,7 @@ struct NkiPlaceBuffersPass
     IRRewriter rewriter(&getContext());
     Notes notes;
     placeBuffers(rewriter, getOperation(), &notes);
-    for (auto &[loc, text] : notes)
-      remarkDeclined(loc, text);
+    remarkDeclined(notes);
   }
 };
 } // namespace

@@ -679,8 +679,7 @@ struct NkiTileFreeDimPass
         tiled.insert(target);
       else
         remarkDeclined(declined);
-      for (auto &[loc, text] : notes)
-        remarkDeclined(loc, text);
+      remarkDeclined(notes);
     }
   }
 };

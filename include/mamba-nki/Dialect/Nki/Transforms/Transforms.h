@@ -62,6 +62,19 @@ inline void remarkDeclined(const Declined &declined) {
     remarkDeclined(declined.op->getLoc(), declined.reason);
 }
 
+/// remarkDeclined at each candidate left in place, in order.
+inline void remarkDeclined(const Blocked &blocked) {
+  for (auto &[op, reason] : blocked)
+    remarkDeclined(op->getLoc(), reason);
+}
+
+/// remarkDeclined for each (location, reason), in order.
+inline void
+remarkDeclined(ArrayRef<std::pair<Location, std::string>> declines) {
+  for (auto &[loc, reason] : declines)
+    remarkDeclined(loc, reason);
+}
+
 /// Interchanges `outer` with the single loop nested directly in it. Returns
 /// the new outer loop (the former inner one's iteration space).
 FailureOr<scf::ForOp> reorderLoops(RewriterBase &rewriter, scf::ForOp outer,
@@ -197,6 +210,12 @@ hoistToFixedPoint(RewriterBase &rewriter, Operation *root,
                   const HoistOptions &options,
                   llvm::function_ref<bool(scf::ForOp)> select = nullptr,
                   Blocked *blocked = nullptr);
+
+/// What nki-hoist-loads and nki-hoist-invariant run: hoistToFixedPoint in
+/// the loops named `loopName` (every loop when empty), then a remark
+/// (remarkDeclined) at each candidate it keeps in place.
+void hoistInLoopsNamed(RewriterBase &rewriter, Operation *root,
+                       const HoistOptions &options, StringRef loopName);
 
 /// The buffers nki-fuse-loops contracts once it has fused: each allocation
 /// in `root` whose uses all lie in one loop of the allocation's own block,
