@@ -54,54 +54,62 @@ std::string rangeText(const nisa::Program &p, const nisa::ByteRange &r) {
   return s;
 }
 
-class RaceDetector {
-public:
-  RaceDetector(const nisa::Program &p, size_t maxReports);
-  std::vector<std::string> run();
+/// A problem found, formatted once the whole stream is known.
+struct Finding {
+  enum Kind : uint8_t { uninitialised, afterWrite, afterRead } kind;
+  bool write;
+  int32_t id, other;
+  nisa::ByteRange range;
+};
+} // namespace
 
-private:
+struct RaceChecker::Impl {
+  Impl(const nisa::Program &header, size_t maxReports);
   using Clock = std::array<uint32_t, nisa::kNumQueues>;
   /// Whether an instruction with `clock` is ordered after `before`.
   bool ordered(const Clock &clock, int64_t before) const {
-    const nisa::Instruction &b = p.instructions[size_t(before)];
-    return clock[int(b.queue)] >= position[size_t(before)];
+    return clock[queueOf[size_t(before)]] >= position[size_t(before)];
   }
-  /// Instruction `id`'s clock: its queue's last, joined with every clock it
-  /// waits for.
-  Clock clockOf(size_t id);
-  void access(int64_t id, const Clock &clock, const nisa::AccessPattern &ap,
-              bool write);
-  void report(std::string text) {
-    if (reports.size() < maxReports)
-      reports.push_back(std::move(text));
+  /// Instruction `id` (`in`)'s clock: its queue's last, joined with every
+  /// clock it waits for.
+  Clock clockOf(size_t id, const nisa::Instruction &in);
+  /// An access of instruction `id`, on queue `q`.
+  void access(int64_t id, int q, const Clock &clock,
+              const nisa::AccessPattern &ap, bool write);
+  void report(const Finding &f) {
+    if (findings.size() < maxReports)
+      findings.push_back(f);
   }
 
-  const nisa::Program &p;
   size_t maxReports;
-  std::vector<std::string> reports;
+  std::vector<Finding> findings;
+  std::string tooLong; // a stream the detector cannot take
   using IntervalMap = nisa::IntervalMap<RaceState>;
   std::vector<IntervalMap> memories;
   std::array<std::vector<Clock>, nisa::kNumQueues> clocks;
   std::array<Clock, nisa::kNumQueues> last{};
+  // Each instruction's semaphore value and queue (seen so far): the
+  // instructions are not kept.
   std::vector<uint32_t> position;
+  std::vector<uint8_t> queueOf;
+  size_t next = 0;
 };
-} // namespace
 
-RaceDetector::RaceDetector(const nisa::Program &p, size_t maxReports)
-    : p(p), maxReports(maxReports),
-      memories(nisa::numMemoryKeys(p.tensors.size())),
-      position(p.instructions.size()) {
+RaceChecker::Impl::Impl(const nisa::Program &header, size_t maxReports)
+    : maxReports(maxReports),
+      memories(nisa::numMemoryKeys(header.tensors.size())) {
   // Inputs start initialised.
-  for (size_t t = 0; t < p.tensors.size(); ++t)
-    if (p.tensors[t].isInput)
+  for (size_t t = 0; t < header.tensors.size(); ++t)
+    if (header.tensors[t].isInput)
       memories[size_t(nisa::tensorKey(int(t)))].forEach(
           0,
-          p.tensors[t].numElements() * nisa::elementBytes(p.tensors[t].dtype),
+          header.tensors[t].numElements() *
+              nisa::elementBytes(header.tensors[t].dtype),
           [](int64_t, int64_t, RaceState &s) { s.written = true; });
 }
 
-RaceDetector::Clock RaceDetector::clockOf(size_t id) {
-  const nisa::Instruction &in = p.instructions[id];
+RaceChecker::Impl::Clock
+RaceChecker::Impl::clockOf(size_t id, const nisa::Instruction &in) {
   int q = int(in.queue);
   Clock clock = last[q];
   for (const nisa::Wait &w : in.waits) {
@@ -110,35 +118,30 @@ RaceDetector::Clock RaceDetector::clockOf(size_t id) {
       clock[d] = std::max(clock[d], c[d]);
   }
   position[id] = in.signal;
+  queueOf[id] = uint8_t(q);
   clock[q] = in.signal;
   return clock;
 }
 
-void RaceDetector::access(int64_t id, const Clock &clock,
-                          const nisa::AccessPattern &ap, bool write) {
-  int q = int(p.instructions[size_t(id)].queue);
+void RaceChecker::Impl::access(int64_t id, int q, const Clock &clock,
+                               const nisa::AccessPattern &ap, bool write) {
   nisa::ByteRange range = nisa::byteRange(ap);
   bool reportedUninit = false;
   auto check = [&](int64_t s0, int64_t s1, RaceState &s) {
     nisa::ByteRange seg{range.key, s0, s1};
     if (!write && !s.written && !reportedUninit) {
       reportedUninit = true;
-      report(describe(p, id) + " reads " + rangeText(p, seg) +
-             ", which nothing wrote before");
+      report({Finding::uninitialised, write, int32_t(id), -1, seg});
     }
     if (s.writer >= 0 && !ordered(clock, s.writer))
-      report("race: " + describe(p, id) + (write ? " writes " : " reads ") +
-             rangeText(p, seg) + " written by " + describe(p, s.writer) +
-             ", and no semaphore orders them");
+      report({Finding::afterWrite, write, int32_t(id), s.writer, seg});
     if (!write) {
       s.readers[q] = int32_t(id);
       return;
     }
     for (int d = 0; d < nisa::kNumQueues; ++d)
       if (s.readers[d] >= 0 && !ordered(clock, s.readers[d]))
-        report("race: " + describe(p, id) + " writes " + rangeText(p, seg) +
-               " read by " + describe(p, s.readers[d]) +
-               ", and no semaphore orders them");
+        report({Finding::afterRead, write, int32_t(id), s.readers[d], seg});
   };
   IntervalMap &memory = memories[size_t(range.key)];
   if (!write) {
@@ -153,19 +156,60 @@ void RaceDetector::access(int64_t id, const Clock &clock,
   memory.forEachThenAssign(range.start, range.end, check, written);
 }
 
-std::vector<std::string> RaceDetector::run() {
-  for (size_t id = 0; id < p.instructions.size(); ++id) {
-    const nisa::Instruction &in = p.instructions[id];
-    Clock clock = clockOf(id);
-    nisa::forEachAccess(in, [&](const nisa::AccessPattern &ap, bool write) {
-      access(int64_t(id), clock, ap, write);
-    });
-    last[int(in.queue)] = clock;
-    clocks[int(in.queue)].push_back(clock);
-    if (reports.size() >= maxReports)
-      break;
+RaceChecker::RaceChecker(const nisa::Program &header, size_t maxReports)
+    : impl(std::make_unique<Impl>(header, maxReports)) {}
+
+RaceChecker::~RaceChecker() = default;
+
+void RaceChecker::step(const nisa::Instruction &in) {
+  Impl &m = *impl;
+  if (m.findings.size() >= m.maxReports || !m.tooLong.empty())
+    return;
+  size_t id = m.next++;
+  if (id >= size_t(INT32_MAX)) {
+    m.tooLong = "the race check handles at most 2^31 - 1 instructions, and "
+                "the stream has more (--no-race-check skips it)";
+    return;
   }
-  return std::move(reports);
+  if (id >= m.position.size()) {
+    size_t grown = std::max<size_t>(1024, m.position.size() * 2);
+    m.position.resize(grown);
+    m.queueOf.resize(grown);
+  }
+  Impl::Clock clock = m.clockOf(id, in);
+  nisa::forEachAccess(in, [&](const nisa::AccessPattern &ap, bool write) {
+    m.access(int64_t(id), int(in.queue), clock, ap, write);
+  });
+  m.last[int(in.queue)] = clock;
+  m.clocks[int(in.queue)].push_back(clock);
+}
+
+std::vector<std::string>
+RaceChecker::reports(const nisa::Program &program) const {
+  if (!impl->tooLong.empty())
+    return {impl->tooLong};
+  std::vector<std::string> out;
+  for (const Finding &f : impl->findings) {
+    const nisa::Program &p = program;
+    switch (f.kind) {
+    case Finding::uninitialised:
+      out.push_back(describe(p, f.id) + " reads " + rangeText(p, f.range) +
+                    ", which nothing wrote before");
+      break;
+    case Finding::afterWrite:
+      out.push_back("race: " + describe(p, f.id) +
+                    (f.write ? " writes " : " reads ") + rangeText(p, f.range) +
+                    " written by " + describe(p, f.other) +
+                    ", and no semaphore orders them");
+      break;
+    case Finding::afterRead:
+      out.push_back("race: " + describe(p, f.id) + " writes " +
+                    rangeText(p, f.range) + " read by " + describe(p, f.other) +
+                    ", and no semaphore orders them");
+      break;
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> nki_run::findRaces(const nisa::Program &program,
@@ -175,5 +219,8 @@ std::vector<std::string> nki_run::findRaces(const nisa::Program &program,
             "stream has " +
             std::to_string(program.instructions.size()) +
             " (--no-race-check skips it)"};
-  return RaceDetector(program, maxReports).run();
+  RaceChecker checker(program, maxReports);
+  for (const nisa::Instruction &in : program.instructions)
+    checker.step(in);
+  return checker.reports(program);
 }

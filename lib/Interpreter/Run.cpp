@@ -33,7 +33,10 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <thread>
 
 using namespace llvm;
@@ -122,8 +125,9 @@ static Error checkOptions(const RunOptions &o) {
 }
 
 /// The stream, read a piece at a time (its text is never held whole).
-static Expected<nisa::Program> readProgram(const std::string &path) {
-  Expected<nisa::Program> parsed = nisa::parseFile(path);
+static Expected<nisa::Program> readProgram(const std::string &path,
+                                           nisa::ParseObserver &observer) {
+  Expected<nisa::Program> parsed = nisa::parseFile(path, &observer);
   if (!parsed)
     return fail(toString(parsed.takeError()));
   return parsed;
@@ -483,31 +487,99 @@ static Error results(const nisa::Program &program, const Timeline &timeline,
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// The race check needs only the stream: it runs while inputs load.
-class RaceCheck {
+/// The race check needs only the stream: it trails the parse on a thread
+/// (the parser hands it the instructions in batches as it validates
+/// them), then goes on while the inputs load.
+class RaceCheck : public nisa::ParseObserver {
 public:
-  RaceCheck(const nisa::Program &program, bool enabled) {
-    if (enabled)
-      thread = std::thread([this, &program] { races = findRaces(program); });
-  }
-  ~RaceCheck() {
+  explicit RaceCheck(bool enabled) : enabled(enabled) {}
+  ~RaceCheck() override {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      closed = true;
+      queue.clear();
+    }
+    ready.notify_one();
     if (thread.joinable())
       thread.join();
   }
-  /// Every race found, one error each.
-  Error wait() {
+  void header(const nisa::Program &header) override {
+    if (!enabled)
+      return;
+    checker = std::make_unique<RaceChecker>(header);
+    batch.reserve(kBatch);
+    thread = std::thread([this] { consume(); });
+  }
+  void instruction(const nisa::Instruction &in) override {
+    if (!checker)
+      return;
+    batch.push_back(in);
+    if (batch.size() == kBatch)
+      hand();
+  }
+  /// The parse is done: the last batch.
+  void parsed() {
+    if (!checker)
+      return;
+    hand();
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      closed = true;
+    }
+    ready.notify_one();
+  }
+  /// Every race found in `program`, one error each.
+  Error wait(const nisa::Program &program) {
     if (!thread.joinable())
       return Error::success();
     thread.join();
     Error all = Error::success();
-    for (const std::string &r : races)
+    for (const std::string &r : checker->reports(program))
       all = joinErrors(std::move(all), fail(r));
     return all;
   }
 
 private:
+  /// Instructions a batch, and batches handed over but not yet checked (a
+  /// few MB of instructions at most).
+  static constexpr size_t kBatch = 1024, kInFlight = 4;
+  void hand() {
+    if (batch.empty())
+      return;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      room.wait(lock, [&] { return queue.size() < kInFlight; });
+      queue.push_back(std::move(batch));
+    }
+    ready.notify_one();
+    batch = {};
+    batch.reserve(kBatch);
+  }
+  void consume() {
+    while (true) {
+      std::vector<nisa::Instruction> next;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        ready.wait(lock, [&] { return !queue.empty() || closed; });
+        if (queue.empty())
+          return;
+        next = std::move(queue.front());
+        queue.pop_front();
+      }
+      room.notify_one();
+      for (const nisa::Instruction &in : next)
+        checker->step(in);
+    }
+  }
+
+  bool enabled;
+  std::unique_ptr<RaceChecker> checker;
+  std::vector<nisa::Instruction> batch;
+  std::mutex mutex;
+  std::condition_variable ready, room;
+  std::deque<std::vector<nisa::Instruction>> queue;
+  bool closed = false;
   std::thread thread;
-  std::vector<std::string> races;
 };
 } // namespace
 
@@ -540,17 +612,18 @@ static Error prepare(const nisa::Program &program, const RunOptions &o,
   if (!outputs)
     return outputs.takeError();
   files = std::move(*outputs);
-  return raceCheck.wait();
+  return raceCheck.wait(program);
 }
 
 Error nki_run::run(const RunOptions &o, raw_ostream &out) {
   if (Error e = checkOptions(o))
     return e;
-  Expected<nisa::Program> parsed = readProgram(o.stream);
+  RaceCheck raceCheck(o.raceCheck);
+  Expected<nisa::Program> parsed = readProgram(o.stream, raceCheck);
   if (!parsed)
     return parsed.takeError();
   const nisa::Program &program = *parsed;
-  RaceCheck raceCheck(program, o.raceCheck);
+  raceCheck.parsed();
   if (!o.noCompute)
     if (Error e = checkMemory(program, o))
       return e;

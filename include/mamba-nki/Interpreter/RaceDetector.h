@@ -5,6 +5,7 @@
 
 #include "mamba-nki/Target/Nisa/Program.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,27 @@ namespace nki_run {
 /// naming the two instructions (empty: the stream is race-free).
 std::vector<std::string> findRaces(const nisa::Program &program,
                                    size_t maxReports = 10);
+
+/// findRaces one instruction at a time, as a parser reads them: what it
+/// keeps of each is its queue and semaphore value, so it can trail the
+/// parse on another thread.
+class RaceChecker {
+public:
+  /// `header`: the stream's tensors (its instructions are not read).
+  explicit RaceChecker(const nisa::Program &header, size_t maxReports = 10);
+  ~RaceChecker();
+  RaceChecker(const RaceChecker &) = delete;
+  RaceChecker &operator=(const RaceChecker &) = delete;
+  /// The stream's next instruction.
+  void step(const nisa::Instruction &in);
+  /// findRaces' result for the instructions stepped, `program` being the
+  /// whole stream (for the instructions' names in the messages).
+  std::vector<std::string> reports(const nisa::Program &program) const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
 
 } // namespace nki_run
 

@@ -40,7 +40,8 @@ namespace {
 class Parser : LineReader {
 public:
   Parser(StringRef text, StringRef name) : LineReader(text, name) {}
-  Parser(TextSource &source, StringRef name) : LineReader(source, name) {}
+  Parser(TextSource &source, StringRef name, ParseObserver *observer)
+      : LineReader(source, name), observer(observer) {}
   llvm::Expected<Program> run();
   using LineReader::readError;
 
@@ -92,6 +93,7 @@ private:
                              size_t opcodeCol);
 
   Program program;
+  ParseObserver *observer = nullptr;
   std::array<uint32_t, kNumQueues> counts{};
   /// Each location text's index in program.locations: a text is kept once
   /// (an unrolled stream repeats a few hundred locations).
@@ -269,6 +271,8 @@ llvm::Error Parser::instruction(size_t expectedId) {
           col = fields.col[f];
     return error(p->message);
   }
+  if (observer)
+    observer->instruction(in);
   program.instructions.push_back(std::move(in));
   return llvm::Error::success();
 }
@@ -734,6 +738,8 @@ llvm::Expected<Program> Parser::run() {
   if (auto e = endOfLine("the instruction count"))
     return std::move(e);
   program.instructions.reserve(size_t(std::min<int64_t>(count, 1 << 20)));
+  if (observer)
+    observer->header(program);
   for (int64_t i = 0; i < count; ++i) {
     if (!nextLine())
       return error("unexpected end of file: " + llvm::Twine(count) +
@@ -783,7 +789,10 @@ private:
 };
 } // namespace
 
-llvm::Expected<Program> nisa::parseFile(StringRef path) {
+ParseObserver::~ParseObserver() = default;
+
+llvm::Expected<Program> nisa::parseFile(StringRef path,
+                                        ParseObserver *observer) {
   auto cannotRead = [&](const llvm::Twine &why) {
     return llvm::createStringError(
         std::make_error_code(std::errc::invalid_argument),
@@ -799,7 +808,7 @@ llvm::Expected<Program> nisa::parseFile(StringRef path) {
     file = *opened;
   }
   FileSource source(file);
-  Parser parser(source, path);
+  Parser parser(source, path, observer);
   llvm::Expected<Program> program = parser.run();
   if (!stdinput)
     llvm::sys::fs::closeFile(file);

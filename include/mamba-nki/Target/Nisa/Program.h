@@ -414,10 +414,23 @@ void printContext(const Program &header, uint32_t ctx, llvm::raw_ostream &os);
 /// Parses .nisa text. Errors are "<bufferName>:line:col: message".
 llvm::Expected<Program> parse(llvm::StringRef text,
                               llvm::StringRef bufferName = "<nisa>");
+/// What parseFile() tells as it reads: the header (tensors, target, ...;
+/// no instructions yet), then each instruction once it is validated, in
+/// order. A consumer that needs only the instructions one at a time (the
+/// race check) can so run beside the parse.
+class ParseObserver {
+public:
+  virtual ~ParseObserver();
+  virtual void header(const Program &header) {}
+  virtual void instruction(const Instruction &in) {}
+};
+
 /// Parses the .nisa file at `path` ("-": standard input) as parse() does,
-/// reading it a piece at a time (a stream's text is never held whole).
-/// Errors are parse()'s, or "cannot read '<path>': <reason>".
-llvm::Expected<Program> parseFile(llvm::StringRef path);
+/// reading it a piece at a time (a stream's text is never held whole),
+/// telling `observer` (when given) as it goes. Errors are parse()'s, or
+/// "cannot read '<path>': <reason>".
+llvm::Expected<Program> parseFile(llvm::StringRef path,
+                                  ParseObserver *observer = nullptr);
 
 /// Checks what the parser cannot: operands within the target's memories and
 /// declared tensors, semaphore values consistent with queue order, waits on
