@@ -156,8 +156,14 @@ void RaceChecker::Impl::access(int64_t id, int q, const Clock &clock,
   memory.forEachThenAssign(range.start, range.end, check, written);
 }
 
-RaceChecker::RaceChecker(const nisa::Program &header, size_t maxReports)
-    : impl(std::make_unique<Impl>(header, maxReports)) {}
+RaceChecker::RaceChecker(const nisa::Program &header, size_t numInstructions,
+                         size_t maxReports)
+    : impl(std::make_unique<Impl>(header, maxReports)) {
+  // (A hint only: a stream declares its count, but that is checked later.)
+  size_t hint = std::min<size_t>(numInstructions, size_t(1) << 26);
+  impl->position.resize(hint);
+  impl->queueOf.resize(hint);
+}
 
 RaceChecker::~RaceChecker() = default;
 
@@ -219,7 +225,7 @@ std::vector<std::string> nki_run::findRaces(const nisa::Program &program,
             "stream has " +
             std::to_string(program.instructions.size()) +
             " (--no-race-check skips it)"};
-  RaceChecker checker(program, maxReports);
+  RaceChecker checker(program, program.instructions.size(), maxReports);
   for (const nisa::Instruction &in : program.instructions)
     checker.step(in);
   return checker.reports(program);

@@ -503,10 +503,10 @@ public:
     if (thread.joinable())
       thread.join();
   }
-  void header(const nisa::Program &header) override {
+  void header(const nisa::Program &header, size_t numInstructions) override {
     if (!enabled)
       return;
-    checker = std::make_unique<RaceChecker>(header);
+    checker = std::make_unique<RaceChecker>(header, numInstructions);
     batch.reserve(kBatch);
     thread = std::thread([this] { consume(); });
   }
@@ -540,9 +540,10 @@ public:
   }
 
 private:
-  /// Instructions a batch, and batches handed over but not yet checked (a
-  /// few MB of instructions at most).
-  static constexpr size_t kBatch = 1024, kInFlight = 4;
+  /// Instructions a batch, and batches handed over but not yet checked
+  /// (about 1 MB of instructions in all, the one filled and the one
+  /// checked included).
+  static constexpr size_t kBatch = 512, kInFlight = 2;
   void hand() {
     if (batch.empty())
       return;

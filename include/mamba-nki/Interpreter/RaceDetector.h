@@ -23,8 +23,10 @@ std::vector<std::string> findRaces(const nisa::Program &program,
 /// parse on another thread.
 class RaceChecker {
 public:
-  /// `header`: the stream's tensors (its instructions are not read).
-  explicit RaceChecker(const nisa::Program &header, size_t maxReports = 10);
+  /// `header`: the stream's tensors (its instructions are not read);
+  /// `numInstructions`: how many there will be (a hint).
+  RaceChecker(const nisa::Program &header, size_t numInstructions,
+              size_t maxReports = 10);
   ~RaceChecker();
   RaceChecker(const RaceChecker &) = delete;
   RaceChecker &operator=(const RaceChecker &) = delete;

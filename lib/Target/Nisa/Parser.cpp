@@ -739,7 +739,7 @@ llvm::Expected<Program> Parser::run() {
     return std::move(e);
   program.instructions.reserve(size_t(std::min<int64_t>(count, 1 << 20)));
   if (observer)
-    observer->header(program);
+    observer->header(program, size_t(count));
   for (int64_t i = 0; i < count; ++i) {
     if (!nextLine())
       return error("unexpected end of file: " + llvm::Twine(count) +

@@ -421,7 +421,8 @@ llvm::Expected<Program> parse(llvm::StringRef text,
 class ParseObserver {
 public:
   virtual ~ParseObserver();
-  virtual void header(const Program &header) {}
+  /// `numInstructions`: as many as the header announces.
+  virtual void header(const Program &header, size_t numInstructions) {}
   virtual void instruction(const Instruction &in) {}
 };
 
