@@ -13,20 +13,12 @@
 # --save-inputs directory cannot be created: nki-run fails right after
 # drawing them), less the same with --ones-inputs (reading the stream,
 # filling the tensors).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BUILD_DIR=${BUILD_DIR:-build}
-# The tools under test: $MAMBA_TOOLS_DIR, default $BUILD_DIR/bin.
-BIN=${MAMBA_TOOLS_DIR:-$BUILD_DIR/bin}
+source "$(dirname "$0")/lib.sh"
 SHAPE=${SHAPE:-1,8192,4096,16}
 RUNS=${RUNS:-3}
-IFS=, read -r b l c n <<<"$SHAPE"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench_work
 
-python3 scripts/make-kernel.py --batch "$b" --seq-len "$l" --channels "$c" \
-  --state "$n" | "$BIN/mamba-opt" --mamba-v3 \
-  | "$BIN/mamba-translate" --nki-to-nisa -o "$work/k.nisa"
+bench_kernel v3 "$SHAPE" "$work/k.nisa"
 "$BIN/nki-run" "$work/k.nisa" --random-inputs=0 \
   --save-inputs="$work/in" --no-race-check --quiet
 inputs=()
@@ -51,7 +43,6 @@ timed() {
   fi
   tail -n 1 "$work/t"
 }
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 stop=/dev/null/inputs # not a directory: --save-inputs fails there
 : >"$work/npy"

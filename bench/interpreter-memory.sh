@@ -15,32 +15,12 @@
 # printed beside it: about 51 MB, most of it libLLVM.so's pages). Times are
 # medians of RUNS runs with the race check on, as nki-run runs by default.
 # FULL_RUN=0 skips the full run (about a minute, 5.5 GB).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BUILD_DIR=${BUILD_DIR:-build}
-# The tools under test: $MAMBA_TOOLS_DIR, default $BUILD_DIR/bin.
-BIN=${MAMBA_TOOLS_DIR:-$BUILD_DIR/bin}
+source "$(dirname "$0")/lib.sh"
 RUNS=${RUNS:-3}
 FULL_RUN=${FULL_RUN:-1}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench_work
 
-# kernel VARIANT B,L,C,N FILE
-kernel() {
-  local b l c n
-  IFS=, read -r b l c n <<<"$2"
-  # The passes' remarks (a tile size that does not tile, say) are not
-  # results: they are shown only when something fails.
-  if ! python3 scripts/make-kernel.py --batch "$b" --seq-len "$l" \
-    --channels "$c" --state "$n" | "$BIN/mamba-opt" "--mamba-$1" \
-    2>"$work/opt.log" | "$BIN/mamba-translate" --nki-to-nisa -o "$3" \
-    2>>"$work/opt.log"; then
-    cat "$work/opt.log" >&2
-    return 1
-  fi
-}
 instructions() { awk '$1 == "instructions" { print $2; exit }' "$1"; }
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 # timed FILE ARGS...: "seconds KB" of one nki-run.
 timed() {
   local file=$1
@@ -55,7 +35,7 @@ medians() {
   echo "$(cut -d' ' -f1 "$work/runs" | median) $(cut -d' ' -f2 "$work/runs" | median)"
 }
 
-kernel v3 1,64,128,4 "$work/toy.nisa"
+bench_kernel v3 1,64,128,4 "$work/toy.nisa"
 read -r _ toy_kb < <(medians "$work/toy.nisa" --no-compute --quiet)
 toy_n=$(instructions "$work/toy.nisa")
 
@@ -66,7 +46,7 @@ awk -v n="$toy_n" -v kb="$toy_kb" 'BEGIN {
   printf "%-22s %12d %9s %9s %10.1f %10s %12s\n", "toy (process alone)", n,
     "-", "-", kb / 1024, "-", "-" }'
 for shape in 1,8192,4096,16 4,16384,4096,16; do
-  kernel v3 "$shape" "$work/v3.nisa"
+  bench_kernel v3 "$shape" "$work/v3.nisa"
   n=$(instructions "$work/v3.nisa")
   read -r s kb < <(medians "$work/v3.nisa" --no-compute --quiet)
   read -r s1 _ < <(medians "$work/v3.nisa" --no-compute --quiet \
@@ -84,7 +64,7 @@ printf 'spill scratch of v2 against its tensors (the stream header)\n'
 printf '%-22s %12s %14s %14s %8s\n' "v2 (b,L,c,n)" instructions \
   "scratch bytes" "tensor bytes" ratio
 for shape in 1,16384,4096,16 4,16384,4096,16; do
-  kernel v2 "$shape" "$work/v2.nisa"
+  bench_kernel v2 "$shape" "$work/v2.nisa"
   awk -v shape="($shape)" '
     $1 == "tensor" {
       e = 1; split($5, d, "x"); for (i in d) e *= d[i]

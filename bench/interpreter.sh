@@ -14,20 +14,13 @@
 #
 #   bash bench/interpreter.sh
 #   SHAPE=1,2048,1024,16 RUNS=5 bash bench/interpreter.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BUILD_DIR=${BUILD_DIR:-build}
-# The tools under test: $MAMBA_TOOLS_DIR, default $BUILD_DIR/bin.
-BIN=${MAMBA_TOOLS_DIR:-$BUILD_DIR/bin}
+source "$(dirname "$0")/lib.sh"
 SHAPE=${SHAPE:-1,8192,4096,16}
-IFS=, read -r b l c n <<<"$SHAPE"
-work=$(mktemp -d)
+bench_work
 busy=
-trap 'rm -rf "$work"; if [ -n "$busy" ]; then kill "$busy" 2>/dev/null || true; fi' EXIT
+bench_at_exit 'if [ -n "$busy" ]; then kill "$busy" 2>/dev/null || true; fi'
 
-python3 scripts/make-kernel.py --batch "$b" --seq-len "$l" --channels "$c" \
-  --state "$n" | "$BIN/mamba-opt" --mamba-v3 \
-  | "$BIN/mamba-translate" --nki-to-nisa -o "$work/k.nisa"
+bench_kernel v3 "$SHAPE" "$work/k.nisa"
 "$BIN/nki-run" "$work/k.nisa" --random-inputs=0 \
   --save-inputs="$work/in" --no-race-check --quiet
 inputs=()
@@ -35,7 +28,6 @@ for t in delta u A B C; do inputs+=(--input "$t=$work/in/$t.npy"); done
 
 # Whole programs, medians of RUNS, each tool's runs side by side in turn.
 RUNS=${RUNS:-3}
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 for _ in $(seq "$RUNS"); do
   /usr/bin/time -f "%e %M" -o "$work/t" "$BIN/native-loop" "$work/in" \
     >"$work/c"

@@ -14,6 +14,11 @@
 #   bench_at_exit CMD  evaluates CMD when the script exits (before $work
 #                      is removed), e.g. to stop a helper process
 #   median             the median of the numbers on stdin, one a line
+#   bench_kernel VARIANT B,L,C,N FILE
+#                      the selective scan of that shape (scripts/
+#                      make-kernel.py) through mamba-opt --mamba-VARIANT and
+#                      mamba-translate into the .nisa FILE; the tools'
+#                      remarks go to FILE.log, shown only when one fails
 #
 # The script keeps its own EXIT trap free: lib.sh's runs the above.
 
@@ -39,3 +44,14 @@ bench_work() {
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+bench_kernel() {
+  local b l c n
+  IFS=, read -r b l c n <<<"$2"
+  if ! python3 scripts/make-kernel.py --batch "$b" --seq-len "$l" \
+    --channels "$c" --state "$n" | "$BIN/mamba-opt" "--mamba-$1" 2>"$3.log" \
+    | "$BIN/mamba-translate" --nki-to-nisa -o "$3" 2>>"$3.log"; then
+    cat "$3.log" >&2
+    return 1
+  fi
+}
