@@ -159,8 +159,9 @@ void RaceChecker::Impl::access(int64_t id, int q, const Clock &clock,
 RaceChecker::RaceChecker(const nisa::Program &header, size_t numInstructions,
                          size_t maxReports)
     : impl(std::make_unique<Impl>(header, maxReports)) {
-  // (A hint only: a stream declares its count, but that is checked later.)
-  size_t hint = std::min<size_t>(numInstructions, size_t(1) << 26);
+  // (A hint only: a stream declares its count, which is checked later;
+  // beyond a million the arrays grow as instructions come.)
+  size_t hint = std::min<size_t>(numInstructions, size_t(1) << 20);
   impl->position.resize(hint);
   impl->queueOf.resize(hint);
 }
@@ -169,7 +170,7 @@ RaceChecker::~RaceChecker() = default;
 
 void RaceChecker::step(const nisa::Instruction &in) {
   Impl &m = *impl;
-  if (m.findings.size() >= m.maxReports || !m.tooLong.empty())
+  if (!m.tooLong.empty())
     return;
   size_t id = m.next++;
   if (id >= size_t(INT32_MAX)) {
@@ -177,6 +178,8 @@ void RaceChecker::step(const nisa::Instruction &in) {
                 "the stream has more (--no-race-check skips it)";
     return;
   }
+  if (m.findings.size() >= m.maxReports)
+    return;
   if (id >= m.position.size()) {
     size_t grown = std::max<size_t>(1024, m.position.size() * 2);
     m.position.resize(grown);

@@ -458,25 +458,39 @@ struct detail::ReferenceBlocks::Impl {
          !stop.load(std::memory_order_relaxed) &&
          (i = next.fetch_add(1, std::memory_order_relaxed)) < list.size();) {
       const Block &blk = list[i];
-      bool done = run(scan, blk, s, &stop);
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!done) {
+      if (!run(scan, blk, s, &stop)) {
+        std::lock_guard<std::mutex> lock(mutex);
         unfinished.push_back(i);
         return;
       }
+      // (Copied before the lock: a thread at idle priority may wait long
+      // for a core, and must not hold the others up meanwhile.)
       int64_t channels = blk.c1 - blk.c0;
-      kept.push_back(
-          {blk.b * in.channels + blk.c0, channels,
-           std::vector<float>(s.out.begin(),
-                              s.out.begin() + channels * in.seqLen),
-           std::vector<float>(s.finalState.begin(),
-                              s.finalState.begin() + channels * in.state)});
+      Kept k{blk.b * in.channels + blk.c0, channels,
+             std::vector<float>(s.out.begin(),
+                                s.out.begin() + channels * in.seqLen),
+             std::vector<float>(s.finalState.begin(),
+                                s.finalState.begin() + channels * in.state)};
+      std::lock_guard<std::mutex> lock(mutex);
+      kept.push_back(std::move(k));
     }
   }
 
-  /// Stops the idle threads (each within a tile of steps) and joins them.
+  /// Tells the idle threads to stop (each within a tile of steps) and,
+  /// where the process may, puts them back at normal priority, so that
+  /// they do so soon however busy the cores are.
   void stopIdle() {
     stop = true;
+#if defined(__linux__)
+    for (std::thread &t : idle) {
+      sched_param param{};
+      param.sched_priority = 0;
+      (void)pthread_setschedparam(t.native_handle(), SCHED_OTHER, &param);
+    }
+#endif
+  }
+  void joinIdle() {
+    stopIdle();
     for (std::thread &t : idle)
       t.join();
     idle.clear();
@@ -507,7 +521,7 @@ detail::ReferenceBlocks::ReferenceBlocks(const ScanInputs &in)
 detail::ReferenceBlocks::ReferenceBlocks(const ScanInputs &in, bool avx2)
     : impl(std::make_unique<Impl>(in, avx2 && haveAvx2())) {}
 
-detail::ReferenceBlocks::~ReferenceBlocks() { impl->stopIdle(); }
+detail::ReferenceBlocks::~ReferenceBlocks() { impl->joinIdle(); }
 
 unsigned detail::ReferenceBlocks::startIdle(unsigned threads) {
   threads = std::min<unsigned>(threads, unsigned(impl->list.size()));
@@ -515,7 +529,7 @@ unsigned detail::ReferenceBlocks::startIdle(unsigned threads) {
   for (unsigned i = 0; i < threads; ++i)
     m.idle.emplace_back([&m] {
       // At normal priority it would slow the run down.
-      if (idlePriority())
+      if (!m.stop.load(std::memory_order_relaxed) && idlePriority())
         m.idleWork();
     });
   return threads;
@@ -524,10 +538,7 @@ unsigned detail::ReferenceBlocks::startIdle(unsigned threads) {
 detail::ReferenceBlocks::Shares
 detail::ReferenceBlocks::finish(unsigned threads, const ReferenceSink &sink) {
   Impl &m = *impl;
-  // The idle threads stop within a tile of steps (they get a core now or
-  // soon: a SCHED_IDLE thread still has a small share of a busy one).
   m.stopIdle();
-  Shares shares{m.list.size(), m.kept.size(), m.unfinished.size()};
   threads = std::max(1u, std::min<unsigned>(threads, unsigned(m.list.size())));
   auto inParallel = [&](auto &&body) {
     std::vector<std::thread> pool;
@@ -537,26 +548,34 @@ detail::ReferenceBlocks::finish(unsigned threads, const ReferenceSink &sink) {
     for (std::thread &t : pool)
       t.join();
   };
-  // The blocks not done, as each is done: those left unfinished, then
-  // those no thread claimed; then the kept ones.
+  auto give = [&](const Block &blk, Scratch &s) {
+    m.run(m.scan, blk, s, nullptr);
+    int64_t channels = blk.c1 - blk.c0;
+    sink(
+        blk.b * m.in.channels + blk.c0, channels,
+        llvm::ArrayRef<float>(s.out).take_front(size_t(channels * m.in.seqLen)),
+        llvm::ArrayRef<float>(s.finalState)
+            .take_front(size_t(channels * m.in.state)));
+  };
+  // First the blocks no thread claimed (an idle thread that claims one
+  // now leaves it unfinished at once): nothing waits for the idle threads
+  // while there is other work. Each block as it is done.
+  inParallel([&] {
+    Scratch s(m.in.seqLen, m.in.state);
+    for (size_t i;
+         (i = m.next.fetch_add(1, std::memory_order_relaxed)) < m.list.size();)
+      give(m.list[i], s);
+  });
+  // Then, once the idle threads have stopped, what they left unfinished,
+  // and what they kept.
+  m.joinIdle();
+  Shares shares{m.list.size(), m.kept.size(), m.unfinished.size()};
   std::atomic<size_t> nextUnfinished{0}, nextKept{0};
   inParallel([&] {
     Scratch s(m.in.seqLen, m.in.state);
-    auto give = [&](const Block &blk) {
-      m.run(m.scan, blk, s, nullptr);
-      int64_t channels = blk.c1 - blk.c0;
-      sink(blk.b * m.in.channels + blk.c0, channels,
-           llvm::ArrayRef<float>(s.out).take_front(
-               size_t(channels * m.in.seqLen)),
-           llvm::ArrayRef<float>(s.finalState)
-               .take_front(size_t(channels * m.in.state)));
-    };
     for (size_t i; (i = nextUnfinished.fetch_add(
                         1, std::memory_order_relaxed)) < m.unfinished.size();)
-      give(m.list[m.unfinished[i]]);
-    for (size_t i;
-         (i = m.next.fetch_add(1, std::memory_order_relaxed)) < m.list.size();)
-      give(m.list[i]);
+      give(m.list[m.unfinished[i]], s);
     for (size_t i; (i = nextKept.fetch_add(1, std::memory_order_relaxed)) <
                    m.kept.size();) {
       Impl::Kept &k = m.kept[i];
@@ -730,9 +749,9 @@ Comparison nki_run::detail::compareWith(llvm::ArrayRef<float> values,
   // The worst element: the last whose error is NaN, when there is one,
   // else the first of the largest error (0 when every error is 0).
   if (s.nanErr) {
-    c.maxAbsErr = NAN;
     for (size_t i = n; i-- > 0;)
       if (double e = elementError(values[i], ref[i], rtol, atol).err; e != e) {
+        c.maxAbsErr = e;
         c.worst = i;
         break;
       }

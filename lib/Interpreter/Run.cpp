@@ -143,10 +143,14 @@ static Error checkMemory(const nisa::Program &program, const RunOptions &o) {
     double elements = double(t.numElements());
     bytes += elements * double(nisa::elementBytes(t.dtype)) *
              (t.isInput ? 2 : 1); // inputs are held twice while loading
-    // --check: at most the whole reference of an output, kept, and the
-    // f32 values of a bf16 input.
-    if (o.check && (t.isOutput || t.dtype != nisa::DType::f32))
-      bytes += elements * 4;
+    // --check: at most the whole reference of an output, kept (and the
+    // f32 values of a bf16 one); the f32 values of a bf16 input (beside
+    // the values given, still held when the stream may write it: inout).
+    bool bf16 = t.dtype != nisa::DType::f32;
+    if (o.check && t.isOutput && !t.isInput)
+      bytes += elements * (bf16 ? 8 : 4);
+    if (o.check && t.isInput && bf16)
+      bytes += elements * (t.isOutput ? 6 : 4);
   }
   double limit = o.maxMemoryGiB * double(1 << 30);
   if (bytes > limit)

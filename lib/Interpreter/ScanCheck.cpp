@@ -314,9 +314,11 @@ ScanCheck::ScanCheck(const nisa::Program &program, const ScanKernel &k,
   in.initialState = optional(k.initialState);
   in.deltaSoftplus = k.deltaSoftplus;
   pool.reset();
-  // While the run goes, the reference takes what CPU time it leaves.
+  // While the run goes, the reference takes what CPU time it leaves
+  // (not with --jobs=1, which asks for one thread at work).
   state->blocks = std::make_unique<detail::ReferenceBlocks>(in);
-  state->blocks->startIdle(threads);
+  if (threads > 1)
+    state->blocks->startIdle(threads);
 }
 
 ScanCheck::~ScanCheck() = default;
