@@ -92,11 +92,8 @@ struct Step {
 
 using Steps = std::vector<Step>;
 
-std::string loopName(scf::ForOp loop) {
-  if (auto name = loop->getAttrOfType<StringAttr>("nki.loop"))
-    return name.getValue().str();
-  return "";
-}
+/// The loop's name (nki::getLoopName), as a step keeps it.
+std::string loopName(scf::ForOp loop) { return getLoopName(loop).str(); }
 
 /// The loop `outer` is perfectly nested around, if any.
 scf::ForOp perfectlyNested(scf::ForOp outer) {
