@@ -172,20 +172,20 @@ void NkiAutoSchedulePass::runOnOperation() {
                "has " +
                Twine(kernels.size()) +
                " (a script's loop names apply to the whole module)");
-  std::unique_ptr<llvm::ToolOutputFile> scriptFile;
-  if (!script.empty() && script != "-") {
+  // An output file named (not '-'); false when it cannot be written.
+  auto open = [&](StringRef path, StringRef what,
+                  std::unique_ptr<llvm::ToolOutputFile> &out) {
+    if (path.empty() || path == "-")
+      return true;
     std::string error;
-    scriptFile = openOutputFile(script, &error);
-    if (!scriptFile)
-      return bad("cannot write the script to '" + script + "': " + error);
-  }
-  std::unique_ptr<llvm::ToolOutputFile> file;
-  if (!report.empty() && report != "-") {
-    std::string error;
-    file = openOutputFile(report, &error);
-    if (!file)
-      return bad("cannot write the report to '" + report + "': " + error);
-  }
+    out = openOutputFile(path, &error);
+    if (!out)
+      bad("cannot write the " + what + " to '" + path + "': " + error);
+    return bool(out);
+  };
+  std::unique_ptr<llvm::ToolOutputFile> scriptFile, file;
+  if (!open(script, "script", scriptFile) || !open(report, "report", file))
+    return;
   for (func::FuncOp func : kernels) {
     std::string name = func.getSymName().str();
     Location loc = func.getLoc();
